@@ -1,0 +1,34 @@
+# Two entry points a newcomer needs: `make run` and `make test`. Each builds .venv on first use.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench fixtures system-deps clean
+
+$(STAMP): pyproject.toml
+	bash scripts/system-deps.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(VENV)/bin/puheturva model assemble
+	touch $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+run: $(STAMP)
+	$(VENV)/bin/puheturva process tests/data/call_stereo.wav --out var/demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+fixtures:
+	bash scripts/make_fixtures.sh
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,75 @@
+"""Plain result types shared by recognizers, the analyzer, operators and audio redaction.
+
+They carry no behaviour so that every layer (CLI, service, benchmarks) can serialise them as they are.
+Offsets are always into the text the analyzer was given (Python ``str`` indices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a span was reported: what a QA reviewer needs to trust (or dispute) a redaction."""
+
+    recognizer: str
+    pattern: str | None = None
+    original_score: float = 0.0
+    validation: bool | None = None  # None: no opinion, True: checksum/library says valid, False: invalid
+    context_cue: str | None = None  # the cue word that raised the score or forced the span
+    note: str | None = None  # free text without the raw value (e.g. "spoken number words normalised")
+
+
+@dataclass(frozen=True)
+class Span:
+    """One detected personal identifier over the analysed text. Never carries the raw value."""
+
+    type: str  # HETU PHONE EMAIL IBAN CARD YTUNNUS PERSON ADDRESS CUSTOMER_NUMBER ...
+    start: int
+    end: int
+    score: float
+    recognizer: str
+    explanation: Explanation = field(compare=False, default=None)  # type: ignore[assignment]
+
+    def to_dict(self, *, explain: bool = False) -> dict:
+        d = {"type": self.type, "start": self.start, "end": self.end, "score": round(self.score, 3),
+             "recognizer": self.recognizer}
+        if explain and self.explanation is not None:
+            d["explanation"] = asdict(self.explanation)
+        return d
+
+
+@dataclass(frozen=True)
+class AppliedOperator:
+    """Which operator replaced which span, and where the replacement sits in the redacted text."""
+
+    span: Span
+    operator: str
+    replacement: str
+    redacted_start: int
+    redacted_end: int
+
+
+@dataclass(frozen=True)
+class RedactionResult:
+    text: str
+    spans: tuple[Span, ...]
+    applied: tuple[AppliedOperator, ...]
+
+
+class NerTagger(Protocol):
+    """Named-entity tagging over raw text, injected so that ``redaction`` never loads a model itself."""
+
+    def entities(self, text: str) -> list[tuple[int, int, str]]:
+        """Return ``(start, end, label)`` triples; labels as the spaCy model gives them (PERSON, GPE, ...)."""
+        ...
+
+
+class NameLexicon(Protocol):
+    """Morphological look-up of proper nouns (Voikko), injected like ``NerTagger``."""
+
+    def name_class(self, word: str) -> str | None:
+        """Return 'etunimi', 'sukunimi', 'paikannimi' ... when every reading of ``word`` is a proper noun."""
+        ...
