@@ -73,3 +73,11 @@ class NameLexicon(Protocol):
     def name_class(self, word: str) -> str | None:
         """Return 'etunimi', 'sukunimi', 'paikannimi' ... when every reading of ``word`` is a proper noun."""
         ...
+
+    def classes(self, word: str) -> frozenset[str]:
+        """Every word class of every reading ('nimisana', 'etunimi', ...); empty when the word is unknown.
+
+        Needed beside ``name_class``: "Marja" is a first name *and* a berry, and an unknown word after
+        "nimeni on" is most likely a name the dictionary lacks.
+        """
+        ...

@@ -1,0 +1,147 @@
+"""Finnish NLP models for redaction: spaCy NER and the Voikko name lexicon, loaded once per process.
+
+``redaction`` never loads a model; it accepts anything shaped like ``NerTagger`` / ``NameLexicon``. This module
+provides the real ones and ``default_analyzer()`` that wires them in.
+
+* spaCy ``spacy_fi_experimental_web_md`` with only its ``ner`` component: the NER has its own tok2vec, and the
+  lemmatizer would need Voikko inside spaCy (FINDINGS.md), so everything else is excluded (faster, fewer deps).
+* libvoikko's morphological analysis gives word classes (etunimi, sukunimi, paikannimi, nimisana, …), which find
+  names in lower-case ASR text where NER finds none. Without the Debian ``libvoikko1``/``voikko-fi`` packages the
+  lexicon is unavailable and the analyzer runs without it (one warning, no text in it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+from importlib import metadata
+from typing import TYPE_CHECKING
+
+from models.provenance import ModelInfo
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from redaction.analyzer import Analyzer
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "spacy_fi_experimental_web_md"
+SPACY_KEEP = ("ner",)
+PROPER_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
+
+
+@lru_cache(maxsize=1)
+def load_spacy() -> Language:
+    """The NER-only Finnish pipeline (loaded once; ~2 s)."""
+    import spacy
+
+    info = spacy.info(SPACY_MODEL)
+    exclude = [name for name in info["pipeline"] if name not in SPACY_KEEP]
+    return spacy.load(SPACY_MODEL, exclude=exclude)
+
+
+class SpacyNer:
+    """``NerTagger`` over spaCy; ``model_info`` records model, version and the pipeline actually run."""
+
+    def __init__(self, nlp: Language | None = None) -> None:
+        self.nlp = nlp if nlp is not None else load_spacy()
+        self.model_info = ModelInfo(
+            name=f"spacy/{SPACY_MODEL}",
+            version=str(self.nlp.meta.get("version", "unknown")),
+            settings={"components": list(self.nlp.pipe_names), "spacy": _version("spacy")},
+            kind="model",
+        )
+
+    def entities(self, text: str) -> list[tuple[int, int, str]]:
+        doc = self.nlp(text)
+        return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+class VoikkoLexicon:
+    """``NameLexicon`` over libvoikko. Voikko handles are not thread-safe, hence the lock; results are cached."""
+
+    def __init__(self, voikko: object) -> None:
+        self._voikko = voikko
+        self._lock = threading.Lock()
+        self._cache: dict[str, frozenset[str]] = {}
+        self.model_info = ModelInfo(
+            name="libvoikko/voikko-fi",
+            version=_voikko_version(voikko),
+            settings={"language": "fi", "libvoikko": _version("libvoikko")},
+            kind="model",
+        )
+
+    @classmethod
+    def load(cls) -> VoikkoLexicon | None:
+        """The lexicon, or None (with one warning) when libvoikko or its Finnish dictionary is missing."""
+        return _load_voikko()
+
+    def classes(self, word: str) -> frozenset[str]:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        with self._lock:
+            analyses = self._voikko.analyze(word)  # type: ignore[attr-defined]
+        result = frozenset(a["CLASS"] for a in analyses if "CLASS" in a)
+        if len(self._cache) < 200_000:
+            self._cache[word] = result
+        return result
+
+    def name_class(self, word: str) -> str | None:
+        classes = self.classes(word)
+        if classes and classes <= PROPER_CLASSES:
+            return sorted(classes)[0] if len(classes) > 1 else next(iter(classes))
+        return None
+
+
+@lru_cache(maxsize=1)
+def _load_voikko() -> VoikkoLexicon | None:
+    try:
+        import libvoikko
+
+        return VoikkoLexicon(libvoikko.Voikko("fi"))
+    except Exception as exc:  # ImportError, OSError, or the plain Exception libvoikko raises for no dictionary
+        log.warning("Voikko name lexicon unavailable (%s); names in lower-case text will be missed",
+                    type(exc).__name__)
+        return None
+
+
+@lru_cache(maxsize=1)
+def load_ner() -> SpacyNer:
+    return SpacyNer()
+
+
+def default_analyzer(score_threshold: float = 0.5) -> Analyzer:
+    """An ``Analyzer`` with spaCy NER and the Voikko lexicon (when installed) wired in."""
+    from redaction.analyzer import Analyzer
+
+    return Analyzer(ner=load_ner(), lexicon=VoikkoLexicon.load(), score_threshold=score_threshold)
+
+
+def models_info() -> list[ModelInfo]:
+    """Provenance of the models ``default_analyzer`` uses."""
+    infos = [load_ner().model_info]
+    lexicon = VoikkoLexicon.load()
+    if lexicon is not None:
+        infos.append(lexicon.model_info)
+    return infos
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _voikko_version(voikko: object) -> str:
+    try:
+        import libvoikko
+
+        dicts = libvoikko.Voikko.listDicts()
+        dictionary = dicts[0].description if dicts else "unknown dictionary"
+        return f"{libvoikko.Voikko.getVersion()} ({dictionary})"
+    except Exception:  # version lookup is informative only
+        return "unknown"

@@ -1,0 +1,119 @@
+"""The detection pipeline: context -> recognizers -> cue boost -> threshold -> merge overlaps.
+
+``Analyzer`` gets its NER tagger and name lexicon injected (``redaction`` never loads a model); without them it
+still finds every checksummed identifier and cue-led number, just fewer names. ``models.nlp.default_analyzer()``
+wires in spaCy and Voikko.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import replace
+
+from redaction import registry
+from redaction.numbers import normalise
+from redaction.recognizers.base import AnalysisContext, Recognizer
+from redaction.recognizers.cues import CueMatch, find_cues
+from redaction.spoken import tokenize
+from redaction.types import NameLexicon, NerTagger, Span
+
+CONTEXT_BOOST = 0.4  # a matching cue up to CONTEXT_WINDOW words before a span adds this to its score
+CONTEXT_WINDOW = 3
+NUMBER_TYPES = frozenset({"HETU", "PHONE", "IBAN", "CARD", "YTUNNUS", "CUSTOMER_NUMBER", "NUMBER"})
+# Who wins an overlap at equal score: checksummed identifiers over generic numbers over names.
+PRIORITY = {"HETU": 9, "IBAN": 9, "CARD": 9, "EMAIL": 8, "PHONE": 8, "YTUNNUS": 7, "CUSTOMER_NUMBER": 6,
+            "ADDRESS": 5, "NUMBER": 4, "PERSON": 3}
+
+
+class Analyzer:
+    """Find personal identifiers in Finnish call text.
+
+    Args:
+        ner: named-entity tagger (spaCy) for cased text; optional.
+        lexicon: name lexicon (Voikko) for lower-case ASR text and garbled cues; optional.
+        score_threshold: spans scoring below this are dropped (after cue boosts).
+        recognizers: recognizer instances; default: every registered one.
+    """
+
+    def __init__(self, ner: NerTagger | None = None, lexicon: NameLexicon | None = None,
+                 score_threshold: float = 0.5, recognizers: Iterable[Recognizer] | None = None) -> None:
+        self.ner = ner
+        self.lexicon = lexicon
+        self.score_threshold = score_threshold
+        self.recognizers = list(recognizers) if recognizers is not None else registry.build()
+
+    def context(self, text: str) -> AnalysisContext:
+        """Tokens, cues and the number-normalised text of ``text``: what every recognizer reads."""
+        tokens = tokenize(text)
+        cues = find_cues(text, tokens)
+        number_cue_ends = [c.end for c in cues if c.cue.kind == "number"]
+        normalised = normalise(text, lexicon=self.lexicon, after_cues=number_cue_ends)
+        return AnalysisContext(text, tokens, normalised, cues, self.lexicon, self.ner)
+
+    def analyze(self, text: str) -> list[Span]:
+        """Non-overlapping spans over ``text``, sorted by position, each with an explanation."""
+        if not text.strip():
+            return []
+        ctx = self.context(text)
+        spans = [s for r in self.recognizers for s in r.analyze(ctx)]
+        spans = boost_by_context(spans, ctx)
+        spans = [s for s in spans if s.score >= self.score_threshold and s.end > s.start]
+        return merge_overlaps(spans)
+
+
+def boost_by_context(spans: list[Span], ctx: AnalysisContext) -> list[Span]:
+    """Raise spans preceded by a cue of their type ("y-tunnus 1234567-8"); the cue is recorded as the reason."""
+    starts = [t.start for t in ctx.tokens]
+    out = []
+    for span in spans:
+        cue = _cue_before(span, ctx.cues, starts)
+        if cue is None or span.score >= 1.0:
+            out.append(span)
+            continue
+        score = min(1.0, span.score + CONTEXT_BOOST)
+        explanation = span.explanation
+        if explanation.context_cue is None:
+            explanation = replace(explanation, context_cue=cue.cue.canonical)
+        out.append(replace(span, score=score, explanation=explanation))
+    return out
+
+
+def _cue_before(span: Span, cues: list[CueMatch], token_starts: list[int]) -> CueMatch | None:
+    first = bisect_left(token_starts, span.start)
+    for cue in cues:
+        if cue.end > span.start or first - cue.last - 1 > CONTEXT_WINDOW:
+            continue
+        if cue.cue.type == span.type or (cue.cue.type is None and cue.cue.kind == "number"
+                                         and span.type in NUMBER_TYPES):
+            return cue
+    return None
+
+
+def merge_overlaps(spans: list[Span]) -> list[Span]:
+    """One span per overlapping cluster, covering all of it, typed by its best member.
+
+    Covering the union is deliberate: when a cue-led run and a checksummed number disagree on where the
+    identifier ends, redacting the larger extent is what keeps the rest of it from leaking.
+    """
+    out: list[Span] = []
+    cluster: list[Span] = []
+    end = -1
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if cluster and span.start >= end:
+            out.append(_merge(cluster))
+            cluster = []
+        cluster.append(span)
+        end = max(end, span.end) if len(cluster) > 1 else span.end
+    if cluster:
+        out.append(_merge(cluster))
+    return out
+
+
+def _merge(cluster: list[Span]) -> Span:
+    best = max(cluster, key=lambda s: (round(s.score, 6), PRIORITY.get(s.type, 0), s.end - s.start))
+    start = min(s.start for s in cluster)
+    end = max(s.end for s in cluster)
+    if (start, end) == (best.start, best.end):
+        return best
+    return Span(best.type, start, end, best.score, best.recognizer, best.explanation)

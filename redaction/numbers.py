@@ -1,0 +1,453 @@
+"""Forgiving Finnish spoken-number normaliser with an offset map back to the original text.
+
+Whisper base writes every number as words, and often misspells or splits them ("nolra neljä nolra", "kuu si",
+"kaksi toista", "eljä kymmentäytekän"). No library converts those (text2num and number-parser refuse Finnish), so
+this module does, with one rule that keeps ordinary words safe: a fuzzy or ambiguous word ("kuu", "suksi", "kahden")
+only becomes a digit inside a *run* of number words that also holds a certain one, or three near-certain ones.
+
+``normalise(text)`` returns a :class:`NormalisedText` whose ``text`` has each spoken run rewritten as the string an
+identifier validator expects ("290284-0011", "FI5010…", "0452345678"), and whose ``to_original`` maps any span found
+there back to exact offsets in the original, so a recognizer can work on digits and still redact the words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from redaction.spoken import LETTER_NAMES, Token, best_match, fold, only_spacing, tokenize
+from redaction.types import NameLexicon
+
+Kind = Literal["digit", "number", "letter", "sep"]
+Certainty = Literal["exact", "strong", "weak", "guess"]  # guess: a fuzzy near-miss, trusted least
+
+# Certain digit words: standard and colloquial forms that mean nothing else.
+DIGIT_WORDS: dict[str, str] = {
+    "nolla": "0", "yksi": "1", "yks": "1", "kaksi": "2", "kaks": "2", "kolme": "3", "neljä": "4", "viisi": "5",
+    "kuusi": "6", "seitsemän": "7", "seittemän": "7", "kahdeksan": "8", "kaheksan": "8", "yhdeksän": "9",
+    "yheksän": "9",
+}
+# Misspellings Whisper base makes of digit words (FINDINGS.md) that are not Finnish words themselves.
+MISSPELT: dict[str, str] = {
+    "nolra": "0", "noulra": "0", "nola": "0", "uksi": "1", "kahksi": "2", "koulme": "3", "eljä": "4", "nelja": "4",
+    "misi": "5", "visi": "5", "semmän": "7", "seitsemä": "7", "saitsemän": "7", "karteksan": "8",
+    "kahteksan": "8", "kahdeksa": "8", "yhdeksä": "9",
+}
+# Forms that are numbers only when they sit in a run: inflected numerals ("kahden ja neljän välillä" is a time,
+# not an identifier), slang that is also a common word ("kasi" ~ käsi, "kuu" = moon, "kusi"), letter-like stubs.
+AMBIGUOUS: dict[str, str] = {
+    "viis": "5", "kuus": "6", "kasi": "8", "ysi": "9", "seiska": "7", "kusi": "6", "kuu": "6", "nol": "0",
+    "yksin": "1", "nollan": "0", "yhden": "1", "kahden": "2", "kolmen": "3", "neljän": "4", "viiden": "5",
+    "kuuden": "6", "seitsemän": "7", "kahdeksan": "8", "yhdeksän": "9", "ykkönen": "1", "kakkonen": "2",
+    "kolmonen": "3", "nelonen": "4", "vitonen": "5", "kutonen": "6", "nollaa": "0", "yhtä": "1", "kahta": "2",
+}
+_FUZZY_FORMS: tuple[str, ...] = tuple({**DIGIT_WORDS, **MISSPELT})
+_FUZZY_VALUE: dict[str, str] = {**DIGIT_WORDS, **MISSPELT}
+
+# Morphemes of compound numerals, folded (ä -> a) so that "neljäkymmentä" and "neljakymmenta" parse alike.
+_UNITS: dict[str, int] = {
+    "yksi": 1, "yks": 1, "kaksi": 2, "kaks": 2, "kolme": 3, "nelja": 4, "viisi": 5, "viis": 5, "kuusi": 6,
+    "kuus": 6, "seitseman": 7, "seitteman": 7, "kahdeksan": 8, "kaheksan": 8, "yhdeksan": 9, "yheksan": 9,
+}
+_MULTIPLIERS = ("kymmenta", "kymmenen", "toista", "sataa", "sata", "tuhatta", "tuhat")
+_MULT_RE = re.compile("(" + "|".join(_MULTIPLIERS) + ")")
+
+STRONG = 0.72  # similarity above which an unknown word is taken for a misspelt digit word
+WEAK = 0.6  # similarity above which a word may count as a digit inside a run
+
+
+@dataclass(frozen=True)
+class NumberWord:
+    """What one word (or a re-joined split word) contributes to a spoken identifier."""
+
+    text: str  # digits, one letter, or a separator ("-", "+")
+    kind: Kind
+    certainty: Certainty
+
+
+@dataclass(frozen=True)
+class NumberItem:
+    """A number word located in the original text (may span two tokens, e.g. "kuu si")."""
+
+    start: int
+    end: int
+    word: NumberWord
+
+
+@dataclass(frozen=True)
+class NumberRun:
+    """A maximal run of number words read as one identifier-shaped string."""
+
+    start: int
+    end: int
+    value: str  # e.g. "290284-0011", "FI50103456", "5B12"
+    items: tuple[NumberItem, ...]
+
+    @property
+    def spoken(self) -> bool:
+        """True when at least one item was a word rather than written digits."""
+        return any(not _looks_written(it) for it in self.items)
+
+    @property
+    def digit_count(self) -> int:
+        return sum(c.isdigit() for c in self.value)
+
+    @property
+    def digit_items(self) -> int:
+        return sum(it.word.kind in ("digit", "number") for it in self.items)
+
+    def count(self, certainty: Certainty) -> int:
+        return sum(it.word.certainty == certainty for it in self.items if it.word.kind in ("digit", "number"))
+
+
+def _is_ascii_digits(item: NumberItem) -> bool:
+    return item.word.kind == "digit" and item.word.certainty == "exact" and item.end - item.start == 1
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """Text with spoken number runs rewritten; ``to_original`` maps normalised offsets back."""
+
+    original: str
+    text: str
+    runs: tuple[NumberRun, ...]
+    _starts: tuple[int, ...] = field(repr=False, default=())
+    _ends: tuple[int, ...] = field(repr=False, default=())
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``[start, end)`` of ``text`` to the smallest original range that produced it.
+
+        A span touching part of a rewritten run maps to the whole run: redacting half a spoken number would leak
+        the other half.
+        """
+        n = len(self.text)
+        if not 0 <= start <= end <= n:
+            raise ValueError("span outside the normalised text")
+        if start == end:
+            pos = self._starts[start] if start < n else len(self.original)
+            return pos, pos
+        return self._starts[start], self._ends[end - 1]
+
+
+# ---------------------------------------------------------------------------------------------- compound numerals
+
+
+def _eval_morphemes(parts: list[tuple[str, int | None]]) -> int | None:
+    """Evaluate a parsed numeral: parts are (morpheme, unit value or None for a multiplier)."""
+    total = group = 0
+    pending: int | None = None
+    for morph, unit in parts:
+        if unit is not None:
+            if pending is not None:
+                return None
+            pending = unit
+        elif morph == "toista":
+            if pending is None:
+                return None
+            group, pending = group + pending + 10, None
+        elif morph == "kymmenta":
+            if pending is None or pending < 2:
+                return None
+            group, pending = group + pending * 10, None
+        elif morph == "kymmenen":
+            if pending is not None:
+                return None
+            group += 10
+        elif morph == "sata":
+            if pending is not None:
+                return None
+            group += 100
+        elif morph == "sataa":
+            if pending is None or pending < 2:
+                return None
+            group, pending = group + pending * 100, None
+        elif morph == "tuhat":
+            if pending is not None or group:
+                return None
+            total += 1000
+        elif morph == "tuhatta":
+            if pending is None or pending < 2:
+                return None
+            total, pending = total + (group + pending) * 1000, None
+            group = 0
+    return total + group + (pending or 0)
+
+
+@lru_cache(maxsize=8192)
+def parse_compound(word: str, *, fuzzy: bool = False) -> int | None:
+    """Value of a compound numeral ("neljäkymmentäyhdeksän" -> 49, "kaksitoista" -> 12, "sata" -> 100).
+
+    With ``fuzzy`` the unit parts may be misspelt ("kymmentäytekän" -> 90 + 9); multipliers must be spelt right,
+    which is what keeps "satama" or "toistaiseksi" from parsing.
+    """
+    w = fold(word)
+    pieces = [p for p in _MULT_RE.split(w) if p]
+    if not pieces or not any(p in _MULTIPLIERS for p in pieces):
+        return None
+    parts: list[tuple[str, int | None]] = []
+    for p in pieces:
+        if p in _MULTIPLIERS:
+            parts.append((p, None))
+        elif p in _UNITS:
+            parts.append((p, _UNITS[p]))
+        elif fuzzy and len(p) >= 3:
+            form, score = best_match(p, tuple(_UNITS))
+            if form is None or score < 0.7 or abs(len(form) - len(p)) > 2:
+                return None
+            parts.append((p, _UNITS[form]))
+        else:
+            return None
+    return _eval_morphemes(parts)
+
+
+# ---------------------------------------------------------------------------------------------- single words
+
+
+@lru_cache(maxsize=65536)
+def classify_word(word: str) -> NumberWord | None:
+    """What ``word`` is as part of a spoken identifier, or None when it cannot be one.
+
+    Pure and context-free: whether a weak reading counts is decided by the run it sits in.
+    """
+    lw = word.lower()
+    if word.isascii() and word.isdigit():
+        return NumberWord(word, "digit" if len(word) == 1 else "number", "exact")
+    if lw in DIGIT_WORDS:
+        return NumberWord(DIGIT_WORDS[lw], "digit", "exact")
+    if lw in MISSPELT:
+        return NumberWord(MISSPELT[lw], "digit", "strong")
+    if lw in AMBIGUOUS:
+        return NumberWord(AMBIGUOUS[lw], "digit", "weak")
+    value = parse_compound(lw)
+    if value is not None:
+        return NumberWord(str(value), "number" if value >= 10 else "digit", "exact")
+    if lw in LETTER_NAMES:
+        return NumberWord(LETTER_NAMES[lw], "letter", "weak")
+    if len(lw) == 1 and lw.isalpha():
+        return NumberWord(word.upper(), "letter", "weak")
+    if lw == "viiva":
+        return NumberWord("-", "sep", "weak")
+    if lw == "plus":
+        return NumberWord("+", "sep", "weak")
+    return _classify_fuzzy(lw)
+
+
+def _classify_fuzzy(lw: str) -> NumberWord | None:
+    if not lw.isalpha() or len(lw) < 3:
+        return None
+    if len(lw) >= 7:
+        value = parse_compound(lw, fuzzy=True)
+        if value is not None:
+            return NumberWord(str(value), "number" if value >= 10 else "digit", "guess")
+    if len(lw) > 11:
+        return None
+    form, score = best_match(lw, _FUZZY_FORMS)
+    if form is None:
+        return None
+    # Four-letter near misses are too often real words ("olla" ~ nolla): they stay guesses.
+    if len(lw) >= 5 and score >= STRONG:
+        return NumberWord(_FUZZY_VALUE[form], "digit", "strong")
+    if score >= (0.8 if len(lw) == 3 else WEAK):
+        return NumberWord(_FUZZY_VALUE[form], "digit", "guess")
+    return None
+
+
+def _confident(word: NumberWord | None) -> bool:
+    return word is not None and word.certainty in ("exact", "strong") and word.kind in ("digit", "number")
+
+
+def _join_value(a: Token, b: Token) -> NumberWord | None:
+    """A split numeral re-joined: "kuu si" -> kuusi, "kaksi toista" -> 12, "eljä kymmentäytekän" -> 49."""
+    joined = a.lower + b.lower
+    if joined in DIGIT_WORDS:
+        return NumberWord(DIGIT_WORDS[joined], "digit", "exact")
+    starts_mult = any(fold(b.lower).startswith(m) for m in _MULTIPLIERS)
+    ends_mult = any(fold(a.lower).endswith(m) for m in _MULTIPLIERS)
+    if not (starts_mult or ends_mult):
+        # "kah deksan": join two fragments neither of which is a confident digit word by itself.
+        if any(_confident(classify_word(t)) for t in (a.text, b.text)):
+            return None
+        form, score = best_match(joined, _FUZZY_FORMS)
+        if form is not None and score >= 0.85:
+            return NumberWord(_FUZZY_VALUE[form], "digit", "strong")
+        return None
+    value = parse_compound(joined)
+    if value is not None:
+        return NumberWord(str(value), "number" if value >= 10 else "digit", "exact")
+    value = parse_compound(joined, fuzzy=True) if starts_mult else None
+    if value is not None:
+        return NumberWord(str(value), "number" if value >= 10 else "digit", "guess")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- runs
+
+
+def number_items(text: str, tokens: list[Token] | None = None,
+                 lexicon: NameLexicon | None = None) -> list[tuple[Token, Token, NumberWord | None]]:
+    """Each word of ``text`` (split numerals re-joined) with its number reading, as (first, last, reading).
+
+    With a lexicon, a fuzzy match that is a real Finnish word ("taksi" ~ kaksi) is demoted to weak.
+    """
+    tokens = tokenize(text) if tokens is None else tokens
+    out: list[tuple[Token, Token, NumberWord | None]] = []
+    i = 0
+    while i < len(tokens):
+        first = last = tokens[i]
+        word = classify_word(first.text)
+        # Greedily re-join split numerals while the joined form still parses ("neljä kymmentä yhdeksän").
+        while last.index + 1 < len(tokens) and text[last.end:tokens[last.index + 1].start] == " ":
+            nxt = tokens[last.index + 1]
+            merged = _join_value(Token(text[first.start:last.end].replace(" ", ""), first.start, last.end,
+                                       first.index), nxt)
+            if merged is None or (word is not None and word.certainty == "exact" and merged.certainty != "exact"
+                                  and classify_word(nxt.text) is not None):
+                break
+            word, last = merged, nxt
+        if word is not None and word.certainty == "strong" and lexicon is not None and first is last:
+            classes = lexicon.classes(first.text)
+            if classes and "lukusana" not in classes:
+                word = NumberWord(word.text, word.kind, "guess")
+        out.append((first, last, word))
+        i = last.index + 1
+    return out
+
+
+def find_runs(text: str, *, tokens: list[Token] | None = None, lexicon: NameLexicon | None = None,
+              after_cues: Iterable[int] = ()) -> list[NumberRun]:
+    """Maximal runs of number words; weak readings count only beside a certain one.
+
+    A run is kept when it holds at least one exact number word or three strong (misspelt) ones. Letters ("hoo",
+    "bee", "m") and "viiva" may sit inside a run; a run may *start* with letters only when they are written single
+    capitals ("F I") or the run follows a cue ending at one of ``after_cues`` (character offsets).
+    """
+    cue_ends = set(after_cues)
+    items = number_items(text, tokens, lexicon)
+    runs: list[NumberRun] = []
+    current: list[tuple[Token, Token, NumberWord]] = []
+
+    def flush() -> None:
+        if current:
+            run = _make_run(text, current, cue_ends)
+            if run is not None:
+                runs.append(run)
+            current.clear()
+
+    for first, last, word in items:
+        if word is None:
+            flush()
+            continue
+        if current and not only_spacing(text[current[-1][1].end:first.start]):
+            flush()
+        current.append((first, last, word))
+    flush()
+    return runs
+
+
+def _make_run(text: str, seq: list[tuple[Token, Token, NumberWord]], cue_ends: set[int]) -> NumberRun | None:
+    # Guesses at the edges are dropped: they are trusted only between two better readings.
+    is_num = [w.kind in ("digit", "number") and w.certainty != "guess" for _, _, w in seq]
+    if not any(is_num):
+        return None
+    lo, hi = is_num.index(True), len(seq) - 1 - is_num[::-1].index(True)
+    # Leading letters: written capitals ("F I 50…") or letter names right after a cue ("tilinumero äf ii …").
+    after_cue = _follows_cue(text, seq[0][0].start, cue_ends)
+    letters = 0
+    while lo > 0:
+        tok, _, w = seq[lo - 1]
+        if w.kind == "sep" and w.text == "+":
+            lo -= 1
+            continue
+        if w.kind == "letter" and (after_cue or (len(tok.text) == 1 and tok.text.isupper())) and letters < 2:
+            lo, letters = lo - 1, letters + 1
+            continue
+        break
+    # One trailing letter: the HETU check character ("… yksi kaksi hoo").
+    if hi + 1 < len(seq) and seq[hi + 1][2].kind == "letter":
+        hi += 1
+    body = seq[lo:hi + 1]
+    # Anchors are number *words* read with confidence; written digits do not lend weight to a nearby guess.
+    anchors = sum(w.kind in ("digit", "number") and w.certainty == "exact" and not _written(a, b, w)
+                  for a, b, w in body)
+    strong = sum(w.kind in ("digit", "number") and w.certainty == "strong" for _, _, w in body)
+    if anchors == 0 and strong < 3 and not all(_written(a, b, w) for a, b, w in body):
+        return None
+    items = tuple(NumberItem(a.start, b.end, w) for a, b, w in body)
+    return NumberRun(items[0].start, items[-1].end, _run_value(items), items)
+
+
+def _written(first: Token, last: Token, word: NumberWord) -> bool:
+    return first is last and first.text.isascii() and first.text.isdigit()
+
+
+def _follows_cue(text: str, start: int, cue_ends: set[int]) -> bool:
+    if not cue_ends:
+        return False
+    # Allow a copula between the cue and the run ("tilinumero on äf ii …").
+    head = text[:start].rstrip(" ,:")
+    for copula in (" on", " olis", " olisi", " oli"):
+        if head.lower().endswith(copula):
+            head = head[: -len(copula)].rstrip(" ,:")
+            break
+    return len(head) in cue_ends
+
+
+def _run_value(items: tuple[NumberItem, ...]) -> str:
+    """Concatenate a run; "kaksikymmentä kolme" adds up (23), "kaksi kolme" concatenates (23) too."""
+    pieces: list[str] = []
+    last_round = 0  # trailing zeros of the previous piece when it was a round compound (20, 100)
+    for it in items:
+        w = it.word
+        is_round_compound = w.kind == "number" and not _looks_written(it) and w.text.endswith("0")
+        if w.kind in ("digit", "number") and last_round and int(w.text) < 10 ** last_round and pieces:
+            pieces[-1] = str(int(pieces[-1]) + int(w.text))
+        else:
+            pieces.append(w.text)
+        last_round = len(pieces[-1]) - len(pieces[-1].rstrip("0")) if is_round_compound else 0
+    return "".join(pieces)
+
+
+def _looks_written(item: NumberItem) -> bool:
+    return item.word.certainty == "exact" and item.word.text.isdigit() and item.end - item.start == len(
+        item.word.text)
+
+
+def normalise(text: str, *, lexicon: NameLexicon | None = None,
+              after_cues: Iterable[int] = ()) -> NormalisedText:
+    """Rewrite spoken number runs as digit strings; leave everything else byte-identical.
+
+    A run made only of written digits stays as written, except a run of three or more single digits
+    ("0 4 0 1 2 3"), which is closed up so that validators see one number.
+    """
+    runs = find_runs(text, lexicon=lexicon, after_cues=after_cues)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    kept: list[NumberRun] = []
+    for run in runs:
+        spoken = run.spoken
+        spaced_digits = len(run.items) >= 3 and all(_is_ascii_digits(it) for it in run.items)
+        if not (spoken or spaced_digits):
+            continue
+        kept.append(run)
+        for k in range(pos, run.start):
+            out.append(text[k])
+            starts.append(k)
+            ends.append(k + 1)
+        out.append(run.value)
+        starts.extend([run.start] * len(run.value))
+        ends.extend([run.end] * len(run.value))
+        pos = run.end
+    for k in range(pos, len(text)):
+        out.append(text[k])
+        starts.append(k)
+        ends.append(k + 1)
+    return NormalisedText(text, "".join(out), tuple(kept), tuple(starts), tuple(ends))

@@ -1,0 +1,35 @@
+"""Long spoken digit runs with no cue: six or more digits read out one by one are an identifier of some kind.
+
+Whisper garbles cues as readily as digits ("et mulis" for "hetu olis"), so a run like "kaksi kolme yksi yksi yksi
+yksi yhden eljä eljä nolla" must not depend on its cue surviving. Prices and times are said as compounds
+("neljäkymmentäyhdeksän euroa"), not digit by digit, so they stay below the bar. The run is typed by the
+validator that accepts it, else reported as a generic NUMBER.
+"""
+
+from __future__ import annotations
+
+from redaction.recognizers import shape
+from redaction.recognizers.base import AnalysisContext, Recognizer
+from redaction.types import Explanation, Span
+
+MIN_DIGITS = 6
+MIN_ITEMS = 3
+SCORE_GENERIC = 0.6
+SCORE_VALIDATED = 0.9
+
+
+class DigitRunRecognizer(Recognizer):
+    name = "digit_run"
+    entities = ("NUMBER", "HETU", "PHONE", "IBAN", "CARD")
+
+    def analyze(self, ctx: AnalysisContext) -> list[Span]:
+        spans = []
+        for run in ctx.normalised.runs:
+            if not run.spoken or run.digit_count < MIN_DIGITS or run.digit_items < MIN_ITEMS:
+                continue
+            typ = shape.identify(run.value)
+            score = SCORE_VALIDATED if typ else SCORE_GENERIC
+            spans.append(Span(typ or "NUMBER", run.start, run.end, score, self.name, Explanation(
+                self.name, "six or more spoken digits", score, validation=True if typ else None,
+                note="spoken number words normalised")))
+        return spans

@@ -1,0 +1,124 @@
+"""E-mail addresses: written, spoken ("tiina piste laine ät gmail piste com") and garbled after a cue.
+
+Three readings, most to least certain:
+1. written ``local@domain.tld``;
+2. spoken with the Finnish words for the punctuation ("piste" = dot, "ät"/"miukumauku" = at, "viiva" = dash);
+3. after an e-mail cue ("sähköposti on …"), whatever the ASR made of it: the words up to the end of the clause
+   that the lexicon does not know, or knows only as names, are the address. Whisper base turns "piste" into
+   "piisbeli" and "ät" into "hän"; only the cue survives, so the cue has to carry the decision.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from redaction.recognizers.base import AnalysisContext, PatternRecognizer, finditer
+from redaction.recognizers.cues import FILLERS
+from redaction.spoken import Token, similarity
+from redaction.types import Explanation, Span
+
+PATTERN = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64} ?@ ?[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])")
+AT_WORDS = frozenset({"ät", "ätt", "äd", "at", "miukumauku", "kissanhäntä", "kissanhanta", "ätmerkki"})
+DOT_WORDS = frozenset({"piste", "pisteen", "dot"})
+JOIN_WORDS = frozenset({"viiva", "alaviiva", "väliviiva", "tavuviiva"})
+TLD_WORDS = frozenset({"com", "fi", "net", "org", "eu", "se", "info", "io"})
+SCORE_WRITTEN = 1.0
+SCORE_SPOKEN = 0.9
+SCORE_CUED = 0.75
+MAX_CUED_WORDS = 12
+
+
+def is_valid(address: str) -> bool:
+    """Shape check only: a local part, one '@', a dotted domain with an alphabetic top-level label."""
+    return PATTERN.fullmatch("".join(address.split())) is not None
+
+
+def _is_connector(word: str) -> bool:
+    w = word.lower()
+    if w in AT_WORDS or w in DOT_WORDS or w in JOIN_WORDS:
+        return True
+    return len(w) >= 4 and max(similarity(w, f) for f in ("piste", "miukumauku", "alaviiva")) >= 0.8
+
+
+class EmailRecognizer(PatternRecognizer):
+    name = "email"
+    entities = ("EMAIL",)
+
+    def find(self, text: str) -> list[Span]:
+        return [Span("EMAIL", m.start(), m.end(), SCORE_WRITTEN, self.name,
+                     Explanation(self.name, "local@domain.tld", SCORE_WRITTEN, validation=True))
+                for m in finditer(PATTERN, text)]
+
+    def analyze(self, ctx: AnalysisContext) -> list[Span]:
+        return super().analyze(ctx) + self._spoken(ctx) + self._cued(ctx)
+
+    def _spoken(self, ctx: AnalysisContext) -> list[Span]:
+        """word (piste word)* ÄT word (piste word)+ — the dictated form."""
+        toks, spans = ctx.tokens, []
+        for i, tok in enumerate(toks):
+            if tok.lower not in AT_WORDS or i == 0 or i + 1 >= len(toks):
+                continue
+            left = i - 1
+            while left >= 2 and (toks[left - 1].lower in DOT_WORDS | JOIN_WORDS):
+                left -= 2
+            right, dots = i + 1, 0
+            while right + 2 < len(toks) and toks[right + 1].lower in DOT_WORDS | JOIN_WORDS:
+                dots += toks[right + 1].lower in DOT_WORDS
+                right += 2
+            if dots == 0 and toks[right].lower not in TLD_WORDS:
+                continue
+            spans.append(Span("EMAIL", toks[left].start, toks[right].end, SCORE_SPOKEN, self.name,
+                              Explanation(self.name, "spoken: word ät word piste tld", SCORE_SPOKEN,
+                                          note="dictated with Finnish punctuation words")))
+        return spans
+
+    def _cued(self, ctx: AnalysisContext) -> list[Span]:
+        spans = []
+        for cue in ctx.cues:
+            if cue.cue.kind != "email":
+                continue
+            span = self._after_cue(ctx, cue.last + 1)
+            if span is not None:
+                start, end = span
+                spans.append(Span("EMAIL", start, end, SCORE_CUED, self.name, Explanation(
+                    self.name, "words after an e-mail cue", SCORE_CUED, context_cue=cue.cue.canonical,
+                    note="address words the lexicon does not know")))
+        return spans
+
+    def _after_cue(self, ctx: AnalysisContext, i: int) -> tuple[int, int] | None:
+        toks = ctx.tokens
+        while i < len(toks) and toks[i].lower in FILLERS and toks[i].lower not in ("ja",):
+            i += 1
+        first = last = prev = None
+        connectors = names = common_run = 0
+        for tok in toks[i:i + MAX_CUED_WORDS]:
+            if prev is not None and any(c in ".?!\n" for c in ctx.text[prev.end:tok.start]):
+                break  # a sentence ended
+            prev = tok
+            kind = self._word_kind(ctx, tok)
+            if kind == "common":
+                common_run += 1
+                if common_run > 3:
+                    break
+                continue
+            common_run = 0
+            connectors += kind == "connector"
+            names += kind == "name"
+            first = first or tok
+            last = tok
+        if first is None or last is None:
+            return None
+        enough = connectors >= 1 if ctx.lexicon is None else (connectors >= 1 or names >= 2)
+        return (first.start, last.end) if enough else None
+
+    @staticmethod
+    def _word_kind(ctx: AnalysisContext, tok: Token) -> str:
+        if _is_connector(tok.text) or tok.lower in TLD_WORDS:
+            return "connector"
+        classes = ctx.word_classes(tok.text)
+        if classes is None:  # no lexicon: every word might be part of the address
+            return "name"
+        proper = {"etunimi", "sukunimi", "paikannimi", "nimi"}
+        if not classes or classes <= proper:
+            return "name"
+        return "common"

@@ -1,0 +1,51 @@
+"""Finnish personal identity code (henkilötunnus, HETU): ``DDMMYYCZZZQ``.
+
+Validation is python-stdnum's ``stdnum.fi.hetu``, which knows the 2023 century signs (Y X W V U for the 1900s,
+B C D E F for the 2000s) besides ``+ - A``; temporary numbers (individual part 900–999) are personal data too, so
+they are accepted. The separator is part of the identity: ``compact`` only drops spaces, never rewrites it.
+"""
+
+from __future__ import annotations
+
+import regex
+from stdnum.exceptions import ValidationError
+from stdnum.fi import hetu as _stdnum_hetu
+
+from redaction.recognizers.base import PatternRecognizer, finditer
+from redaction.types import Explanation, Span
+
+PATTERN = regex.compile(r"(?<![\w+-])\d{6} ?[-+ABCDEFYXWVU] ?\d{3}[0-9A-Y](?![\w-])", regex.IGNORECASE)
+SCORE_VALID = 1.0
+SCORE_SHAPE = 0.4  # right shape, wrong checksum: a cue ("hetu", "henkilötunnus") lifts it over the threshold
+
+
+def compact(number: str) -> str:
+    """Drop spaces (ASR and people split the code) and upper-case; the separator stays as it was."""
+    return "".join(number.split()).upper()
+
+
+def validate(number: str) -> str:
+    """Return the compact code or raise a ``stdnum`` ``ValidationError`` (its messages carry no digits)."""
+    return _stdnum_hetu.validate(compact(number), allow_temporary=True)
+
+
+def is_valid(number: str) -> bool:
+    try:
+        validate(number)
+    except ValidationError:
+        return False
+    return True
+
+
+class HetuRecognizer(PatternRecognizer):
+    name = "hetu"
+    entities = ("HETU",)
+
+    def find(self, text: str) -> list[Span]:
+        spans = []
+        for m in finditer(PATTERN, text):
+            valid = is_valid(m.group())
+            score = SCORE_VALID if valid else SCORE_SHAPE
+            spans.append(Span("HETU", m.start(), m.end(), score, self.name, Explanation(
+                self.name, "DDMMYY C NNN Q", score, validation=valid)))
+        return spans

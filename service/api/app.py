@@ -1,0 +1,80 @@
+"""The FastAPI application: routes, error mapping, and (embedded mode) the worker threads and sweeper."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from service.api import errors
+from service.api.routes import calls, health, webhooks
+from service.config import Settings, get_settings
+from service.jobs.context import WorkerContext, context_from_settings
+from service.jobs.embedded import EmbeddedRunner
+
+log = logging.getLogger(__name__)
+SWEEP_EVERY_S = 3600.0
+
+
+def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: WorkerContext | None = None
+               ) -> FastAPI:
+    """Build the app. ``workers=False`` serves HTTP only (tests, or Celery mode where workers run apart)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _check_config()
+        app.state.ctx = ctx or context_from_settings(settings)
+        app.state.runner = None
+        stop = threading.Event()
+        if workers and settings.queue == "embedded" and settings.worker_threads > 0:
+            app.state.runner = EmbeddedRunner(app.state.ctx, settings.worker_threads)
+            app.state.runner.start()
+            threading.Thread(target=_sweeper, args=(app.state.ctx, stop), daemon=True,
+                             name="puheturva-sweeper").start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if app.state.runner is not None:
+                app.state.runner.stop()
+            if ctx is None:
+                app.state.ctx.db.dispose()
+
+    app = FastAPI(title="Puheturva", version="0.1.0", lifespan=lifespan,
+                  description="Privacy processor for Finnish call recordings: signed webhook in, redacted "
+                              "transcripts, audio, classifications, provenance and retention tags out.")
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(webhooks.router)
+    app.include_router(calls.router)
+    return app
+
+
+def _check_config() -> None:
+    """Refuse to start on an invalid register or retention file (the notice and the system must agree)."""
+    from service.register import get_register
+    from service.retention import get_retention
+
+    get_register()
+    get_retention()
+
+
+def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:
+    from service.retention import sweep
+
+    while not stop.wait(SWEEP_EVERY_S):
+        try:
+            with ctx.db.session() as s:
+                sweep(s, ctx.blobs)
+        except Exception as exc:  # noqa: BLE001 - the sweeper must survive a transient outage
+            log.error("retention sweep failed: %s", type(exc).__name__)
+
+
+def app_from_env() -> Any:
+    """Uvicorn factory: ``uvicorn --factory service.api.app:app_from_env``."""
+    return create_app()

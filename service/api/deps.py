@@ -1,0 +1,63 @@
+"""Dependencies shared by the routes: the worker context, a DB session, the authenticated person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from service.api.errors import ApiError
+from service.jobs.context import WorkerContext
+from service.store.repo_users import user_for_token
+
+
+def get_ctx(request: Request) -> WorkerContext:
+    return request.app.state.ctx
+
+
+CtxDep = Annotated[WorkerContext, Depends(get_ctx)]
+
+
+def get_session(ctx: CtxDep) -> Iterator[Session]:
+    with ctx.db.session() as s:
+        yield s
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A named person (never a shared account) and the role the route checks."""
+
+    name: str
+    role: str
+
+
+def current_user(request: Request, session: SessionDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "unauthorized", "a personal bearer token is required",
+                       {"WWW-Authenticate": "Bearer"})
+    user = user_for_token(session, token.strip())
+    if user is None:
+        raise ApiError(401, "unauthorized", "unknown, revoked or disabled token", {"WWW-Authenticate": "Bearer"})
+    return Principal(name=user.name, role=user.role)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require_roles(*roles: str):
+    """A dependency that admits only the given roles (403 otherwise)."""
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in roles:
+            raise ApiError(403, "forbidden", "your role may not do this")
+        return user
+
+    return check

@@ -1,0 +1,54 @@
+"""Reading processed calls: status, redacted transcript, entities, classifications, provenance, audio."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import Response
+
+from service import audit
+from service.api.deps import CtxDep, Principal, SessionDep, require_roles
+from service.api.errors import ApiError
+from service.api.schemas import CALL_ID_PATTERN, CallView, Problem
+from service.blobstore import BlobNotFound
+from service.views import CallHidden, call_document, find_call_by_external_id, redacted_audio_key
+
+router = APIRouter(prefix="/v1/calls", tags=["calls"])
+Reader = Annotated[Principal, Depends(require_roles("qa_reviewer", "privacy_officer", "admin"))]
+CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The telephony system's call id")]
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Problem}, 403: {"model": Problem},
+                                           404: {"model": Problem}, 410: {"model": Problem}}
+
+
+def _visible(session: Any, call_id: str, user: Principal) -> Any:
+    try:
+        # Restricted calls (GDPR art. 18) are hidden from QA browsing; privacy officers and admins see them.
+        return find_call_by_external_id(session, call_id, include_restricted=user.role != "qa_reviewer")
+    except CallHidden:
+        raise ApiError(404, "not_found", "unknown call id") from None
+
+
+@router.get("/{call_id}", response_model=CallView, responses=ERRORS)
+def get_call(call_id: CallIdPath, session: SessionDep, user: Reader) -> dict[str, Any]:
+    """Status and, when done, the redacted transcript with entities, classifications and provenance."""
+    call = _visible(session, call_id, user)
+    doc = call_document(session, call.id)
+    audit.record(session, user.name, user.role, "call.view", "call", str(call.id))
+    return doc
+
+
+@router.get("/{call_id}/audio", responses={200: {"content": {"audio/wav": {}}}, **ERRORS})
+def get_audio(call_id: CallIdPath, session: SessionDep, user: Reader, ctx: CtxDep) -> Response:
+    """The redacted recording (WAV)."""
+    call = _visible(session, call_id, user)
+    key = redacted_audio_key(session, call.id)
+    if key is None:
+        raise ApiError(404 if call.status != "done" else 410, "no_audio",
+                       "no redacted audio (not processed yet, or deleted under the retention policy)")
+    try:
+        data = ctx.blobs.get(key)
+    except BlobNotFound:
+        raise ApiError(410, "no_audio", "the redacted audio was deleted") from None
+    audit.record(session, user.name, user.role, "call.audio", "call", str(call.id))
+    return Response(data, media_type="audio/wav", headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,73 @@
+"""Request and response shapes at the HTTP boundary (pydantic), documented in the OpenAPI spec."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CALL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+SPEAKERS = {"agent", "customer", "unknown"}
+
+
+class CallMetadata(BaseModel):
+    """The ``metadata`` JSON part of the webhook. Caller/callee/customer number are personal data: they are
+    indexed (keyed HMAC) for subject requests and never stored in clear."""
+
+    model_config = ConfigDict(extra="ignore", str_max_length=256)
+
+    call_id: str = Field(pattern=CALL_ID_PATTERN, description="The telephony system's id of the call")
+    started_at: datetime | None = None
+    direction: Literal["inbound", "outbound", "internal"] | None = None
+    caller: str | None = None
+    callee: str | None = None
+    agent_id: str | None = Field(default=None, max_length=128)
+    queue: str | None = Field(default=None, max_length=128)
+    customer_number: str | None = Field(default=None, max_length=64)
+    channels: dict[str, str] | None = Field(default=None, description='e.g. {"0": "agent", "1": "customer"}')
+    audio_format: Literal["mulaw", "alaw"] | None = Field(
+        default=None, description="Set only for raw headerless 8 kHz G.711 audio")
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        if v is None:
+            return v
+        if not v or len(v) > 2:
+            raise ValueError("channels maps channel index 0 or 1 to a speaker")
+        for k, s in v.items():
+            if k not in ("0", "1"):
+                raise ValueError("channel index must be 0 or 1")
+            if s not in SPEAKERS:
+                raise ValueError(f"speaker must be one of {sorted(SPEAKERS)}")
+        return v
+
+    def channel_map(self) -> dict[int, str] | None:
+        return {int(k): v for k, v in self.channels.items()} if self.channels else None
+
+
+class Accepted(BaseModel):
+    call_id: str
+    job_id: str
+    status: str
+    status_url: str
+
+
+class Problem(BaseModel):
+    """Error body: a stable machine code and a PII-free human reason."""
+
+    error: str
+    detail: str
+
+
+class CallView(BaseModel):
+    call_id: str
+    status: str
+    job: dict[str, Any]
+    call: dict[str, Any]
+    turns: list[dict[str, Any]] = []
+    entities: list[dict[str, Any]] = []
+    classifications: list[dict[str, Any]] = []
+    provenance: list[dict[str, Any]] = []
+    retention: list[dict[str, Any]] = []

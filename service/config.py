@@ -1,0 +1,198 @@
+"""The one settings class of the service, read from ``PUHETURVA_*`` environment variables (and ``.env``).
+
+A fresh machine must work without any configuration (demo, development), so missing keys are generated
+into files under ``data_dir`` with a warning. In production that convenience is a liability:
+``environment=production`` refuses to start without explicit keys and refuses the development webhook secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+# Development-only secret of the default telephony client; production refuses it. Base64 of a fixed phrase.
+DEV_WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"puheturva-development-secret-only").decode()
+WEBHOOK_SECRET_PREFIX = "whsec_"
+DEFAULT_CLIENT_NAME = "default"
+ENCRYPTION_KEY_FILE = "keys/encryption.key"
+INDEX_KEY_FILE = "keys/index.key"
+
+
+class ConfigError(Exception):
+    """Settings that cannot work (messages name the setting, never its secret value)."""
+
+
+def _packaged(name: str) -> Path:
+    return Path(str(resources.files("service") / name))
+
+
+def _check_webhook_secret(secret: str, what: str) -> None:
+    if not secret.startswith(WEBHOOK_SECRET_PREFIX):
+        raise ConfigError(f"{what} must start with {WEBHOOK_SECRET_PREFIX!r}")
+    try:
+        raw = base64.b64decode(secret[len(WEBHOOK_SECRET_PREFIX):], validate=True)
+    except binascii.Error as exc:
+        raise ConfigError(f"{what} is not valid base64 after {WEBHOOK_SECRET_PREFIX!r}") from exc
+    if len(raw) < 24:
+        raise ConfigError(f"{what} is too short: use at least 24 random bytes")
+
+
+class TelephonyClient(BaseModel):
+    """A telephony system allowed to post recordings: name, Standard Webhooks secret, optional callback."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    secret: SecretStr
+    callback_url: str | None = None
+
+
+class Settings(BaseSettings):
+    """Every setting of the service. Field descriptions are rendered into the README."""
+
+    model_config = SettingsConfigDict(env_prefix="PUHETURVA_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses generated keys and development secrets.")
+    demo: bool = Field(False, description="Demo mode: seeds example data and shows a banner in the UI.")
+    data_dir: Path = Field(Path("./var"), description="Home of the SQLite database, blobs and key files.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default `sqlite:///<data_dir>/puheturva.db`. "
+                          "PostgreSQL: `postgresql+psycopg://user@host/db`.")
+    webhook_secret: SecretStr = Field(
+        SecretStr(DEV_WEBHOOK_SECRET),
+        description="Standard Webhooks secret (`whsec_<base64>`) of the `default` telephony client.")
+    clients_file: Path | None = Field(
+        None, description="YAML list of more telephony clients: `name`, `secret`, optional `callback_url`.")
+    encryption_key: SecretStr | None = Field(
+        None, description="Base64 of 32 bytes: AES-256-GCM key for blobs at rest. "
+                          "Unset: generated into `<data_dir>/keys/encryption.key` (not in production).")
+    index_key: SecretStr | None = Field(
+        None, description="Base64 of 32 bytes: HMAC key of the data-subject index. "
+                          "Unset: generated into `<data_dir>/keys/index.key` (not in production).")
+    retention_config: Path = Field(
+        default_factory=lambda: _packaged("retention.yaml"),
+        description="Retention policies YAML; default the packaged `service/retention.yaml`.")
+    register_file: Path = Field(
+        default_factory=lambda: _packaged("register.yaml"),
+        description="Register description (privacy notice) YAML; default the packaged one.")
+    asr_model: str = Field("default", description="`default` (bundled Whisper base) or a CTranslate2 dir.")
+    asr_device: str = Field("cpu", description="CTranslate2 device: `cpu`, `cuda` or `auto`.")
+    asr_compute_type: str | None = Field(
+        None, description="CTranslate2 compute type (`int8`, `float16`, ...); unset: chosen per device.")
+    asr_beam_size: int = Field(5, ge=1, le=20, description="Beam size of the ASR decoder.")
+    asr_threads: int = Field(0, ge=0, description="CPU threads for ASR; 0 lets CTranslate2 decide.")
+    language: str = Field("fi", description="Language of the calls, forced on the ASR model.")
+    audio_redaction: Literal["tone", "silence"] = Field(
+        "tone", description="How redacted audio ranges sound: a 1 kHz tone or silence.")
+    audio_pad_ms: int = Field(200, ge=0, le=2000, description="Padding around each redacted range (ms).")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest accepted upload (bytes).")
+    max_audio_seconds: float = Field(7200.0, gt=0, description="Longest accepted recording (seconds).")
+    worker_threads: int = Field(1, ge=0, description="Embedded worker threads (0: no embedded worker).")
+    queue: Literal["embedded", "celery"] = Field(
+        "embedded", description="`embedded` worker threads in the API process, or `celery` workers.")
+    broker_url: str | None = Field(None, description="Celery broker URL (when `queue=celery`).")
+    job_max_attempts: int = Field(3, ge=1, description="Attempts before a job is marked dead.")
+    keep_original_audio: bool = Field(
+        False, description="Keep the original recording after processing (under the `raw_kept` policy).")
+    keep_raw_transcript: bool = Field(
+        False, description="Store the unredacted transcript (under the `raw_kept` policy).")
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{(self.data_dir / 'puheturva.db').as_posix()}"
+        _check_webhook_secret(self.webhook_secret.get_secret_value(), "PUHETURVA_WEBHOOK_SECRET")
+        if self.queue == "celery" and not self.broker_url:
+            raise ConfigError("PUHETURVA_BROKER_URL is required when PUHETURVA_QUEUE=celery")
+        if self.environment == "production":
+            self._check_production()
+        return self
+
+    def _check_production(self) -> None:
+        if self.encryption_key is None or self.index_key is None:
+            raise ConfigError("production requires PUHETURVA_ENCRYPTION_KEY and PUHETURVA_INDEX_KEY")
+        if self.demo:
+            raise ConfigError("production refuses PUHETURVA_DEMO")
+        for client in self.telephony_clients:
+            if client.secret.get_secret_value() == DEV_WEBHOOK_SECRET:
+                raise ConfigError(f"production refuses the development webhook secret ({client.name!r})")
+
+    @cached_property
+    def telephony_clients(self) -> tuple[TelephonyClient, ...]:
+        """The default client (``webhook_secret``) plus those of ``clients_file``; names are unique."""
+        clients = [TelephonyClient(name=DEFAULT_CLIENT_NAME, secret=self.webhook_secret)]
+        if self.clients_file is not None:
+            clients.extend(load_clients_file(self.clients_file))
+        names = [c.name for c in clients]
+        if len(set(names)) != len(names):
+            raise ConfigError("telephony client names must be unique (including 'default')")
+        return tuple(clients)
+
+    def client(self, name: str) -> TelephonyClient | None:
+        return next((c for c in self.telephony_clients if c.name == name), None)
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    def encryption_key_bytes(self) -> bytes:
+        """The AES-256 key: the setting, or the key file (generated on first use outside production)."""
+        return self._key(self.encryption_key, ENCRYPTION_KEY_FILE, "PUHETURVA_ENCRYPTION_KEY")
+
+    def index_key_bytes(self) -> bytes:
+        """The subject-index HMAC key: the setting, or the key file (generated on first use)."""
+        return self._key(self.index_key, INDEX_KEY_FILE, "PUHETURVA_INDEX_KEY")
+
+    def _key(self, value: SecretStr | None, filename: str, env: str) -> bytes:
+        from service.crypto import KeyFormatError, load_or_create_key_file, parse_key
+
+        if value is not None:
+            try:
+                return parse_key(value.get_secret_value())
+            except KeyFormatError as exc:
+                raise ConfigError(f"{env}: {exc}") from exc
+        if self.environment == "production":
+            raise ConfigError(f"production requires {env}")
+        key, created = load_or_create_key_file(self.data_dir / filename)
+        if created:
+            log.warning("%s unset: generated a key into %s; back it up, or set the variable",
+                        env, self.data_dir / filename)
+        return key
+
+
+def load_clients_file(path: Path) -> list[TelephonyClient]:
+    """Read the clients YAML (a list, or ``{clients: [...]}``); errors name the file, never secrets."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read clients file {path}: {type(exc).__name__}") from exc
+    if isinstance(data, dict):
+        data = data.get("clients")
+    if not isinstance(data, list):
+        raise ConfigError(f"clients file {path} must hold a list of clients")
+    clients = []
+    for i, item in enumerate(data):
+        try:
+            client = TelephonyClient.model_validate(item)
+        except ValidationError as exc:
+            fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+            raise ConfigError(f"clients file {path}: entry {i} invalid ({', '.join(fields)})") from None
+        _check_webhook_secret(client.secret.get_secret_value(), f"clients file {path}: entry {i} secret")
+        clients.append(client)
+    return clients
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call ``get_settings.cache_clear()`` after changing env)."""
+    return Settings()

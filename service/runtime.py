@@ -1,0 +1,50 @@
+"""Builds the heavy, process-wide objects (ASR model, NLP, analyzer, classifier, pipeline) once.
+
+Both the CLI and the workers go through here, so a setting (model directory, device, beam size, audio
+redaction mode) means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from models.nlp import default_analyzer
+
+from models.asr import AsrSettings, load_transcriber
+from models.classify import CallReasonClassifier
+from service.pipeline import Pipeline, PipelineOptions
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    asr_model: str = "default"
+    asr_device: str = "cpu"
+    asr_compute_type: str | None = None
+    asr_beam_size: int = 5
+    asr_threads: int = 0
+    language: str = "fi"
+    audio_mode: str = "tone"
+    pad_ms: int = 200
+
+
+def options_from_settings(settings: object) -> RuntimeOptions:
+    """Read the pipeline-relevant fields of ``service.config.Settings`` (kept duck-typed to stay import-light)."""
+    g = settings.__getattribute__
+    return RuntimeOptions(asr_model=g("asr_model"), asr_device=g("asr_device"),
+                          asr_compute_type=g("asr_compute_type"), asr_beam_size=g("asr_beam_size"),
+                          asr_threads=g("asr_threads"), language=g("language"),
+                          audio_mode=g("audio_redaction"), pad_ms=g("audio_pad_ms"))
+
+
+def asr_settings(opts: RuntimeOptions) -> AsrSettings:
+    return AsrSettings(model=opts.asr_model, device=opts.asr_device, compute_type=opts.asr_compute_type,
+                       beam_size=opts.asr_beam_size, cpu_threads=opts.asr_threads, language=opts.language)
+
+
+@lru_cache(maxsize=4)
+def get_pipeline(opts: RuntimeOptions = RuntimeOptions()) -> Pipeline:
+    analyzer, analyzer_info = default_analyzer()
+    return Pipeline(transcriber=load_transcriber(asr_settings(opts)), analyzer=analyzer,
+                    analyzer_info=analyzer_info, classifier=CallReasonClassifier(),
+                    options=PipelineOptions(audio_mode=opts.audio_mode, pad_s=opts.pad_ms / 1000))

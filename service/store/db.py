@@ -1,0 +1,145 @@
+"""Engines, sessions and start-up migrations for SQLite (single node) and PostgreSQL.
+
+SQLite: WAL, foreign keys on, a busy timeout, and every transaction opened with ``BEGIN IMMEDIATE``. The last
+one makes SQLite writers queue up instead of failing half-way (a deferred transaction that read first cannot
+upgrade to a writer once another connection wrote), which is what the job claim, the webhook idempotency and
+the audit chain rely on. The price: transactions are serialised, so never hold a session across slow work
+(ASR), open a short one per step.
+
+PostgreSQL: plain READ COMMITTED; the code that must serialise uses ``FOR UPDATE SKIP LOCKED`` or advisory
+locks explicitly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any constant works; it only has to be the same in every process migrating this database.
+_MIGRATION_LOCK_ID = 0x7075_6865  # "puhe"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the per-dialect settings above. Creates the SQLite file's directory if needed."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return create_engine(u, pool_pre_ping=True, **kwargs)
+    memory = u.database in (None, "", ":memory:")
+    if not memory:
+        Path(u.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    opts: dict[str, Any] = {"connect_args": connect_args}
+    if memory:
+        opts["poolclass"] = StaticPool
+    engine = create_engine(u, **opts, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # expire_on_commit=False: objects returned by repository functions stay readable after the scope ends.
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@dataclass
+class Database:
+    """An engine and its session factory, the thing the API, workers and CLI share."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def session(self) -> Any:
+        """``with db.session() as s:`` — a ``session_scope`` on this database."""
+        return session_scope(self.sessions)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, run_migrations: bool = True) -> Database:
+    """Migrate (by default) and open the database at ``url``."""
+    if run_migrations:
+        migrate(url)
+    engine = make_engine(url)
+    return Database(engine, make_session_factory(engine))
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """The packaged Alembic configuration (``service/store/alembic.ini``), optionally bound to ``url``."""
+    here = resources.files("service.store")
+    cfg = Config(str(here / "alembic.ini"))
+    cfg.set_main_option("script_location", str(here / "alembic"))
+    if url is not None:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision``. Safe at every start and from several processes at once.
+
+    Runs in one transaction that first takes a lock (PostgreSQL: an advisory lock; SQLite: ``BEGIN
+    IMMEDIATE``); a process that waited finds the schema already current and does nothing.
+    """
+    _run_alembic(url, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    """Downgrade the schema (tests and operators rolling back a release)."""
+    _run_alembic(url, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _run_alembic(url: str, action: Any) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            action(cfg)
+    finally:
+        engine.dispose()

@@ -1,0 +1,303 @@
+"""ORM tables of the service. Schema changes go through an Alembic revision in ``alembic/versions``.
+
+Design rules visible here:
+- No raw identifier is ever a column: turns hold redacted text, entities hold offsets of placeholders,
+  the subject index holds keyed HMACs, tombstones and the audit log hold ids and kinds only.
+- Idempotency lives in unique constraints (webhook id per client, external call id per client, one artefact
+  of a kind per call), so concurrent retries cannot create anything twice whatever the application does.
+- Every artefact row carries its data category, source and retention tags.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from models.provenance import utcnow
+from service.store.kinds import ArtefactKind, JobState, Role
+from service.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON(),
+    }
+
+
+class WebhookDelivery(Base):
+    """One accepted webhook delivery; a retry with the same id gets the stored response back."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("client", "webhook_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    webhook_id: Mapped[str] = mapped_column(String(200))
+    call_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Call(Base):
+    """One recording as the telephony system described it: non-PII metadata only."""
+
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("client", "external_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200))
+    audio_sha256: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime | None]
+    direction: Mapped[str | None] = mapped_column(String(16))
+    queue: Mapped[str | None] = mapped_column(String(100))
+    agent_id: Mapped[str | None] = mapped_column(String(100))
+    channels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    jobs: Mapped[list[Job]] = relationship(back_populates="call", cascade="all, delete-orphan",
+                                           passive_deletes=True, order_by="Job.id")
+    turns: Mapped[list[Turn]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                             order_by="Turn.idx")
+    entities: Mapped[list[Entity]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                  order_by=lambda: (Entity.turn_idx, Entity.start))
+    artefacts: Mapped[list[Artefact]] = relationship(back_populates="call", cascade="all, delete-orphan",
+                                                     passive_deletes=True, order_by="Artefact.id")
+    classifications: Mapped[list[Classification]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="Classification.id")
+    provenance: Mapped[list[Provenance]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                        order_by="Provenance.id")
+    subject_terms: Mapped[list[SubjectTerm]] = relationship(cascade="all, delete-orphan",
+                                                            passive_deletes=True)
+
+
+class Job(Base):
+    """Processing state of one call; claimed by one worker at a time (``locked_by`` + heartbeat)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_in("state", JobState), name="state"),
+        Index("ix_jobs_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(200))  # a PII-free reason (exception type, stage)
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    call: Mapped[Call] = relationship(back_populates="jobs")
+
+
+class Turn(Base):
+    """One speaker turn of the redacted transcript (placeholders in place of identifiers)."""
+
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("call_id", "idx"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    idx: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[int] = mapped_column(Integer)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    words: Mapped[list[Any]] = mapped_column(default=list)  # redacted words with times, for audio seek
+
+
+class Entity(Base):
+    """A detected identifier: where its placeholder sits in the redacted turn text, never its value."""
+
+    __tablename__ = "entities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    turn_idx: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    t_start: Mapped[float | None] = mapped_column(Float)
+    t_end: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    recognizer: Mapped[str] = mapped_column(String(100))
+    operator: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(60))
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Artefact(Base):
+    """A stored product of a call (blob or rows) with its data category, source and retention tags."""
+
+    __tablename__ = "artefacts"
+    __table_args__ = (
+        UniqueConstraint("call_id", "kind"),
+        CheckConstraint(_in("kind", ArtefactKind), name="kind"),
+        Index("ix_artefacts_retain_until", "retain_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    blob_key: Mapped[str | None] = mapped_column(String(300))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    data_category: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(60))
+    policy: Mapped[str] = mapped_column(String(60))
+    purpose: Mapped[str] = mapped_column(String(80))
+    legal_basis: Mapped[str] = mapped_column(String(80))
+    retain_until: Mapped[datetime]
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+
+    call: Mapped[Call] = relationship(back_populates="artefacts")
+
+
+class Classification(Base):
+    """One label about a call (call reason, PII categories present ...) and how it was obtained."""
+
+    __tablename__ = "classifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float | None] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(100))
+    artefact_id: Mapped[int | None] = mapped_column(ForeignKey("artefacts.id", ondelete="SET NULL"))
+
+
+class Provenance(Base):
+    """One stage run (W3C PROV shape: activity, agent, used, generated), optionally tied to an artefact."""
+
+    __tablename__ = "provenance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    artefact_id: Mapped[int | None] = mapped_column(ForeignKey("artefacts.id", ondelete="SET NULL"))
+    stage: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime]
+    agent: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    used: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    generated: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SubjectTerm(Base):
+    """Keyed HMAC of a normalised identifier heard in a call: finds calls for data-subject requests."""
+
+    __tablename__ = "subject_index"
+    __table_args__ = (UniqueConstraint("hmac", "call_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hmac: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+
+
+class Tombstone(Base):
+    """What was deleted, when, under which policy: proof of deletion without the data (no FK on purpose)."""
+
+    __tablename__ = "tombstones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(40))  # artefact | call
+    kind: Mapped[str | None] = mapped_column(String(40))
+    call_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    policy: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(String(40))  # retention | erasure
+
+
+class AuditEntry(Base):
+    """One append-only, hash-chained audit record. ``prev_hash`` is unique: the chain cannot fork."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class User(Base):
+    """A named person with a role; authenticates with personal API tokens (or a password for the UI)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                                  passive_deletes=True)
+
+
+class ApiToken(Base):
+    """A personal API token, stored only as its sha256."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,204 @@
+"""Calls and webhook deliveries: creation that is idempotent under concurrent retries, and reads for the UI.
+
+The pattern for "create unless it exists" is: look, then insert inside a SAVEPOINT, and on a unique-constraint
+violation roll the savepoint back and return the row the other writer committed. The constraints, not the
+look-up, are what guarantee nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.provenance import utcnow
+from service.store.kinds import ArtefactKind, CallStatus, JobState
+from service.store.models import (
+    Artefact,
+    Call,
+    Classification,
+    Entity,
+    Job,
+    Provenance,
+    Turn,
+    WebhookDelivery,
+)
+from service.store.records import ArtefactRecord, CallMeta
+
+
+class CallNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class CallCreation:
+    call: Call
+    job: Job | None
+    created: bool  # False: the call already existed (a retry); nothing new was written
+
+
+def new_artefact(call_id: uuid.UUID, rec: ArtefactRecord, now: datetime) -> Artefact:
+    return Artefact(
+        call_id=call_id, kind=ArtefactKind(rec.kind).value, blob_key=rec.blob_key, sha256=rec.sha256,
+        size=rec.size, content_type=rec.content_type, data_category=rec.data_category, source=rec.source,
+        policy=rec.tag.policy, purpose=rec.tag.purpose, legal_basis=rec.tag.legal_basis,
+        retain_until=rec.tag.retain_until, legal_hold=rec.tag.legal_hold, created_at=now,
+    )
+
+
+def find_call(session: Session, client: str, external_id: str) -> Call | None:
+    return session.scalars(select(Call).where(Call.client == client, Call.external_id == external_id)).first()
+
+
+def get_call(session: Session, call_id: uuid.UUID) -> Call | None:
+    return session.get(Call, call_id)
+
+
+def require_call(session: Session, call_id: uuid.UUID) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise CallNotFound(f"no call {call_id}")
+    return call
+
+
+def latest_job(session: Session, call_id: uuid.UUID) -> Job | None:
+    return session.scalars(select(Job).where(Job.call_id == call_id).order_by(Job.id.desc()).limit(1)).first()
+
+
+def create_call_with_job(
+    session: Session, *, client: str, external_id: str, audio_sha256: str, meta: CallMeta,
+    original_audio: ArtefactRecord | None = None, call_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> CallCreation:
+    """Create the call, its original-audio artefact and a queued job — or return the existing call.
+
+    Pass ``call_id`` when the audio blob was already written under a key derived from it. When the result
+    says ``created=False`` that blob is an orphan (another request won the race): delete it. Caller commits.
+    """
+    existing = find_call(session, client, external_id)
+    if existing is not None:
+        return CallCreation(existing, latest_job(session, existing.id), created=False)
+    now = now or utcnow()
+    try:
+        with session.begin_nested():
+            call = Call(
+                id=call_id or uuid.uuid4(), client=client, external_id=external_id,
+                audio_sha256=audio_sha256, started_at=meta.started_at, direction=meta.direction,
+                queue=meta.queue, agent_id=meta.agent_id,
+                channels={str(k): v for k, v in meta.channels.items()}, duration_s=meta.duration_s,
+                status=CallStatus.RECEIVED.value, created_at=now, updated_at=now,
+            )
+            session.add(call)
+            session.flush()
+            job = Job(call_id=call.id, state=JobState.QUEUED.value, attempts=0, next_attempt_at=now,
+                      created_at=now, updated_at=now)
+            session.add(job)
+            if original_audio is not None:
+                session.add(new_artefact(call.id, original_audio, now))
+            session.flush()
+    except IntegrityError:
+        existing = find_call(session, client, external_id)
+        if existing is None:
+            raise
+        return CallCreation(existing, latest_job(session, existing.id), created=False)
+    return CallCreation(call, job, created=True)
+
+
+def set_call_status(session: Session, call_id: uuid.UUID, status: CallStatus | str) -> Call:
+    call = require_call(session, call_id)
+    call.status = CallStatus(status).value
+    call.updated_at = utcnow()
+    return call
+
+
+def set_restricted(session: Session, call_id: uuid.UUID, restricted: bool) -> Call:
+    """Restriction of processing (GDPR art. 18): the call stays stored but is not shown or reprocessed."""
+    call = require_call(session, call_id)
+    call.restricted = restricted
+    call.updated_at = utcnow()
+    return call
+
+
+def list_calls(
+    session: Session, *, status: str | None = None, include_restricted: bool = False,
+    limit: int = 50, offset: int = 0,
+) -> list[Call]:
+    """Newest first, for the QA list; restricted calls are hidden unless asked for."""
+    q = select(Call).order_by(Call.created_at.desc(), Call.id).limit(limit).offset(offset)
+    if status is not None:
+        q = q.where(Call.status == status)
+    if not include_restricted:
+        q = q.where(Call.restricted.is_(False))
+    return list(session.scalars(q))
+
+
+def count_calls(session: Session, *, status: str | None = None) -> int:
+    q = select(func.count()).select_from(Call)
+    if status is not None:
+        q = q.where(Call.status == status)
+    return int(session.scalar(q) or 0)
+
+
+@dataclass(frozen=True)
+class CallView:
+    """Everything the QA view shows of one call (ORM objects, readable after the session closes)."""
+
+    call: Call
+    job: Job | None
+    turns: list[Turn]
+    entities: list[Entity]
+    classifications: list[Classification]
+    artefacts: list[Artefact]  # live ones only (not deleted by retention)
+    provenance: list[Provenance]
+
+
+def get_call_view(session: Session, call_id: uuid.UUID) -> CallView | None:
+    call = session.get(Call, call_id)
+    if call is None:
+        return None
+
+    def rows(model: Any, *order: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(model.call_id == call_id).order_by(*order)))
+
+    artefacts = [a for a in rows(Artefact, Artefact.id) if a.deleted_at is None]
+    return CallView(
+        call=call, job=latest_job(session, call_id), turns=rows(Turn, Turn.idx),
+        entities=rows(Entity, Entity.turn_idx, Entity.start),
+        classifications=rows(Classification, Classification.id),
+        artefacts=artefacts, provenance=rows(Provenance, Provenance.id),
+    )
+
+
+def find_delivery(session: Session, client: str, webhook_id: str) -> WebhookDelivery | None:
+    q = select(WebhookDelivery).where(WebhookDelivery.client == client,
+                                      WebhookDelivery.webhook_id == webhook_id)
+    return session.scalars(q).first()
+
+
+def record_delivery(
+    session: Session, *, client: str, webhook_id: str, call_id: uuid.UUID | None, status_code: int,
+    response: dict[str, Any], now: datetime | None = None,
+) -> tuple[WebhookDelivery, bool]:
+    """Remember the response given to a webhook delivery. Returns ``(delivery, created)``; on a concurrent
+    duplicate the first stored response wins and is returned. ``response`` must be PII-free.
+    Caller commits."""
+    existing = find_delivery(session, client, webhook_id)
+    if existing is not None:
+        return existing, False
+    try:
+        with session.begin_nested():
+            d = WebhookDelivery(client=client, webhook_id=webhook_id, call_id=call_id,
+                                status_code=status_code, response=response, received_at=now or utcnow())
+            session.add(d)
+            session.flush()
+    except IntegrityError:
+        existing = find_delivery(session, client, webhook_id)
+        if existing is None:
+            raise
+        return existing, False
+    return d, True

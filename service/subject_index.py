@@ -1,0 +1,132 @@
+"""Finding a data subject's calls without storing their identifiers: a keyed HMAC index.
+
+An identifier heard in a call is normalised and stored as ``HMAC-SHA256(index_key, "kind:normalised")``.
+A privacy officer looking up a subject's phone number computes the same HMAC; a stolen database without
+the key reveals nothing (an unkeyed hash of a phone number is reversed by enumeration in seconds).
+
+Normalisation makes different spellings of one identity meet, and nothing more:
+- phone: E.164 via ``phonenumbers`` (region FI), so "040 123 4567" and "+358401234567" are one number;
+- hetu: upper case with blanks removed, the century sign kept as written: "131052-308T" and "131052A308T"
+  are different identities (the separator is part of the identity), never rewritten into each other;
+- email: trimmed, lower case; iban: compact upper case; customer_number: without blanks and dashes, upper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import uuid
+from collections.abc import Iterable
+
+import phonenumbers
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from stdnum import iban as stdnum_iban
+
+from service.store.models import Call, SubjectTerm
+
+KINDS = ("phone", "hetu", "email", "iban", "customer_number")
+# Which detected entity types the pipeline indexes, and under which kind.
+KIND_FOR_ENTITY = {"PHONE": "phone", "HETU": "hetu", "EMAIL": "email", "IBAN": "iban",
+                   "CUSTOMER_NUMBER": "customer_number"}
+_HETU_RE = re.compile(r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$")
+_BLANKS = re.compile(r"\s+")
+
+
+class InvalidIdentifier(ValueError):
+    """The value cannot be normalised as that kind (the message names the kind, never the value)."""
+
+
+def normalise(kind: str, value: str) -> str:
+    """The canonical spelling of an identifier of ``kind`` (raises ``InvalidIdentifier``)."""
+    if kind == "phone":
+        try:
+            num = phonenumbers.parse(value, "FI")
+        except phonenumbers.NumberParseException:
+            raise InvalidIdentifier("not a phone number") from None
+        if not phonenumbers.is_possible_number(num):
+            raise InvalidIdentifier("not a possible phone number")
+        return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    if kind == "hetu":
+        v = _BLANKS.sub("", value).upper()
+        if not _HETU_RE.match(v):
+            raise InvalidIdentifier("not a henkilötunnus")
+        return v
+    if kind == "email":
+        v = value.strip().lower()
+        if v.count("@") != 1 or v.startswith("@") or v.endswith("@") or _BLANKS.search(v):
+            raise InvalidIdentifier("not an email address")
+        return v
+    if kind == "iban":
+        v = stdnum_iban.compact(value)
+        if not re.match(r"^[A-Z]{2}\d{2}[A-Z0-9]{4,30}$", v):
+            raise InvalidIdentifier("not an IBAN")
+        return v
+    if kind == "customer_number":
+        v = re.sub(r"[\s-]+", "", value).upper()
+        if not v or not v.isalnum():
+            raise InvalidIdentifier("not a customer number")
+        return v
+    raise InvalidIdentifier(f"unknown identifier kind {kind!r}")
+
+
+def _key() -> bytes:
+    from service.config import get_settings
+
+    return get_settings().index_key_bytes()
+
+
+def index_terms(kind: str, value: str, *, key: bytes | None = None) -> str:
+    """The index term (hex HMAC) of an identifier; the kind is part of the input (domain separation)."""
+    msg = f"{kind}:{normalise(kind, value)}".encode()
+    return hmac.new(key if key is not None else _key(), msg, hashlib.sha256).hexdigest()
+
+
+def _call_id(call: Call | uuid.UUID) -> uuid.UUID:
+    return call.id if isinstance(call, Call) else call
+
+
+def add(session: Session, call: Call | uuid.UUID, kind: str, value: str, *, key: bytes | None = None) -> bool:
+    """Index ``value`` for ``call``; True if new. Idempotent (unique on hmac + call). Caller commits."""
+    call_id, term = _call_id(call), index_terms(kind, value, key=key)
+    if session.scalar(select(SubjectTerm.id).where(SubjectTerm.hmac == term, SubjectTerm.call_id == call_id)):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(SubjectTerm(hmac=term, kind=kind, call_id=call_id))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def replace_call(session: Session, call: Call | uuid.UUID, identifiers: Iterable[tuple[str, str]], *,
+                 key: bytes | None = None, skip_invalid: bool = True) -> int:
+    """Replace the index of a call with ``(kind, value)`` pairs (a pipeline re-run); returns terms stored.
+
+    Values that cannot be normalised (an ASR fragment that only looked like a number) are skipped unless
+    ``skip_invalid`` is False. Call it in the same transaction as ``replace_call_results``.
+    """
+    call_id = _call_id(call)
+    terms: dict[str, str] = {}
+    for kind, value in identifiers:
+        try:
+            terms[index_terms(kind, value, key=key)] = kind
+        except InvalidIdentifier:
+            if not skip_invalid:
+                raise
+    session.execute(delete(SubjectTerm).where(SubjectTerm.call_id == call_id))
+    session.add_all(SubjectTerm(hmac=h, kind=k, call_id=call_id) for h, k in terms.items())
+    session.flush()
+    return len(terms)
+
+
+def find_calls(session: Session, identifiers: Iterable[tuple[str, str]], *,
+               key: bytes | None = None) -> set[uuid.UUID]:
+    """Calls in which any of the subject's ``(kind, value)`` identifiers was heard."""
+    terms = {index_terms(kind, value, key=key) for kind, value in identifiers}
+    if not terms:
+        return set()
+    return set(session.scalars(select(SubjectTerm.call_id).where(SubjectTerm.hmac.in_(terms))))
