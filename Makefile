@@ -18,7 +18,7 @@ system-deps:
 	bash scripts/system-deps.sh
 
 run: $(STAMP)
-	$(VENV)/bin/puheturva process tests/data/call_stereo.wav --out var/demo
+	PUHETURVA_DEMO=1 $(VENV)/bin/puheturva serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,12 +1,16 @@
 """Finnish NLP models for redaction: spaCy NER and the Voikko name lexicon, loaded once per process.
 
-``redaction`` never loads a model; it accepts anything shaped like ``NerTagger`` / ``NameLexicon``. This module
+``redaction`` never loads a model; it accepts anything shaped like ``NerTagger`` / ``NameLexicon``. This
+module
 provides the real ones and ``default_analyzer()`` that wires them in.
 
 * spaCy ``spacy_fi_experimental_web_md`` with only its ``ner`` component: the NER has its own tok2vec, and the
-  lemmatizer would need Voikko inside spaCy (FINDINGS.md), so everything else is excluded (faster, fewer deps).
-* libvoikko's morphological analysis gives word classes (etunimi, sukunimi, paikannimi, nimisana, …), which find
-  names in lower-case ASR text where NER finds none. Without the Debian ``libvoikko1``/``voikko-fi`` packages the
+  lemmatizer would need Voikko inside spaCy (FINDINGS.md), so everything else is excluded (faster, fewer
+  deps).
+* libvoikko's morphological analysis gives word classes (etunimi, sukunimi, paikannimi, nimisana, …), which
+find
+  names in lower-case ASR text where NER finds none. Without the Debian ``libvoikko1``/``voikko-fi`` packages
+  the
   lexicon is unavailable and the analyzer runs without it (one warning, no text in it).
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -60,7 +65,8 @@ class SpacyNer:
 
 
 class VoikkoLexicon:
-    """``NameLexicon`` over libvoikko. Voikko handles are not thread-safe, hence the lock; results are cached."""
+    """``NameLexicon`` over libvoikko. Voikko handles are not thread-safe, hence the lock; results are
+    cached."""
 
     def __init__(self, voikko: object) -> None:
         self._voikko = voikko
@@ -102,7 +108,8 @@ def _load_voikko() -> VoikkoLexicon | None:
         import libvoikko
 
         return VoikkoLexicon(libvoikko.Voikko("fi"))
-    except Exception as exc:  # ImportError, OSError, or the plain Exception libvoikko raises for no dictionary
+    # ImportError, OSError, or the plain Exception libvoikko raises when the dictionary is missing.
+    except Exception as exc:
         log.warning("Voikko name lexicon unavailable (%s); names in lower-case text will be missed",
                     type(exc).__name__)
         return None
@@ -113,20 +120,28 @@ def load_ner() -> SpacyNer:
     return SpacyNer()
 
 
-def default_analyzer(score_threshold: float = 0.5) -> Analyzer:
-    """An ``Analyzer`` with spaCy NER and the Voikko lexicon (when installed) wired in."""
+def default_analyzer(score_threshold: float = 0.5) -> tuple[Analyzer, ModelInfo]:
+    """An ``Analyzer`` with spaCy NER and the Voikko lexicon (when installed) wired in, and its provenance.
+
+    The ``ModelInfo`` names the rule set (this package's version), the threshold, every recognizer and the
+    models injected, so a redaction can be traced to exactly what produced it.
+    """
     from redaction.analyzer import Analyzer
 
-    return Analyzer(ner=load_ner(), lexicon=VoikkoLexicon.load(), score_threshold=score_threshold)
-
-
-def models_info() -> list[ModelInfo]:
-    """Provenance of the models ``default_analyzer`` uses."""
-    infos = [load_ner().model_info]
+    ner = load_ner()
     lexicon = VoikkoLexicon.load()
-    if lexicon is not None:
-        infos.append(lexicon.model_info)
-    return infos
+    analyzer = Analyzer(ner=ner, lexicon=lexicon, score_threshold=score_threshold)
+    info = ModelInfo(
+        name="puheturva.redaction.analyzer",
+        version=_version("puheturva"),
+        settings={
+            "score_threshold": score_threshold,
+            "recognizers": [r.name for r in analyzer.recognizers],
+            "ner": asdict(ner.model_info),
+            "lexicon": asdict(lexicon.model_info) if lexicon is not None else None,
+        },
+    )
+    return analyzer, info
 
 
 def _version(dist: str) -> str:

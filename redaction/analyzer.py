@@ -1,7 +1,9 @@
 """The detection pipeline: context -> recognizers -> cue boost -> threshold -> merge overlaps.
 
-``Analyzer`` gets its NER tagger and name lexicon injected (``redaction`` never loads a model); without them it
-still finds every checksummed identifier and cue-led number, just fewer names. ``models.nlp.default_analyzer()``
+``Analyzer`` gets its NER tagger and name lexicon injected (``redaction`` never loads a model); without them
+it
+still finds every checksummed identifier and cue-led number, just fewer names.
+``models.nlp.default_analyzer()``
 wires in spaCy and Voikko.
 """
 
@@ -63,7 +65,8 @@ class Analyzer:
 
 
 def boost_by_context(spans: list[Span], ctx: AnalysisContext) -> list[Span]:
-    """Raise spans preceded by a cue of their type ("y-tunnus 1234567-8"); the cue is recorded as the reason."""
+    """Raise spans preceded by a cue of their type ("y-tunnus 1234567-8"); the cue is recorded as the
+    reason."""
     starts = [t.start for t in ctx.tokens]
     out = []
     for span in spans:

@@ -1,12 +1,16 @@
 """Forgiving Finnish spoken-number normaliser with an offset map back to the original text.
 
 Whisper base writes every number as words, and often misspells or splits them ("nolra neljä nolra", "kuu si",
-"kaksi toista", "eljä kymmentäytekän"). No library converts those (text2num and number-parser refuse Finnish), so
-this module does, with one rule that keeps ordinary words safe: a fuzzy or ambiguous word ("kuu", "suksi", "kahden")
+"kaksi toista", "eljä kymmentäytekän"). No library converts those (text2num and number-parser refuse
+Finnish), so
+this module does, with one rule that keeps ordinary words safe: a fuzzy or ambiguous word ("kuu", "suksi",
+"kahden")
 only becomes a digit inside a *run* of number words that also holds a certain one, or three near-certain ones.
 
-``normalise(text)`` returns a :class:`NormalisedText` whose ``text`` has each spoken run rewritten as the string an
-identifier validator expects ("290284-0011", "FI5010…", "0452345678"), and whose ``to_original`` maps any span found
+``normalise(text)`` returns a :class:`NormalisedText` whose ``text`` has each spoken run rewritten as the
+string an
+identifier validator expects ("290284-0011", "FI5010…", "0452345678"), and whose ``to_original`` maps any
+span found
 there back to exact offsets in the original, so a recognizer can work on digits and still redact the words.
 """
 
@@ -26,18 +30,21 @@ Certainty = Literal["exact", "strong", "weak", "guess"]  # guess: a fuzzy near-m
 
 # Certain digit words: standard and colloquial forms that mean nothing else.
 DIGIT_WORDS: dict[str, str] = {
-    "nolla": "0", "yksi": "1", "yks": "1", "kaksi": "2", "kaks": "2", "kolme": "3", "neljä": "4", "viisi": "5",
-    "kuusi": "6", "seitsemän": "7", "seittemän": "7", "kahdeksan": "8", "kaheksan": "8", "yhdeksän": "9",
-    "yheksän": "9",
+    "nolla": "0", "yksi": "1", "yks": "1", "kaksi": "2", "kaks": "2", "kolme": "3", "neljä": "4",
+    "viisi": "5", "kuusi": "6", "seitsemän": "7", "seittemän": "7", "kahdeksan": "8", "kaheksan": "8",
+    "yhdeksän": "9", "yheksän": "9",
 }
 # Misspellings Whisper base makes of digit words (FINDINGS.md) that are not Finnish words themselves.
 MISSPELT: dict[str, str] = {
-    "nolra": "0", "noulra": "0", "nola": "0", "uksi": "1", "kahksi": "2", "koulme": "3", "eljä": "4", "nelja": "4",
+    "nolra": "0", "noulra": "0", "nola": "0", "uksi": "1", "kahksi": "2", "koulme": "3", "eljä": "4",
+    "nelja": "4",
     "misi": "5", "visi": "5", "semmän": "7", "seitsemä": "7", "saitsemän": "7", "karteksan": "8",
     "kahteksan": "8", "kahdeksa": "8", "yhdeksä": "9",
 }
-# Forms that are numbers only when they sit in a run: inflected numerals ("kahden ja neljän välillä" is a time,
-# not an identifier), slang that is also a common word ("kasi" ~ käsi, "kuu" = moon, "kusi"), letter-like stubs.
+# Forms that are numbers only when they sit in a run: inflected numerals ("kahden ja neljän välillä" is a
+# time,
+# not an identifier), slang that is also a common word ("kasi" ~ käsi, "kuu" = moon, "kusi"), letter-like
+# stubs.
 AMBIGUOUS: dict[str, str] = {
     "viis": "5", "kuus": "6", "kasi": "8", "ysi": "9", "seiska": "7", "kusi": "6", "kuu": "6", "nol": "0",
     "yksin": "1", "nollan": "0", "yhden": "1", "kahden": "2", "kolmen": "3", "neljän": "4", "viiden": "5",
@@ -124,7 +131,8 @@ class NormalisedText:
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map ``[start, end)`` of ``text`` to the smallest original range that produced it.
 
-        A span touching part of a rewritten run maps to the whole run: redacting half a spoken number would leak
+        A span touching part of a rewritten run maps to the whole run: redacting half a spoken number would
+        leak
         the other half.
         """
         n = len(self.text)
@@ -136,7 +144,8 @@ class NormalisedText:
         return self._starts[start], self._ends[end - 1]
 
 
-# ---------------------------------------------------------------------------------------------- compound numerals
+# ---------------------------------------------------------------------------------------------- compound
+# numerals
 
 
 def _eval_morphemes(parts: list[tuple[str, int | None]]) -> int | None:
@@ -184,7 +193,8 @@ def _eval_morphemes(parts: list[tuple[str, int | None]]) -> int | None:
 def parse_compound(word: str, *, fuzzy: bool = False) -> int | None:
     """Value of a compound numeral ("neljäkymmentäyhdeksän" -> 49, "kaksitoista" -> 12, "sata" -> 100).
 
-    With ``fuzzy`` the unit parts may be misspelt ("kymmentäytekän" -> 90 + 9); multipliers must be spelt right,
+    With ``fuzzy`` the unit parts may be misspelt ("kymmentäytekän" -> 90 + 9); multipliers must be spelt
+    right,
     which is what keeps "satama" or "toistaiseksi" from parsing.
     """
     w = fold(word)
@@ -307,8 +317,9 @@ def number_items(text: str, tokens: list[Token] | None = None,
             nxt = tokens[last.index + 1]
             merged = _join_value(Token(text[first.start:last.end].replace(" ", ""), first.start, last.end,
                                        first.index), nxt)
-            if merged is None or (word is not None and word.certainty == "exact" and merged.certainty != "exact"
-                                  and classify_word(nxt.text) is not None):
+            downgrade = word is not None and word.certainty == "exact" and merged is not None \
+                and merged.certainty != "exact" and classify_word(nxt.text) is not None
+            if merged is None or downgrade:
                 break
             word, last = merged, nxt
         if word is not None and word.certainty == "strong" and lexicon is not None and first is last:
@@ -324,8 +335,10 @@ def find_runs(text: str, *, tokens: list[Token] | None = None, lexicon: NameLexi
               after_cues: Iterable[int] = ()) -> list[NumberRun]:
     """Maximal runs of number words; weak readings count only beside a certain one.
 
-    A run is kept when it holds at least one exact number word or three strong (misspelt) ones. Letters ("hoo",
-    "bee", "m") and "viiva" may sit inside a run; a run may *start* with letters only when they are written single
+    A run is kept when it holds at least one exact number word or three strong (misspelt) ones. Letters
+    ("hoo",
+    "bee", "m") and "viiva" may sit inside a run; a run may *start* with letters only when they are written
+    single
     capitals ("F I") or the run follows a cue ending at one of ``after_cues`` (character offsets).
     """
     cue_ends = set(after_cues)

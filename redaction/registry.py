@@ -1,4 +1,5 @@
-"""Recognizers by name. Adding one is one module under ``redaction/recognizers/`` plus an entry here and a test.
+"""Recognizers by name. Adding one is one module under ``redaction/recognizers/`` plus an entry here and a
+test.
 
 The order is irrelevant to the result (the analyzer merges overlaps by score), so it is alphabetical.
 """

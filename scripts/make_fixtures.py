@@ -28,7 +28,8 @@ def write_with_pyav(samples: np.ndarray, rate: int, out: Path, container: str, c
                     bitrate: int) -> None:
     """Encode int16 mono samples; PyAV buffers and converts frames to the codec's frame size and format."""
     buf = io.BytesIO()
-    with av.open(buf, "w", format=container) as c:
+    # bitexact: fixed Ogg serial numbers and no encoder version tags, so reruns give identical bytes
+    with av.open(buf, "w", format=container, container_options={"fflags": "+bitexact"}) as c:
         stream = c.add_stream(codec, rate=rate)
         stream.layout = "mono"
         stream.bit_rate = bitrate

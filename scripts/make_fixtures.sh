@@ -7,12 +7,13 @@
 # (the henkilötunnus values are test numbers that pass the checksum; the people and streets are made up).
 #
 # Needs espeak-ng and sox (Debian: apt-get install espeak-ng sox) and the project's .venv (PyAV writes the
-# mp3/m4a/opus variants, the broken-input corpus and fixtures.json). Output is deterministic: dither off.
+# mp3/m4a/opus variants, the broken-input corpus and fixtures.json). Output is byte-for-byte repeatable:
+# dither off, Ogg serial numbers fixed, no encoder version strings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 OUT=tests/data
-for tool in espeak-ng sox; do
+for tool in espeak-ng sox bc; do
   command -v "$tool" >/dev/null || { echo "make_fixtures: $tool is not installed" >&2; exit 1; }
 done
 TMP=$(mktemp -d)
@@ -47,7 +48,7 @@ sox -D "$OUT/clean.wav" -r 8000 -e u-law "$OUT/clean_mulaw8k.wav"
 sox -D "$OUT/clean.wav" -r 8000 -e a-law "$OUT/clean_alaw8k.wav"
 sox -D "$OUT/clean.wav" -r 8000 -t ul "$OUT/clean_8k.ul"        # raw headerless G.711 μ-law, as PBXs store it
 sox -D "$OUT/clean.wav" "$OUT/clean.flac"
-sox -D "$OUT/clean.wav" -C 3 "$OUT/clean.ogg"
+sox -R -D "$OUT/clean.wav" -C 3 "$OUT/clean.ogg"   # -R: repeatable Ogg serial number
 
 # --- call_stereo.wav: agent on channel 0 (A), customer on channel 1 (C), turns alternate in time ----------
 # speaker | spoken text | gold identifiers in the turn (TYPE=value;...)

@@ -102,6 +102,8 @@ class Settings(BaseSettings):
         "embedded", description="`embedded` worker threads in the API process, or `celery` workers.")
     broker_url: str | None = Field(None, description="Celery broker URL (when `queue=celery`).")
     job_max_attempts: int = Field(3, ge=1, description="Attempts before a job is marked dead.")
+    job_stale_after_s: float = Field(
+        60.0, gt=0, description="A running job without a heartbeat this long is requeued (worker lost).")
     keep_original_audio: bool = Field(
         False, description="Keep the original recording after processing (under the `raw_kept` policy).")
     keep_raw_transcript: bool = Field(

@@ -16,13 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from models.asr import Segment, Transcriber
+from models.asr import Segment, Transcriber, Word
 from models.audio import DecodedAudio, encode_wav
 from models.provenance import Activity, ModelInfo, utcnow
 from redaction import Analyzer, OperatorConfig, RedactionResult, Span, redact
-from redaction.audio import TimedWord, redact_samples, time_ranges
+from redaction.audio import TimedWord, merge_ranges, redact_samples, time_ranges
 from service.version import code_version
 
 log = logging.getLogger(__name__)
@@ -210,13 +208,13 @@ class Pipeline:
                      prov: list[Activity]) -> tuple[bytes, list[tuple[float, float]]]:
         started = utcnow()
         spans_words = [(list(r.spans), t.words) for t, r in zip(turns, results, strict=True)]
-        ranges = _merge_ranges([rng for spans, words in spans_words if spans
+        ranges = merge_ranges([rng for spans, words in spans_words if spans
                                 for rng in time_ranges(spans, words, pad=self.options.pad_s,
                                                        duration=audio.duration)])
         # Every channel gets the same ranges: echo and crosstalk carry the customer's voice into the agent's.
         channels = [redact_samples(ch, audio.sample_rate, ranges, mode=self.options.audio_mode)
                     for ch in audio.channels]
-        wav = encode_wav(np.stack(channels, axis=-1) if len(channels) > 1 else channels[0], audio.sample_rate)
+        wav = encode_wav(channels if len(channels) > 1 else channels[0], audio.sample_rate)
         prov.append(Activity(stage="redact_audio", started_at=started, ended_at=utcnow(),
                              agent=ModelInfo(name="puheturva.redaction.audio", version=code_version(),
                                              settings={"mode": self.options.audio_mode, "pad_s": self.options.pad_s}),
@@ -257,10 +255,8 @@ def _turn(index: int, group: list[tuple[int, Segment]], speakers: Mapping[int, s
     ch = group[0][0]
     text, words = "", []
     for _, seg in group:
-        seg_words = seg.words or ()
-        if not seg_words:  # no word timestamps: the whole segment is one "word"
-            seg_words = (type("W", (), {"text": seg.text, "start": seg.start, "end": seg.end})(),)
-        for w in seg_words:
+        # Without word timestamps the whole segment counts as one word (audio redaction then covers it all).
+        for w in seg.words or (Word(seg.start, seg.end, seg.text, 0.0),):
             token = w.text.strip()
             if not token:
                 continue
@@ -294,28 +290,23 @@ def _safe_explanation(expl: Any) -> dict[str, Any]:
 
 
 def _redacted_turn(turn: Turn, result: RedactionResult) -> RedactedTurn:
-    """Words keep their times; a word inside a redacted span shows the replacement label instead."""
-    words = []
+    """Words keep their times and get offsets into the redacted text; a word inside a redacted span shows
+    the replacement (one entry per span, covering the span's time range), so the UI can seek by word."""
+    applied = sorted(result.applied, key=lambda a: a.span.start)
+    words: list[dict[str, Any]] = []
+    last_hit = None
     for w in turn.words:
-        hit = next((a for a in result.applied if w.char_start < a.span.end and w.char_end > a.span.start), None)
+        hit = next((a for a in applied if w.char_start < a.span.end and w.char_end > a.span.start), None)
         if hit is None:
-            words.append({"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text})
-        elif not words or words[-1].get("redacted_span") != id(hit):
+            shift = sum((a.redacted_end - a.redacted_start) - (a.span.end - a.span.start)
+                        for a in applied if a.span.end <= w.char_start)
+            words.append({"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text,
+                          "char_start": w.char_start + shift, "char_end": w.char_end + shift})
+        elif hit is not last_hit:
             words.append({"start": round(w.start, 3), "end": round(w.end, 3), "text": hit.replacement,
-                          "redacted": True, "redacted_span": id(hit)})
+                          "char_start": hit.redacted_start, "char_end": hit.redacted_end, "redacted": True})
         else:
             words[-1]["end"] = round(w.end, 3)
-    for w in words:
-        w.pop("redacted_span", None)
+        last_hit = hit
     return RedactedTurn(index=turn.index, speaker=turn.speaker, channel=turn.channel, start=round(turn.start, 3),
                         end=round(turn.end, 3), text=result.text, words=tuple(words))
-
-
-def _merge_ranges(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for a, b in sorted(ranges):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out

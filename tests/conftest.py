@@ -23,7 +23,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def fixtures_meta() -> dict[str, Any]:
-    """``tests/data/fixtures.json``: per file (relative path) its kind, text, duration and gold identifiers."""
+    """``tests/data/fixtures.json``: per file (relative path): kind, text, duration, gold identifiers."""
     return json.loads((DATA / "fixtures.json").read_text(encoding="utf-8"))
 
 

@@ -1,6 +1,7 @@
 """Finnish (and Swedish-language) street addresses: street, house number, staircase, flat, postcode, city.
 
-spaCy never returns a street address as one span (street -> GPE/LOC/FAC, numbers -> CARDINAL, postcode -> TIME;
+spaCy never returns a street address as one span (street -> GPE/LOC/FAC, numbers -> CARDINAL, postcode ->
+TIME;
 FINDINGS.md), so the address is a pattern: a word ending in a street type, inflected or not ("Asemakatu",
 "Asemakadulla", "Puistotiellä", "Storgatan"), then a house number and optionally a staircase letter, a flat
 number and "postcode city". NER place names right next to it (a city after a comma) are merged in. Spoken
@@ -18,8 +19,8 @@ from redaction.types import Explanation, Span
 _TYPES = (
     "katu", "kadu", "tie", "kuja", "polku", "polu", "tori", "rinne", "rintee", "kaari", "kaare", "väylä",
     "raitti", "raiti", "aukio", "mäki", "mäe", "kaarre", "kaartee", "puistikko", "puistiko", "ranta", "ranna",
-    "tanhua", "bulevardi", "puisto", "piha", "penger", "pengere", "gatan", "vägen", "gränd", "stigen", "torget",
-    "backen", "kajen",
+    "tanhua", "bulevardi", "puisto", "piha", "penger", "pengere", "gatan", "vägen", "gränd", "stigen",
+    "torget", "backen", "kajen",
 )
 _ENDING = r"(?:n|ll[aä]|ll[eä]|lt[aä]|ss[aä]|st[aä]|h[eiu]n|seen|[aä]|t[aä]|en|in|un|ksi|n[aä]|lle)?"
 STREET = r"[\p{L}][\p{L}-]{1,40}?(?:" + "|".join(_TYPES) + r")" + _ENDING
@@ -64,9 +65,10 @@ class AddressRecognizer(PatternRecognizer):
             for tok in ctx.tokens[cue.last + 1:cue.last + 4]:
                 m = STREET_ONLY.fullmatch(tok.text)
                 if m is not None:
-                    spans.append(Span("ADDRESS", tok.start, tok.end, SCORE_CUED_STREET, self.name, Explanation(
-                        self.name, "street after an address cue", SCORE_CUED_STREET,
-                        context_cue=cue.cue.canonical)))
+                    explanation = Explanation(self.name, "street after an address cue", SCORE_CUED_STREET,
+                                              context_cue=cue.cue.canonical)
+                    spans.append(Span("ADDRESS", tok.start, tok.end, SCORE_CUED_STREET, self.name,
+                                      explanation))
                     break
         return spans
 

@@ -1,8 +1,10 @@
 """The recognizer contract and the per-text context every recognizer reads.
 
 A recognizer is small and declarative (Presidio's shape): a name, the entity types it emits, and ``analyze``.
-Text-pattern recognizers subclass :class:`PatternRecognizer` and only write ``find(text)``; the base class runs
-it on the original text *and* on the number-normalised text and maps spans back, so "kaksi yhdeksän nolla …" is
+Text-pattern recognizers subclass :class:`PatternRecognizer` and only write ``find(text)``; the base class
+runs
+it on the original text *and* on the number-normalised text and maps spans back, so "kaksi yhdeksän nolla …"
+is
 validated as "290284-…" yet redacted as the words that were spoken.
 """
 
@@ -30,7 +32,8 @@ class RegexTimeout(RuntimeError):
 
 
 def finditer(pattern: regex.Pattern[str], text: str) -> list[regex.Match[str]]:
-    """All matches of ``pattern``, or :class:`RegexTimeout` (message carries the pattern name, not the text)."""
+    """All matches of ``pattern``, or :class:`RegexTimeout` (message carries the pattern name, not the
+    text)."""
     try:
         return list(pattern.finditer(text, timeout=REGEX_TIMEOUT_S))
     except TimeoutError as exc:
@@ -56,7 +59,8 @@ class AnalysisContext:
         return self._entities
 
     def word_classes(self, word: str) -> frozenset[str] | None:
-        """Lexicon classes of ``word``; None when no lexicon is available (callers then fall back to casing)."""
+        """Lexicon classes of ``word``; None when no lexicon is available (callers then fall back to
+        casing)."""
         return self.lexicon.classes(word) if self.lexicon is not None else None
 
 

@@ -1,6 +1,7 @@
 """Payment card numbers (PAN): 13–19 digits, Luhn checksum (``stdnum.luhn``) and a known issuer prefix.
 
-Only the checksum and the issuer table decide; a card number spoken or typed with spaces or dashes is compacted
+Only the checksum and the issuer table decide; a card number spoken or typed with spaces or dashes is
+compacted
 first. A Luhn-valid number with an unknown prefix still counts, with a lower score, because new issuer ranges
 appear faster than any table.
 """
@@ -15,7 +16,8 @@ from redaction.recognizers.base import PatternRecognizer, finditer
 from redaction.types import Explanation, Span
 
 PATTERN = regex.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
-# (prefix range low, high, allowed lengths) — Visa, Mastercard, Amex, Discover, Diners, JCB, Maestro, UnionPay.
+# (prefix range low, high, allowed lengths) — Visa, Mastercard, Amex, Discover, Diners, JCB, Maestro,
+# UnionPay.
 ISSUERS: tuple[tuple[int, int, tuple[int, ...]], ...] = (
     (4, 4, (13, 16, 19)), (51, 55, (16,)), (2221, 2720, (16,)), (34, 34, (15,)), (37, 37, (15,)),
     (6011, 6011, (16, 19)), (644, 649, (16, 19)), (65, 65, (16, 19)), (36, 36, (14, 16, 19)),

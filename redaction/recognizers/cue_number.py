@@ -1,7 +1,9 @@
 """Cue rule: a run of number words or digits after an identifier cue is redacted even if its checksum fails.
 
-"henkilötunnukseni on yksi kaksi nonranelli ja kousi kousi …" holds no valid HETU after ASR, yet every digit of it
-is the caller's. Inside a cue-led run any reading counts — a guessed misspelling ("kousi"), a letter name ("hoo"),
+"henkilötunnukseni on yksi kaksi nonranelli ja kousi kousi …" holds no valid HETU after ASR, yet every digit
+of it
+is the caller's. Inside a cue-led run any reading counts — a guessed misspelling ("kousi"), a letter name
+("hoo"),
 a written digit — and up to two unreadable words may sit between readable ones. The cue says what the run is
 ("tilinumero" -> IBAN); a generic cue ("numero", "tunnus") lets the identifier's shape decide.
 """
@@ -96,11 +98,15 @@ class CueNumberRecognizer(Recognizer):
 
     @staticmethod
     def _type(cue: CueMatch, value: str) -> tuple[str, bool | None]:
-        by_shape = shape.identify(value)
-        if by_shape is not None:
-            return by_shape, True
+        if cue.cue.type is not None and shape.validates(cue.cue.type, value):
+            return cue.cue.type, True
+        by_checksum = shape.identify(value, checksummed_only=True)
+        if by_checksum is not None:
+            return by_checksum, True
         if cue.cue.type is not None:
             return cue.cue.type, None
+        if shape.validates("PHONE", value):
+            return "PHONE", True
         digits = "".join(c for c in value if c.isdigit())
         if cue.cue.canonical == "numero" and (value.startswith(("0", "+")) and 7 <= len(digits) <= 13):
             return "PHONE", None

@@ -1,7 +1,8 @@
 """Cue phrases that announce a personal identifier ("henkilötunnukseni on", "nimeni on", "sähköposti").
 
 A cue is what lets us redact a spoken number even when its checksum fails or the ASR garbled it: what follows
-"tilinumero" is an account number whatever Whisper made of it. Cues are matched fuzzily over one to three joined
+"tilinumero" is an account number whatever Whisper made of it. Cues are matched fuzzily over one to three
+joined
 words, because the ASR garbles and splits cues too ("henkilö tunnukseni", "Sillin umet" for "tilinumero",
 "Saku posti" for "sähköposti"). Short cues must match exactly: a four-letter fuzzy match is just another word.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Literal
 
 from redaction.numbers import classify_word
@@ -111,7 +113,8 @@ for _k, (_form, _) in enumerate(_ALL_FORMS):
 
 
 def _candidates(folded: str) -> list[int]:
-    """Forms sharing enough letter pairs with ``folded`` to possibly reach the threshold (a cheap pre-filter)."""
+    """Forms sharing enough letter pairs with ``folded`` to possibly reach the threshold (a cheap
+    pre-filter)."""
     shared: dict[int, int] = {}
     for bg in {folded[j:j + 2] for j in range(len(folded) - 1)}:
         for k in _BIGRAMS.get(bg, ()):
@@ -154,7 +157,7 @@ def find_cues(text: str, tokens: list[Token]) -> list[CueMatch]:
             group = tokens[i:i + n]
             if len(group) < n:
                 break
-            if any(text[a.end:b.start] not in (" ", "-", "- ") for a, b in zip(group, group[1:], strict=False)):
+            if any(text[a.end:b.start] not in (" ", "-", "- ") for a, b in pairwise(group)):
                 break
             # A cue never swallows the number it announces ("Sillin umet nolla" must not join "nolla").
             if any(_numberish(t.text) for t in group):

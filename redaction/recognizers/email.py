@@ -17,7 +17,8 @@ from redaction.recognizers.cues import FILLERS
 from redaction.spoken import Token, similarity
 from redaction.types import Explanation, Span
 
-PATTERN = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64} ?@ ?[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])")
+PATTERN = regex.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64} ?@ ?[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])")
 AT_WORDS = frozenset({"ät", "ätt", "äd", "at", "miukumauku", "kissanhäntä", "kissanhanta", "ätmerkki"})
 DOT_WORDS = frozenset({"piste", "pisteen", "dot"})
 JOIN_WORDS = frozenset({"viiva", "alaviiva", "väliviiva", "tavuviiva"})

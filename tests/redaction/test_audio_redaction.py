@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 
 import numpy as np
@@ -34,7 +35,8 @@ def span(text: str, needle: str) -> Span:
 
 
 def test_each_overlapping_word_is_padded_clipped_and_merged() -> None:
-    text, words = words_of(("numero", 0.1, 0.6), ("nolla", 0.7, 1.0), ("neljä", 1.1, 1.5), ("kiitos", 3.0, 3.4))
+    text, words = words_of(("numero", 0.1, 0.6), ("nolla", 0.7, 1.0), ("neljä", 1.1, 1.5),
+                           ("kiitos", 3.0, 3.4))
     assert time_ranges([span(text, "nolla neljä")], words) == [pytest.approx((0.5, 1.7))]
     assert time_ranges([span(text, "numero")], words) == [pytest.approx((0.0, 0.8))]  # clipped at 0
     assert time_ranges([span(text, "kiitos")], words, duration=3.5) == [pytest.approx((2.8, 3.5))]
@@ -57,7 +59,7 @@ def test_channel_filter_keeps_other_speakers_words_out() -> None:
 def test_merged_ranges_are_sorted_disjoint_and_cover_the_input(pairs: list[tuple[float, float]]) -> None:
     ranges = [(s, s + d) for s, d in pairs]
     merged = merge_ranges(ranges)
-    assert all(a[1] < b[0] for a, b in zip(merged, merged[1:], strict=False))
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(merged))
     assert all(any(m0 <= s and e <= m1 for m0, m1 in merged) for s, e in ranges)
 
 
@@ -123,7 +125,7 @@ def test_redacted_phone_number_is_gone_from_a_second_transcription(
                 if any(i["type"] == "PHONE" for i in t["identifiers"]))
     ch = turn["channel"]
     asr_words = [w for s in call_transcripts[ch][0] for w in s.words]
-    text, words = words_of(*((w.text, w.start, w.end) for w in asr_words), channel=ch)
+    _, words = words_of(*((w.text, w.start, w.end) for w in asr_words), channel=ch)
 
     def in_turn(w) -> bool:
         return turn["start"] <= (w.start + w.end) / 2 <= turn["end"]

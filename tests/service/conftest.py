@@ -78,8 +78,9 @@ def make_call() -> Callable[..., uuid.UUID]:
     """Create a call (+ job + original-audio artefact) and commit; returns the call id."""
 
     def _make(session: Session, external_id: str | None = None, *, client: str = "default",
-              audio_until: datetime = NOW, blob_key: str | None = None) -> uuid.UUID:
-        call_id = uuid.uuid4()
+              audio_until: datetime = NOW, blob_key: str | None = None,
+              call_id: uuid.UUID | None = None) -> uuid.UUID:
+        call_id = call_id or uuid.uuid4()
         audio = ArtefactRecord(kind="original_audio", data_category="puhelutallenteet",
                                source="puhelinjarjestelma", tag=tag("raw_audio", audio_until),
                                blob_key=blob_key, sha256="a" * 64, size=10)
