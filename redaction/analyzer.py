@@ -71,7 +71,7 @@ def boost_by_context(spans: list[Span], ctx: AnalysisContext) -> list[Span]:
     out = []
     for span in spans:
         cue = _cue_before(span, ctx.cues, starts)
-        if cue is None or span.score >= 1.0:
+        if cue is None:
             out.append(span)
             continue
         score = min(1.0, span.score + CONTEXT_BOOST)

@@ -9,6 +9,7 @@ redact audio → classify.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -26,6 +27,7 @@ from service.version import code_version
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float, float], None]
+CONTEXT_WORDS = 6  # words of the previous turn whose cues carry into the next
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,11 @@ class Pipeline:
         started = utcnow()
         results: list[RedactionResult] = []
         state: dict[str, Any] = {}  # per-call pseudonym state shared across turns
+        previous = ""
         for turn in turns:
-            spans = self.analyzer.analyze(turn.raw_text)
+            spans = self._analyze_in_context(previous, turn.raw_text)
             results.append(redact(turn.raw_text, spans, self.options.operators, state))
+            previous = turn.raw_text
         entities = [_entity(t, a) for t, r in zip(turns, results, strict=True) for a in r.applied]
         digest = sha256_text(json.dumps([e.to_dict() for e in entities], sort_keys=True))
         prov.append(Activity(stage="detect_and_redact_text", started_at=started, ended_at=utcnow(),
@@ -203,6 +207,23 @@ class Pipeline:
                              generated={"entities": digest,
                                         "redacted_transcript": sha256_text("\n".join(r.text for r in results))}))
         return results, entities
+
+    def _analyze_in_context(self, previous: str, text: str) -> list[Span]:
+        """Analyse a turn with the tail of the previous turn in front of it.
+
+        In a call the cue is often in the agent's question ("entä henkilötunnus?") and the identifier in the
+        customer's answer; the answer alone reads as a bare run of numbers. Spans are clipped to the turn.
+        """
+        tail = " ".join(previous.split()[-CONTEXT_WORDS:])
+        if not tail:
+            return self.analyzer.analyze(text)
+        prefix = tail + " \n "
+        out = []
+        for sp in self.analyzer.analyze(prefix + text):
+            start, end = max(sp.start - len(prefix), 0), sp.end - len(prefix)
+            if end > start:
+                out.append(dataclasses.replace(sp, start=start, end=end))
+        return out
 
     def redact_audio(self, audio: DecodedAudio, turns: list[Turn], results: list[RedactionResult],
                      prov: list[Activity]) -> tuple[bytes, list[tuple[float, float]]]:

@@ -52,7 +52,8 @@ CUES: tuple[Cue, ...] = (
         "henkilötunnuksella", "hetu", "hetuni", "hetun", "hetua", "hetusi", "sotu", "sotuni",
         "sosiaaliturvatunnus", "sosiaaliturvatunnukseni")),
     Cue("puhelinnumero", "number", "PHONE", _forms(
-        *("puhelin" + f for f in _NUMERO), *("kännykkä" + f for f in _NUMERO), "kännykkä", "kännykkäni",
+        *("puhelin" + f for f in _NUMERO), *("kännykkä" + f for f in _NUMERO), "puhelin", "puhelimeen",
+        "puhelimeni", "kännykkä", "kännykkäni",
         "kännyni", "kotinumero", "kotinumeroni", "työnumero", "työnumeroni", "gsm", "liittymänumero",
         "liittymänumeroni", "takaisinsoittonumero", "soita", "soittakaa", "soitatte", "soittaisitteko",
         "soittaisitte", "soitto", "soitto numeroon", "tavoittaa", "tavoitat", "tavoitatte")),

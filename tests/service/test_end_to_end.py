@@ -91,8 +91,9 @@ def test_call_is_processed_stored_redacted_and_indexed(served: TestClient) -> No
         assert s.scalar(select(func.count()).select_from(Tombstone)) == 1
         call_id = orig.call_id
         assert subject_index.find_calls(s, [("phone", "040 111 2233")]) == {call_id}
-        hetu = next(i["value"] for i in GOLD["identifiers"] if i["type"] == "HETU")
-        assert subject_index.find_calls(s, [("hetu", hetu)]) == {call_id}
+        spoken_phone = next(i["value"] for i in GOLD["identifiers"] if i["type"] == "PHONE")
+        assert subject_index.find_calls(s, [("phone", spoken_phone)]) == {call_id}, "spoken number indexed"
+        assert subject_index.find_calls(s, [("phone", "040 999 8888")]) == set()
         actions = [a.action for a in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
         assert "job.done" in actions and "call.view" in actions
         assert verify_audit(s).ok

@@ -1,0 +1,36 @@
+"""Fixtures for the text-redaction tests: real spaCy and Voikko, loaded once per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction import Analyzer, Span
+
+
+@pytest.fixture(scope="session")
+def nlp_analyzer() -> Analyzer:
+    """The product's analyzer: spaCy NER + Voikko lexicon (about 7 s to load on these machines)."""
+    from models.nlp import default_analyzer
+
+    return default_analyzer()[0]
+
+
+@pytest.fixture(scope="session")
+def lexicon_analyzer() -> Analyzer:
+    """Voikko lexicon, no NER: the lower-case ASR case, fast."""
+    from models.nlp import VoikkoLexicon
+
+    lexicon = VoikkoLexicon.load()
+    assert lexicon is not None, "libvoikko + voikko-fi are required for these tests"
+    return Analyzer(lexicon=lexicon)
+
+
+@pytest.fixture(scope="session")
+def bare_analyzer() -> Analyzer:
+    """No NER, no lexicon: what ``redaction`` can do on its own."""
+    return Analyzer()
+
+
+def surfaces(text: str, spans: list[Span], typ: str | None = None) -> list[str]:
+    """The redacted substrings (optionally of one type), for readable assertions on offsets."""
+    return [text[s.start:s.end] for s in spans if typ is None or s.type == typ]

@@ -1,0 +1,42 @@
+import pytest
+
+from redaction.recognizers import email
+
+from .conftest import surfaces
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("sähköposti pekka.nieminen@example.fi", ["pekka.nieminen@example.fi"]),
+    ("laita viesti tiina123@hotmail.com", ["tiina123@hotmail.com"]),
+    ("osoite on anna-liisa+laskut@posti.example.co.uk.", ["anna-liisa+laskut@posti.example.co.uk"]),
+    ("kirjoitin tiina @ gmail.com", ["tiina @ gmail.com"]),
+    # dictated with Finnish punctuation words
+    ("sähköposti on tiina piste laine ät gmail piste com", ["tiina piste laine ät gmail piste com"]),
+    ("se on pekka ät elisa piste fi kiitos", ["pekka ät elisa piste fi"]),
+    ("maija viiva liisa miukumauku example piste com", ["maija viiva liisa miukumauku example piste com"]),
+    # not addresses
+    ("sähköposti ei toimi puhelimessa", []),
+    ("sähköpostiin tuli lasku", []),
+    ("katso at the end", []),
+    ("piste tuli lisää", []),
+    ("hinta 5 € @ kpl", []),
+])
+def test_written_and_spoken(lexicon_analyzer, text, expected):
+    assert surfaces(text, lexicon_analyzer.analyze(text), "EMAIL") == expected
+
+
+def test_garbled_after_cue(lexicon_analyzer):
+    # ASR output of d8 ("sähköposti on pekka piste nieminen ät example piste fi"): only the cue survived
+    text = "Saku posti on pekka, piisbeli ja minä hän peksemple piisbeli"
+    assert "pekka, piisbeli ja minä hän peksemple piisbeli" in surfaces(text, lexicon_analyzer.analyze(text))
+
+
+def test_garbled_after_cue_needs_a_connector_without_lexicon(bare_analyzer):
+    assert bare_analyzer.analyze("sähköposti on rikki ja en saa yhteyttä") == []
+    text = "sähköposti on tiina piste laine ät gmail piste com"
+    assert surfaces(text, bare_analyzer.analyze(text), "EMAIL") == ["tiina piste laine ät gmail piste com"]
+
+
+def test_is_valid():
+    assert email.is_valid("a.b@c.fi") and email.is_valid("a @ c.fi")
+    assert not email.is_valid("a@b") and not email.is_valid("@c.fi")

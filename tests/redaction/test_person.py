@@ -1,0 +1,42 @@
+import pytest
+
+from .conftest import surfaces
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # cased text: spaCy NER
+    ("hyvää päivää Pekka Nieminen soittaa", ["Pekka Nieminen"]),
+    ("puhuin viime viikolla Marja Leinoselle", ["Marja Leinoselle"]),
+    ("Tiina Laine soitti eilen", ["Tiina Laine"]),
+    # lower case (ASR): the Voikko lexicon
+    ("hyvää päivää pekka nieminen soittaa", ["pekka nieminen"]),
+    ("puhuin marja leinosen kanssa viime viikolla", ["marja leinosen"]),
+    ("puhuin eilen kallen kanssa", ["kallen"]),
+    ("soitan vaimoni anne lehtosen puolesta", ["anne lehtosen"]),
+    # cues
+    ("joo nimeni on pekka virtanen ja soitan laskusta", ["pekka virtanen"]),
+    ("olen Tiina Laine Salosta", ["Tiina Laine"]),  # the third word is where she is from
+    ("soittelen Ville Hakalan asiasta", ["Ville Hakalan"]),
+    ("tilaaja on esko rantanen", ["esko rantanen"]),
+    ("hei mä oon jukka mäkinen ja mun netti ei toimi", ["jukka mäkinen"]),
+    # ASR output of d5 ("täällä soittaa Pekka Nieminen"): cue and name garbled beyond any dictionary
+    ("Tymä päivä päällä soitta pekkäniä minen", ["pekkäniä minen"]),
+    # not names
+    ("elisan liittymä on ollut hyvä", []),
+    ("olen tyytymätön palveluun", []),
+    ("olen soittanut tästä asiasta aiemminkin", []),
+    ("täällä soittaa asiakas", []),
+    ("päivää soitan internet yhteyden takia", []),
+    ("marja on hyvää ja laine on korkea", []),  # a berry and a wave
+    ("intemme peitoi miolinkaan pahan, ja mokemmi milt kuu.", []),  # ASR noise without a cue
+])
+def test_names(nlp_analyzer, text, expected):
+    assert surfaces(text, nlp_analyzer.analyze(text), "PERSON") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("nimeni on Pekka Virtanen", ["Pekka Virtanen"]),
+    ("nimeni on pekka virtanen", []),  # no lexicon: lower-case words cannot be told from names
+])
+def test_without_lexicon_only_capitalised_names_follow_cues(bare_analyzer, text, expected):
+    assert surfaces(text, bare_analyzer.analyze(text), "PERSON") == expected
