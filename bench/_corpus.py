@@ -2,18 +2,24 @@
 
 Shared by ``bench/pii_quality.py`` and the corpus tests so that both measure the same thing:
 
-* recall: a gold identifier counts as found when every letter and digit of it lies inside some predicted span
-  (of any type: for privacy, a phone number redacted as a generic number is still redacted);
+* recall: a gold identifier counts as found when every letter and digit of it lies inside some predicted
+  span (of any type: for privacy, a phone number redacted as a generic number is still redacted);
 * typed recall: found, and at least one overlapping span has the gold type;
 * character precision: of the letters and digits inside predicted spans, the share inside gold spans;
-* clean-line false positives: lines without markup where anything was predicted.
+* clean-line false positives: lines without markup where anything was predicted;
+* ASR leaks: ``leaks``/``over_redacted`` re-implement ``/work/shared/tools/audio_leak.py`` faithfully (same
+  digit-word list, same 0.8 / 0.75 similarity cut-offs, same 70 % rule for clean clips) for the bare Whisper
+  output in ``tests/data/bare_base_asr.jsonl``.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 MARKUP = re.compile(r"\[\[(\w+)\|([^\]]*)\]\]")
 
@@ -124,3 +130,73 @@ def score(lines: list[Line], predictions: list[list[tuple[int, int, str]]]) -> S
                 result.clean_false_positives += 1
                 result.misses.append(f"{line.where} CLEAN-LINE-FP")
     return result
+
+
+# ------------------------------------------------------------------------------------------- ASR leak score
+
+# Copied from the scorer (independent of the project's code): digit words and ASR misspellings.
+WORDS = {
+    "0": ["nolla", "nolra", "nola", "nol"], "1": ["yksi", "yks", "uksi", "yksin"],
+    "2": ["kaksi", "kaks", "kahksi"],
+    "3": ["kolme", "kolmen", "koulme"], "4": ["neljä", "nelja", "eljä", "neljää", "nelj"],
+    "5": ["viisi", "viis", "misi", "visi", "mesi", "mese"], "6": ["kuusi", "kuus", "kusi", "kuu"],
+    "7": ["seitsemän", "seittemän", "seitsemä", "semmän", "saitsemän", "seiska"],
+    "8": ["kahdeksan", "kaheksan", "kahteksan", "karteksan", "kasi"], "9": ["yhdeksän", "yheksän", "ysi"],
+}
+
+
+def _digit_of(tok: str) -> str | None:
+    if tok.isdigit():
+        return tok
+    best, score = None, 0.0
+    for d, forms in WORDS.items():
+        for f in forms:
+            r = difflib.SequenceMatcher(None, tok, f).ratio()
+            if r > score:
+                best, score = d, r
+    return best if score >= 0.8 else None
+
+
+def _digits(text: str) -> str:
+    return "".join(_digit_of(t) or "|" for t in re.findall(r"\w+", text.lower()))
+
+
+def leaks(typ: str, gold: str, text: str) -> bool:
+    if typ in ("HETU", "PHONE", "IBAN", "CARD"):
+        g, t = re.sub(r"\D", "", gold), _digits(text)
+        return difflib.SequenceMatcher(None, g, t).find_longest_match(0, len(g), 0, len(t)).size >= 4
+    if typ in ("PERSON", "ADDRESS", "EMAIL"):
+        gold_words = [w for w in re.findall(r"[a-zåäö]+", gold.lower())
+                      if len(w) >= 4 and w not in ("gmail", "com")]
+        toks = re.findall(r"[a-zåäö]+", text.lower())
+        return any(difflib.SequenceMatcher(None, g, t).ratio() >= 0.75 for g in gold_words for t in toks)
+    return False
+
+
+def over_redacted(text: str) -> bool:
+    toks = re.findall(r"\[[^\]]*\]|<[^>]*>|\w+", text)
+    masked = [t for t in toks if t[0] in "[<" or set(t) <= set("*#X")]
+    return not toks or len(masked) > 0.3 * len(toks)
+
+
+def read_asr_clips(data_dir: str | Path) -> list[tuple[str, str, str, str]]:
+    """(clip id, gold type, gold value, bare ASR text) from ``dev_audio_clips.tsv`` and the ASR jsonl."""
+    data = Path(data_dir)
+    with (data / "dev_audio_clips.tsv").open(encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f]
+    with (data / "bare_base_asr.jsonl").open(encoding="utf-8") as f:
+        asr = {row["id"]: row["asr"] for row in map(json.loads, f)}
+    return [(cid, typ, gold, asr[cid]) for cid, typ, gold, _ in rows]
+
+
+def leak_score(clips: list[tuple[str, str, str, str]],
+               outputs: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(ids of clips whose identifier leaks, ids of clean clips that were over-redacted)."""
+    leaked, over = [], []
+    for cid, typ, gold, _ in clips:
+        if typ == "NONE":
+            if over_redacted(outputs[cid]):
+                over.append(cid)
+        elif leaks(typ, gold, outputs[cid]):
+            leaked.append(cid)
+    return leaked, over

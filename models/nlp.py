@@ -1,17 +1,15 @@
 """Finnish NLP models for redaction: spaCy NER and the Voikko name lexicon, loaded once per process.
 
 ``redaction`` never loads a model; it accepts anything shaped like ``NerTagger`` / ``NameLexicon``. This
-module
-provides the real ones and ``default_analyzer()`` that wires them in.
+module provides the real ones and ``default_analyzer()`` that wires them in.
 
-* spaCy ``spacy_fi_experimental_web_md`` with only its ``ner`` component: the NER has its own tok2vec, and the
-  lemmatizer would need Voikko inside spaCy (FINDINGS.md), so everything else is excluded (faster, fewer
+* spaCy ``spacy_fi_experimental_web_md`` with only its ``ner`` component: the NER has its own tok2vec, and
+  the lemmatizer would need Voikko inside spaCy (FINDINGS.md), so everything else is excluded (faster, fewer
   deps).
-* libvoikko's morphological analysis gives word classes (etunimi, sukunimi, paikannimi, nimisana, …), which
-find
-  names in lower-case ASR text where NER finds none. Without the Debian ``libvoikko1``/``voikko-fi`` packages
-  the
-  lexicon is unavailable and the analyzer runs without it (one warning, no text in it).
+* libvoikko's morphological analysis gives word classes (etunimi, sukunimi, paikannimi, nimisana, …),
+  which find names in lower-case ASR text where NER finds none. Without the Debian ``libvoikko1`` and
+  ``voikko-fi`` packages the lexicon is unavailable and the analyzer runs without it (one warning, no text
+  in it).
 """
 
 from __future__ import annotations

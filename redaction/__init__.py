@@ -1,7 +1,7 @@
 """Text redaction for Finnish call transcripts: detect personal identifiers, then replace them.
 
-``redaction`` never imports ``models`` or ``service``: NER and the name lexicon are injected into ``Analyzer``
-(``models.nlp.default_analyzer()`` does the wiring).
+``redaction`` never imports ``models`` or ``service``: NER and the name lexicon are injected into
+``Analyzer`` (``models.nlp.default_analyzer()`` does the wiring).
 """
 
 from redaction.analyzer import Analyzer

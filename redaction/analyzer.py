@@ -1,10 +1,8 @@
 """The detection pipeline: context -> recognizers -> cue boost -> threshold -> merge overlaps.
 
 ``Analyzer`` gets its NER tagger and name lexicon injected (``redaction`` never loads a model); without them
-it
-still finds every checksummed identifier and cue-led number, just fewer names.
-``models.nlp.default_analyzer()``
-wires in spaCy and Voikko.
+it still finds every checksummed identifier and cue-led number, just fewer names.
+``models.nlp.default_analyzer()`` wires in spaCy and Voikko.
 """
 
 from __future__ import annotations
@@ -32,10 +30,9 @@ class Analyzer:
     """Find personal identifiers in Finnish call text.
 
     Args:
-        ner: named-entity tagger (spaCy) for cased text; optional.
-        lexicon: name lexicon (Voikko) for lower-case ASR text and garbled cues; optional.
-        score_threshold: spans scoring below this are dropped (after cue boosts).
-        recognizers: recognizer instances; default: every registered one.
+        ner: named-entity tagger (spaCy) for cased text; optional. lexicon: name lexicon (Voikko) for
+        lower-case ASR text and garbled cues; optional. score_threshold: spans scoring below this are
+        dropped (after cue boosts). recognizers: recognizer instances; default: every registered one.
     """
 
     def __init__(self, ner: NerTagger | None = None, lexicon: NameLexicon | None = None,

@@ -1,10 +1,10 @@
 """The written form of a detected identifier, for the keyed subject index.
 
 A span's raw text may be spoken words ("nolla neljä nolla …", "tiina piste laine ät gmail piste com"). A
-subject
-looked up by their written phone number must meet the call where they said it aloud, so the index stores the
-written form. ``canonical_value`` returns it, or None when the words do not read as a valid identifier of that
-kind (an ASR-garbled HETU is redacted, but indexing a wrong identity would be worse than not indexing it).
+subject looked up by their written phone number must meet the call where they said it aloud, so the index
+stores the written form. ``canonical_value`` returns it, or None when the words do not read as a valid
+identifier of that kind (an ASR-garbled HETU is redacted, but indexing a wrong identity would be worse than
+not indexing it).
 """
 
 from __future__ import annotations

@@ -1,17 +1,15 @@
 """Forgiving Finnish spoken-number normaliser with an offset map back to the original text.
 
-Whisper base writes every number as words, and often misspells or splits them ("nolra neljä nolra", "kuu si",
-"kaksi toista", "eljä kymmentäytekän"). No library converts those (text2num and number-parser refuse
-Finnish), so
-this module does, with one rule that keeps ordinary words safe: a fuzzy or ambiguous word ("kuu", "suksi",
-"kahden")
-only becomes a digit inside a *run* of number words that also holds a certain one, or three near-certain ones.
+Whisper base writes every number as words, and often misspells or splits them ("nolra neljä nolra", "kuu
+si", "kaksi toista", "eljä kymmentäytekän"). No library converts those (text2num and number-parser refuse
+Finnish), so this module does, with one rule that keeps ordinary words safe: a fuzzy or ambiguous word
+("kuu", "suksi", "kahden") only becomes a digit inside a *run* of number words that also holds a certain
+one, or three near-certain ones.
 
 ``normalise(text)`` returns a :class:`NormalisedText` whose ``text`` has each spoken run rewritten as the
-string an
-identifier validator expects ("290284-0011", "FI5010…", "0452345678"), and whose ``to_original`` maps any
-span found
-there back to exact offsets in the original, so a recognizer can work on digits and still redact the words.
+string an identifier validator expects ("290284-0011", "FI5010…", "0452345678"), and whose ``to_original``
+maps any span found there back to exact offsets in the original, so a recognizer can work on digits and
+still redact the words.
 """
 
 from __future__ import annotations
@@ -42,9 +40,8 @@ MISSPELT: dict[str, str] = {
     "kahteksan": "8", "kahdeksa": "8", "yhdeksä": "9",
 }
 # Forms that are numbers only when they sit in a run: inflected numerals ("kahden ja neljän välillä" is a
-# time,
-# not an identifier), slang that is also a common word ("kasi" ~ käsi, "kuu" = moon, "kusi"), letter-like
-# stubs.
+# time, not an identifier), slang that is also a common word ("kasi" ~ käsi, "kuu" = moon, "kusi"),
+# letter-like stubs.
 AMBIGUOUS: dict[str, str] = {
     "viis": "5", "kuus": "6", "kasi": "8", "ysi": "9", "seiska": "7", "kusi": "6", "kuu": "6", "nol": "0",
     "yksin": "1", "nollan": "0", "yhden": "1", "kahden": "2", "kolmen": "3", "neljän": "4", "viiden": "5",
@@ -132,8 +129,7 @@ class NormalisedText:
         """Map ``[start, end)`` of ``text`` to the smallest original range that produced it.
 
         A span touching part of a rewritten run maps to the whole run: redacting half a spoken number would
-        leak
-        the other half.
+        leak the other half.
         """
         n = len(self.text)
         if not 0 <= start <= end <= n:
@@ -144,8 +140,7 @@ class NormalisedText:
         return self._starts[start], self._ends[end - 1]
 
 
-# ---------------------------------------------------------------------------------------------- compound
-# numerals
+# ------------------------------------------------------------------------------------- compound numerals
 
 
 def _eval_morphemes(parts: list[tuple[str, int | None]]) -> int | None:
@@ -194,8 +189,7 @@ def parse_compound(word: str, *, fuzzy: bool = False) -> int | None:
     """Value of a compound numeral ("neljäkymmentäyhdeksän" -> 49, "kaksitoista" -> 12, "sata" -> 100).
 
     With ``fuzzy`` the unit parts may be misspelt ("kymmentäytekän" -> 90 + 9); multipliers must be spelt
-    right,
-    which is what keeps "satama" or "toistaiseksi" from parsing.
+    right, which is what keeps "satama" or "toistaiseksi" from parsing.
     """
     w = fold(word)
     pieces = [p for p in _MULT_RE.split(w) if p]
@@ -217,7 +211,7 @@ def parse_compound(word: str, *, fuzzy: bool = False) -> int | None:
     return _eval_morphemes(parts)
 
 
-# ---------------------------------------------------------------------------------------------- single words
+# ------------------------------------------------------------------------------------------ single words
 
 
 @lru_cache(maxsize=65536)
@@ -297,14 +291,14 @@ def _join_value(a: Token, b: Token) -> NumberWord | None:
     return None
 
 
-# ---------------------------------------------------------------------------------------------- runs
+# ------------------------------------------------------------------------------------------------- runs
 
 
 def number_items(text: str, tokens: list[Token] | None = None,
                  lexicon: NameLexicon | None = None) -> list[tuple[Token, Token, NumberWord | None]]:
     """Each word of ``text`` (split numerals re-joined) with its number reading, as (first, last, reading).
 
-    With a lexicon, a fuzzy match that is a real Finnish word ("taksi" ~ kaksi) is demoted to weak.
+    With a lexicon, a fuzzy match that is a real Finnish word ("taksi" ~ kaksi) is demoted to a guess.
     """
     tokens = tokenize(text) if tokens is None else tokens
     out: list[tuple[Token, Token, NumberWord | None]] = []
@@ -336,10 +330,9 @@ def find_runs(text: str, *, tokens: list[Token] | None = None, lexicon: NameLexi
     """Maximal runs of number words; weak readings count only beside a certain one.
 
     A run is kept when it holds at least one exact number word or three strong (misspelt) ones. Letters
-    ("hoo",
-    "bee", "m") and "viiva" may sit inside a run; a run may *start* with letters only when they are written
-    single
-    capitals ("F I") or the run follows a cue ending at one of ``after_cues`` (character offsets).
+    ("hoo", "bee", "m") and "viiva" may sit inside a run; a run may *start* with letters only when they are
+    written single capitals ("F I") or the run follows a cue ending at one of ``after_cues`` (character
+    offsets).
     """
     cue_ends = set(after_cues)
     items = number_items(text, tokens, lexicon)
@@ -436,8 +429,8 @@ def normalise(text: str, *, lexicon: NameLexicon | None = None,
               after_cues: Iterable[int] = ()) -> NormalisedText:
     """Rewrite spoken number runs as digit strings; leave everything else byte-identical.
 
-    A run made only of written digits stays as written, except a run of three or more single digits
-    ("0 4 0 1 2 3"), which is closed up so that validators see one number.
+    A run made only of written digits stays as written, except a run of three or more single digits ("0 4 0
+    1 2 3"), which is closed up so that validators see one number.
     """
     runs = find_runs(text, lexicon=lexicon, after_cues=after_cues)
     out: list[str] = []

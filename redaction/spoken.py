@@ -1,11 +1,9 @@
 """Word tokens with offsets and fuzzy string similarity for Finnish ASR text.
 
 Whisper writes spoken identifiers as garbled words ("nolra", "Sillin umet" for "tilinumero"); every
-recognizer that
-has to see through that needs the same two tools: words with exact offsets into the original text, and one
-similarity measure that forgives a missing umlaut or a doubled letter. They live here so the number
-normaliser, the
-cue matcher and the recognizers agree on what a "word" and a "near miss" are.
+recognizer that has to see through that needs the same two tools: words with exact offsets into the original
+text, and one similarity measure that forgives a missing umlaut or a doubled letter. They live here so the
+number normaliser, the cue matcher and the recognizers agree on what a "word" and a "near miss" are.
 """
 
 from __future__ import annotations
@@ -18,8 +16,7 @@ from functools import lru_cache
 _WORD = re.compile(r"\w+")
 
 # Finnish pronunciations of letters, as they turn up inside spoken identifiers (HETU check character, IBAN
-# country,
-# staircase letter). Fillers that double as letter names ("ää", "öö") are left out on purpose.
+# country, staircase letter). Fillers that double as letter names ("ää", "öö") are left out on purpose.
 LETTER_NAMES: dict[str, str] = {
     "aa": "A", "bee": "B", "see": "C", "dee": "D", "ee": "E", "äf": "F", "äff": "F", "äffä": "F", "ef": "F",
     "gee": "G", "hoo": "H", "ii": "I", "jii": "J", "koo": "K", "äl": "L", "äll": "L", "äm": "M", "än": "N",

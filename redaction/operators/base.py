@@ -1,8 +1,8 @@
 """The operator contract: turn one detected span into its replacement text.
 
 Operators are chosen per entity type by an ``OperatorConfig`` (with a DEFAULT), as in Presidio's anonymizer.
-They get the span's raw value only to derive a replacement (a pseudonym index, a keyed hash); no operator may
-return or keep the raw value.
+They get the span's raw value only to derive a replacement (a pseudonym index, a keyed hash); no operator
+may return or keep the raw value.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ def identity_key(span_type: str, value: str) -> str:
     """A normalised form of a value so that the same identifier, said twice, gets the same pseudonym or hash.
 
     Numbers: letters and digits only ("040 765 1234" == "0407651234"). Names and the rest: case-folded words
-    cut
-    to five letters, so that inflected forms match ("Tiina Laineelle" == "Tiina Laine").
+    cut to five letters, so that inflected forms match ("Tiina Laineelle" == "Tiina Laine").
     """
     if span_type in NUMBER_TYPES:
         return span_type + ":" + re.sub(r"[\W_]", "", value).upper()

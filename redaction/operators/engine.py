@@ -20,8 +20,9 @@ def redact(text: str, spans: list[Span] | tuple[Span, ...], config: OperatorConf
     """Replace each span of ``text`` by its operator's output.
 
     Overlapping spans are merged first (the union is redacted, typed by the strongest). ``state`` carries
-    pseudonym numbering across the texts of one call; pass the same object for every turn of the call. A plain
-    dict works too (the ``RedactionState`` is kept inside it), for callers that hold per-call state as a dict.
+    pseudonym numbering across the texts of one call; pass the same object for every turn of the call. A
+    plain dict works too (the ``RedactionState`` is kept inside it), for callers that hold per-call state as
+    a dict.
     """
     config = config or OperatorConfig()
     state = _state(state)

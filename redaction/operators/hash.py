@@ -1,7 +1,7 @@
 """Replace a span with a keyed hash: HMAC-SHA256 over the normalised value, truncated, e.g. ``[HETU:3fa1…]``.
 
-Stable across calls for the same key (lets analysts join calls about one subject) and useless without the key:
-an unkeyed hash of a HETU or phone number is reversible by enumeration, so a key is mandatory.
+Stable across calls for the same key (lets analysts join calls about one subject) and useless without the
+key: an unkeyed hash of a HETU or phone number is reversible by enumeration, so a key is mandatory.
 """
 
 from __future__ import annotations

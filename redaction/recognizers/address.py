@@ -1,11 +1,11 @@
 """Finnish (and Swedish-language) street addresses: street, house number, staircase, flat, postcode, city.
 
 spaCy never returns a street address as one span (street -> GPE/LOC/FAC, numbers -> CARDINAL, postcode ->
-TIME;
-FINDINGS.md), so the address is a pattern: a word ending in a street type, inflected or not ("Asemakatu",
-"Asemakadulla", "Puistotiellä", "Storgatan"), then a house number and optionally a staircase letter, a flat
-number and "postcode city". NER place names right next to it (a city after a comma) are merged in. Spoken
-addresses arrive with their numbers normalised ("asemakatu viisi bee kaksitoista" -> "asemakatu 5B12").
+TIME; FINDINGS.md), so the address is a pattern: a word ending in a street type, inflected or not
+("Asemakatu", "Asemakadulla", "Puistotiellä", "Storgatan"), then a house number and optionally a staircase
+letter, a flat number and "postcode city". NER place names right next to it (a city after a comma) are
+merged in. Spoken addresses arrive with their numbers normalised ("asemakatu viisi bee kaksitoista" ->
+"asemakatu 5B12").
 """
 
 from __future__ import annotations

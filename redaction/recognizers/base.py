@@ -1,11 +1,9 @@
 """The recognizer contract and the per-text context every recognizer reads.
 
-A recognizer is small and declarative (Presidio's shape): a name, the entity types it emits, and ``analyze``.
-Text-pattern recognizers subclass :class:`PatternRecognizer` and only write ``find(text)``; the base class
-runs
-it on the original text *and* on the number-normalised text and maps spans back, so "kaksi yhdeksän nolla …"
-is
-validated as "290284-…" yet redacted as the words that were spoken.
+A recognizer is small and declarative (Presidio's shape): a name, the entity types it emits, and
+``analyze``. Text-pattern recognizers subclass :class:`PatternRecognizer` and only write ``find(text)``; the
+base class runs it on the original text *and* on the number-normalised text and maps spans back, so "kaksi
+yhdeksän nolla …" is validated as "290284-…" yet redacted as the words that were spoken.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Payment card numbers (PAN): 13–19 digits, Luhn checksum (``stdnum.luhn``) and a known issuer prefix.
 
 Only the checksum and the issuer table decide; a card number spoken or typed with spaces or dashes is
-compacted
-first. A Luhn-valid number with an unknown prefix still counts, with a lower score, because new issuer ranges
-appear faster than any table.
+compacted first. A Luhn-valid number with an unknown prefix still counts, with a lower score, because new
+issuer ranges appear faster than any table.
 """
 
 from __future__ import annotations

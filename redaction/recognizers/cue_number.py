@@ -1,11 +1,10 @@
 """Cue rule: a run of number words or digits after an identifier cue is redacted even if its checksum fails.
 
 "henkilötunnukseni on yksi kaksi nonranelli ja kousi kousi …" holds no valid HETU after ASR, yet every digit
-of it
-is the caller's. Inside a cue-led run any reading counts — a guessed misspelling ("kousi"), a letter name
-("hoo"),
-a written digit — and up to two unreadable words may sit between readable ones. The cue says what the run is
-("tilinumero" -> IBAN); a generic cue ("numero", "tunnus") lets the identifier's shape decide.
+of it is the caller's. Inside a cue-led run any reading counts — a guessed misspelling ("kousi"), a letter
+name ("hoo"), a written digit — and up to two unreadable words may sit between readable ones. The cue says
+what the run is ("tilinumero" -> IBAN); a generic cue ("numero", "tunnus") lets the identifier's shape
+decide.
 """
 
 from __future__ import annotations
@@ -65,10 +64,12 @@ class CueNumberRecognizer(Recognizer):
         gap = 0
         pending: list[str] = []  # readings after a gap, kept only if a confident reading follows
         for tok in toks[i:]:
+            if tok.index in cue_starts:
+                break  # the next cue starts its own identifier ("… ja y-tunnus 1234567-8")
             reading = classify_word(tok.text)
             if reading is None:
                 gap += 1
-                if gap > MAX_GAP or tok.index in cue_starts:
+                if gap > MAX_GAP:
                     break
                 continue
             confident = reading.certainty in ("exact", "strong")

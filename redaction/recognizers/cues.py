@@ -1,10 +1,10 @@
 """Cue phrases that announce a personal identifier ("henkilötunnukseni on", "nimeni on", "sähköposti").
 
-A cue is what lets us redact a spoken number even when its checksum fails or the ASR garbled it: what follows
-"tilinumero" is an account number whatever Whisper made of it. Cues are matched fuzzily over one to three
-joined
-words, because the ASR garbles and splits cues too ("henkilö tunnukseni", "Sillin umet" for "tilinumero",
-"Saku posti" for "sähköposti"). Short cues must match exactly: a four-letter fuzzy match is just another word.
+A cue is what lets us redact a spoken number even when its checksum fails or the ASR garbled it: what
+follows "tilinumero" is an account number whatever Whisper made of it. Cues are matched fuzzily over one to
+three joined words, because the ASR garbles and splits cues too ("henkilö tunnukseni", "Sillin umet" for
+"tilinumero", "Saku posti" for "sähköposti"). Short cues must match exactly: a four-letter fuzzy match is
+just another word.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """Long spoken digit runs with no cue: six or more digits read out one by one are an identifier of some kind.
 
 Whisper garbles cues as readily as digits ("et mulis" for "hetu olis"), so a run like "kaksi kolme yksi yksi
-yksi
-yksi yhden eljä eljä nolla" must not depend on its cue surviving. Prices and times are said as compounds
-("neljäkymmentäyhdeksän euroa"), not digit by digit, so they stay below the bar. The run is typed by the
-validator that accepts it, else reported as a generic NUMBER.
+yksi yksi yhden eljä eljä nolla" must not depend on its cue surviving. Prices and times are said as
+compounds ("neljäkymmentäyhdeksän euroa"), not digit by digit, so they stay below the bar. The run is typed
+by the validator that accepts it, else reported as a generic NUMBER.
 """
 
 from __future__ import annotations

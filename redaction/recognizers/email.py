@@ -2,10 +2,11 @@
 
 Three readings, most to least certain:
 1. written ``local@domain.tld``;
-2. spoken with the Finnish words for the punctuation ("piste" = dot, "ät"/"miukumauku" = at, "viiva" = dash);
-3. after an e-mail cue ("sähköposti on …"), whatever the ASR made of it: the words up to the end of the clause
-   that the lexicon does not know, or knows only as names, are the address. Whisper base turns "piste" into
-   "piisbeli" and "ät" into "hän"; only the cue survives, so the cue has to carry the decision.
+2. spoken with the Finnish words for the punctuation ("piste" = dot, "ät"/"miukumauku" = at, "viiva" =
+   dash);
+3. after an e-mail cue ("sähköposti on …"), whatever the ASR made of it: the words up to the end of the
+   clause that the lexicon does not know, or knows only as names, are the address. Whisper base turns
+   "piste" into "piisbeli" and "ät" into "hän"; only the cue survives, so the cue has to carry the decision.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from redaction.recognizers.cues import FILLERS
 from redaction.spoken import Token, similarity
 from redaction.types import Explanation, Span
 
+# "@" may be written out as "(at)" or "[at]" to fool address harvesters; people dictate it that way too.
 PATTERN = regex.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64} ?@ ?[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])")
+    r"(?<![\w.+-])[\w.+-]{1,64} ?(?:@|\(at\)|\[at\]) ?[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])")
 AT_WORDS = frozenset({"ät", "ätt", "äd", "at", "miukumauku", "kissanhäntä", "kissanhanta", "ätmerkki"})
 DOT_WORDS = frozenset({"piste", "pisteen", "dot"})
 JOIN_WORDS = frozenset({"viiva", "alaviiva", "väliviiva", "tavuviiva"})

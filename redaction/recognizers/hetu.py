@@ -1,9 +1,9 @@
 """Finnish personal identity code (henkilötunnus, HETU): ``DDMMYYCZZZQ``.
 
-Validation is python-stdnum's ``stdnum.fi.hetu``, which knows the 2023 century signs (Y X W V U for the 1900s,
-B C D E F for the 2000s) besides ``+ - A``; temporary numbers (individual part 900–999) are personal data
-too, so
-they are accepted. The separator is part of the identity: ``compact`` only drops spaces, never rewrites it.
+Validation is python-stdnum's ``stdnum.fi.hetu``, which knows the 2023 century signs (Y X W V U for the
+1900s, B C D E F for the 2000s) besides ``+ - A``; temporary numbers (individual part 900–999) are personal
+data too, so they are accepted. The separator is part of the identity: ``compact`` only drops spaces, never
+rewrites it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from redaction.types import Explanation, Span
 PATTERN = regex.compile(r"(?<![\w+-])\d{6} ?[-+ABCDEFYXWVU] ?\d{3}[0-9A-Y](?![\w-])", regex.IGNORECASE)
 SCORE_VALID = 1.0
 # Right shape but a date or individual number stdnum refuses (e.g. individual 000/001, never issued): the
-# shape
-# with a century sign is specific enough to redact.
+# shape with a century sign is specific enough to redact.
 SCORE_COMPONENT = 0.75
 SCORE_SHAPE = 0.45  # right shape, wrong checksum: a cue ("hetu", "henkilötunnus") lifts it over the threshold
 

@@ -1,7 +1,7 @@
 """International bank account numbers (IBAN), Finnish and foreign, validated by ``stdnum.iban``.
 
-People and ASR split an IBAN into groups of four ("FI50 1034 5600 1234 56"); the pattern allows single spaces
-between characters and the checksum decides where the number ends.
+People and ASR split an IBAN into groups of four ("FI50 1034 5600 1234 56"); the pattern allows single
+spaces between characters and the checksum decides where the number ends.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Person names from three sources, because each fails where another works.
 
-* spaCy NER finds names in cased text (13/13 inflected) but none in lower-case ASR output (0/14, FINDINGS.md).
+* spaCy NER finds names in cased text (13/13 inflected) but none in lower-case ASR output (0/14,
+  FINDINGS.md).
 * The Voikko lexicon knows first names and surnames in any case: a first name followed by a surname or place
-  name ("marja leinoselle", "pekka nieminen") is a person when at least one of the words can be nothing but a
-  name.
+  name ("marja leinoselle", "pekka nieminen") is a person when at least one of the words can be nothing but
+  a name.
 * Cue phrases ("nimeni on", "täällä soittaa", "soittelen … asiasta") announce a name even when the ASR
-mangled it
-  beyond any dictionary: after a cue, words the lexicon does not know, or knows only as proper nouns, are the
-  name.
+  mangled it beyond any dictionary: after a cue, words the lexicon does not know, or knows only as proper
+  nouns, are the name.
 """
 
 from __future__ import annotations
@@ -152,7 +152,11 @@ class PersonRecognizer(Recognizer):
             tok = toks[i]
             if names and ctx.text[names[-1].end:tok.start].strip(" ") not in ("", ","):
                 break
-            if not self._name_like(ctx, tok, strong=strong or bool(names)):
+            # A capitalised word right after a first name is its surname even when it is also a common
+            # word ("Antti Rinteen": rinne = slope).
+            after_first = bool(names) and tok.text[:1].isupper() and "etunimi" in self._classes(
+                ctx, names[-1])
+            if not (after_first or self._name_like(ctx, tok, strong=strong or bool(names))):
                 break
             names.append(tok)
             if len(names) == 2 and not all("etunimi" in self._classes(ctx, t) for t in names):

@@ -1,9 +1,8 @@
 """Phone numbers, by libphonenumber's matcher with region FI and leniency VALID.
 
-VALID (not POSSIBLE) is what keeps HETU, IBAN and Y-tunnus digits from matching (FINDINGS.md). Spoken numbers
-reach this recognizer already closed up by the normaliser ("nolla neljä nolla …" -> "040…"); written numbers
-split
-into single digits ("0 4 0 1 2 …") are found by the matcher itself.
+VALID (not POSSIBLE) is what keeps HETU, IBAN and Y-tunnus digits from matching (FINDINGS.md). Spoken
+numbers reach this recognizer already closed up by the normaliser ("nolla neljä nolla …" -> "040…"); written
+numbers split into single digits ("0 4 0 1 2 …") are found by the matcher itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Type a bare identifier by its shape: which library validator accepts it.
 
-Used where a cue says "a number follows" without saying which ("numero", "tunnus"), and for long spoken digit
-runs with no cue at all. Only checksummed or library-validated forms are typed; everything else stays generic.
+Used where a cue says "a number follows" without saying which ("numero", "tunnus"), and for long spoken
+digit runs with no cue at all. Only checksummed or library-validated forms are typed; everything else stays
+generic.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ CHECKSUMMED = ("HETU", "IBAN", "CARD")
 def identify(value: str, *, checksummed_only: bool = False) -> str | None:
     """Entity type whose validator accepts ``value`` (spaces ignored), or None.
 
-    Checksummed types are tried first; PHONE last and optionally not at all, because many short digit strings
-    are valid phone numbers somewhere in Finland's numbering plan.
+    Checksummed types are tried first; PHONE last and optionally not at all, because many short digit
+    strings are valid phone numbers somewhere in Finland's numbering plan.
     """
     for typ in CHECKSUMMED if checksummed_only else (*CHECKSUMMED, "PHONE"):
         if validates(typ, value):

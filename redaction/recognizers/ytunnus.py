@@ -1,7 +1,8 @@
 """Finnish business ID (Y-tunnus) ``NNNNNNN-C``, validated by ``stdnum.fi.ytunnus``.
 
-A sole trader's Y-tunnus is personal data; a company's is not, and the bare shape collides with other numbers.
-So a valid code alone scores below the threshold and only a cue ("y-tunnus", "toiminimi", "yritys") lifts it.
+A sole trader's Y-tunnus is personal data; a company's is not, and the bare shape collides with other
+numbers. So a valid code alone scores below the threshold and only a cue ("y-tunnus", "toiminimi", "yritys")
+lifts it.
 """
 
 from __future__ import annotations

@@ -10,6 +10,14 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from service.api.errors import ApiError
+from service.auth.browser import (
+    CSRF_HEADER,
+    SAFE_METHODS,
+    CsrfRefused,
+    bearer_token,
+    check_csrf,
+    session_user,
+)
 from service.jobs.context import WorkerContext
 from service.store.repo_users import user_for_token
 
@@ -38,14 +46,26 @@ class Principal:
 
 
 def current_user(request: Request, session: SessionDep) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    """A personal bearer token (scripts) or a browser session cookie (the UI; CSRF-checked unless GET)."""
+    token = bearer_token(request)
+    if token is None:
+        auth = session_user(request, session)
+        if auth is None:
+            raise ApiError(401, "unauthorized", "a personal bearer token or a login session is required",
+                           {"WWW-Authenticate": "Bearer"})
+        if request.method not in SAFE_METHODS:
+            try:
+                check_csrf(request, auth, request.headers.get(CSRF_HEADER))
+            except CsrfRefused:
+                raise ApiError(403, "csrf", "missing or invalid CSRF token") from None
+        return Principal(name=auth.user.name, role=auth.user.role)
+    if not token:
         raise ApiError(401, "unauthorized", "a personal bearer token is required",
                        {"WWW-Authenticate": "Bearer"})
-    user = user_for_token(session, token.strip())
+    user = user_for_token(session, token)
     if user is None:
-        raise ApiError(401, "unauthorized", "unknown, revoked or disabled token", {"WWW-Authenticate": "Bearer"})
+        raise ApiError(401, "unauthorized", "unknown, revoked or disabled token",
+                       {"WWW-Authenticate": "Bearer"})
     return Principal(name=user.name, role=user.role)
 
 

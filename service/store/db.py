@@ -66,6 +66,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+# Tables that revisions create with raw SQL (SQLite FTS5 and its shadow tables); not in the ORM metadata.
+RAW_SQL_TABLE_PREFIXES = ("turns_fts",)
+
+
+def include_in_autogenerate(name: str | None, type_: str, _parent: object) -> bool:
+    """Alembic ``include_name`` hook: leave raw-SQL tables out of autogenerate comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(RAW_SQL_TABLE_PREFIXES))
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: objects returned by repository functions stay readable after the scope ends.
     return sessionmaker(engine, expire_on_commit=False)

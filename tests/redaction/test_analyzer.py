@@ -1,4 +1,5 @@
 import time
+from itertools import pairwise
 
 import pytest
 import regex
@@ -10,14 +11,14 @@ from redaction.recognizers.hetu import HetuRecognizer
 
 
 def test_every_span_is_explained_and_thresholded(nlp_analyzer):
-    text = ("olen Tiina Laine, hetu 160695-802J, numero nolla neljä nolla seitsemän kuusi viisi yksi kaksi kolme"
-            " neljä ja osoite Asemakatu 5 B 12, 24100 Salo")
+    text = ("olen Tiina Laine, hetu 160695-802J, numero nolla neljä nolla seitsemän kuusi viisi yksi kaksi"
+            " kolme neljä ja osoite Asemakatu 5 B 12, 24100 Salo")
     spans = nlp_analyzer.analyze(text)
     assert [s.type for s in spans] == ["PERSON", "HETU", "PHONE", "ADDRESS"]
     for s in spans:
         assert s.explanation is not None and s.explanation.recognizer == s.recognizer
         assert s.score >= nlp_analyzer.score_threshold
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(spans))
 
 
 def test_context_cue_lifts_a_weak_span_and_is_recorded(bare_analyzer):
@@ -41,7 +42,8 @@ def test_only_the_selected_recognizers_run():
 def test_merge_keeps_the_union_and_the_best_type():
     merged = merge_overlaps([Span("NUMBER", 0, 10, 0.6, "a"), Span("IBAN", 3, 20, 0.9, "b"),
                              Span("PERSON", 25, 30, 0.8, "c"), Span("PHONE", 20, 24, 0.9, "d")])
-    assert [(s.type, s.start, s.end) for s in merged] == [("IBAN", 0, 20), ("PHONE", 20, 24), ("PERSON", 25, 30)]
+    assert [(s.type, s.start, s.end) for s in merged] == [
+        ("IBAN", 0, 20), ("PHONE", 20, 24), ("PERSON", 25, 30)]
     tie = merge_overlaps([Span("PERSON", 0, 5, 0.9, "a"), Span("HETU", 0, 5, 0.9, "b")])
     assert tie[0].type == "HETU"  # checksummed identifiers win ties
 

@@ -41,7 +41,11 @@ def test_no_run_no_span(bare_analyzer, text):
     assert bare_analyzer.analyze(text) == []
 
 
-def test_run_stops_at_the_next_cue(bare_analyzer):
-    text = "numero 0401234567 ja hetu 120466-512H"
-    assert [(s.type, text[s.start:s.end]) for s in bare_analyzer.analyze(text)] == [
-        ("PHONE", "0401234567"), ("HETU", "120466-512H")]
+@pytest.mark.parametrize(("text", "expected"), [
+    ("numero 0401234567 ja hetu 120466-512H", [("PHONE", "0401234567"), ("HETU", "120466-512H")]),
+    # regression: the letter "y" of "y-tunnus" was read as part of the account number
+    ("tilinumeroni on FI21 1234 5600 0007 85 ja y-tunnus 2345678-0",
+     [("IBAN", "FI21 1234 5600 0007 85"), ("YTUNNUS", "2345678-0")]),
+])
+def test_run_stops_at_the_next_cue(bare_analyzer, text, expected):
+    assert [(s.type, text[s.start:s.end]) for s in bare_analyzer.analyze(text)] == expected

@@ -10,6 +10,7 @@ from .conftest import surfaces
     ("laita viesti tiina123@hotmail.com", ["tiina123@hotmail.com"]),
     ("osoite on anna-liisa+laskut@posti.example.co.uk.", ["anna-liisa+laskut@posti.example.co.uk"]),
     ("kirjoitin tiina @ gmail.com", ["tiina @ gmail.com"]),
+    ("lähetä lasku osoitteeseen pekka.virtanen(at)gmail.com", ["pekka.virtanen(at)gmail.com"]),
     # dictated with Finnish punctuation words
     ("sähköposti on tiina piste laine ät gmail piste com", ["tiina piste laine ät gmail piste com"]),
     ("se on pekka ät elisa piste fi kiitos", ["pekka ät elisa piste fi"]),

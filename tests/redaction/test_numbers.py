@@ -87,7 +87,8 @@ def test_parse_compound(word, value):
 
 @pytest.mark.parametrize(("word", "certainty"), [
     ("nolla", "exact"), ("7", "exact"), ("nolra", "strong"), ("noilaa", "strong"), ("kousi", "strong"),
-    ("kuu", "weak"), ("kahden", "weak"), ("olla", "guess"), ("meljami", "strong"), ("suksi", "strong"), ("auto", None),
+    ("kuu", "weak"), ("kahden", "weak"), ("olla", "guess"), ("meljami", "strong"), ("suksi", "strong"),
+    ("auto", None),
 ])
 def test_classify_word(word, certainty):
     reading = classify_word(word)

@@ -47,7 +47,8 @@ def test_a_plain_dict_can_carry_the_call_state():
     config = OperatorConfig({"PERSON": Pseudonym()})
     state: dict = {}
     a = redact("Pekka", [Span("PERSON", 0, 5, 1.0, "t")], config, state)
-    b = redact("Tiina ja Pekka", [Span("PERSON", 0, 5, 1.0, "t"), Span("PERSON", 9, 14, 1.0, "t")], config, state)
+    two = [Span("PERSON", 0, 5, 1.0, "t"), Span("PERSON", 9, 14, 1.0, "t")]
+    b = redact("Tiina ja Pekka", two, config, state)
     assert (a.text, b.text) == ("[HENKILÖ_1]", "[HENKILÖ_2] ja [HENKILÖ_1]")
 
 
@@ -71,7 +72,8 @@ def test_hash_is_keyed_stable_and_needs_a_key():
 
 
 def test_config_from_names():
-    config = OperatorConfig.from_names({"PERSON": "pseudonym", "DEFAULT": "mask", "HETU": "hash"}, hash_key=KEY)
+    names = {"PERSON": "pseudonym", "DEFAULT": "mask", "HETU": "hash"}
+    config = OperatorConfig.from_names(names, hash_key=KEY)
     assert config.for_type("PERSON").name == "pseudonym"
     assert config.for_type("PHONE").name == "mask"
     assert config.for_type("HETU").name == "hash"
@@ -104,7 +106,7 @@ def text_and_spans(draw):
 def test_text_outside_spans_is_byte_identical(case, operator):
     text, spans = case
     result = redact(text, spans, OperatorConfig.from_names({"DEFAULT": operator}, hash_key=KEY))
-    rebuilt, pos, out_pos = [], 0, 0
+    pos = out_pos = 0
     for applied in result.applied:
         s = applied.span
         keep = text[pos:s.start]

@@ -17,6 +17,8 @@ from .conftest import surfaces
     ("joo nimeni on pekka virtanen ja soitan laskusta", ["pekka virtanen"]),
     ("olen Tiina Laine Salosta", ["Tiina Laine"]),  # the third word is where she is from
     ("soittelen Ville Hakalan asiasta", ["Ville Hakalan"]),
+    ("Puhun Antti Rinteen puolesta", ["Antti Rinteen"]),  # regression: "rinteen" is also a slope
+    ("sopimus on Mikko Laaksosen nimissä", ["Mikko Laaksosen"]),
     ("tilaaja on esko rantanen", ["esko rantanen"]),
     ("hei mä oon jukka mäkinen ja mun netti ei toimi", ["jukka mäkinen"]),
     # ASR output of d5 ("täällä soittaa Pekka Nieminen"): cue and name garbled beyond any dictionary

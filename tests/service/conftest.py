@@ -84,8 +84,9 @@ def make_call() -> Callable[..., uuid.UUID]:
         audio = ArtefactRecord(kind="original_audio", data_category="puhelutallenteet",
                                source="puhelinjarjestelma", tag=tag("raw_audio", audio_until),
                                blob_key=blob_key, sha256="a" * 64, size=10)
-        res = create_call_with_job(session, client=client, external_id=external_id or f"ext-{call_id.hex[:8]}",
-                                   audio_sha256="a" * 64, meta=CallMeta(direction="inbound", queue="laskutus"),
+        res = create_call_with_job(session, client=client,
+                                   external_id=external_id or f"ext-{call_id.hex[:8]}", audio_sha256="a" * 64,
+                                   meta=CallMeta(direction="inbound", queue="laskutus"),
                                    original_audio=audio, call_id=call_id, now=NOW)
         session.commit()
         return res.call.id
@@ -101,7 +102,8 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
     data = tmp_path / "var"
     monkeypatch.setenv("PUHETURVA_DATA_DIR", str(data))
-    for var in ("DATABASE_URL", "ENCRYPTION_KEY", "INDEX_KEY", "ENVIRONMENT", "CLIENTS_FILE", "WEBHOOK_SECRET",
+    for var in ("DATABASE_URL", "ENCRYPTION_KEY", "INDEX_KEY", "ENVIRONMENT", "CLIENTS_FILE",
+                "WEBHOOK_SECRET",
                 "RETENTION_CONFIG", "REGISTER_FILE", "DEMO", "QUEUE"):
         monkeypatch.delenv(f"PUHETURVA_{var}", raising=False)
 

@@ -49,7 +49,8 @@ def test_defaults_per_kind() -> None:
     assert (t.policy, t.purpose, t.legal_basis, t.legal_hold) == ("redacted_transcript", "laadunvarmistus",
                                                                   "oikeutettu_etu", False)
     assert t.retain_until == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    assert tags_for("redacted_audio", {}, NOW, config=CONFIG).retain_until == datetime(2025, 6, 1, 12, tzinfo=UTC)
+    audio = tags_for("redacted_audio", {}, NOW, config=CONFIG)
+    assert audio.retain_until == datetime(2025, 6, 1, 12, tzinfo=UTC)
     assert tags_for("original_audio", {}, NOW, config=CONFIG).retain_until == NOW
     assert tags_for("classification", [], NOW, config=CONFIG).retain_until.year == 2027
 
@@ -58,7 +59,8 @@ def test_classification_rule_keeps_complaints_longer_under_legal_obligation() ->
     t = tags_for("redacted_transcript", {"call_reason": "reklamaatio"}, NOW, config=CONFIG)
     assert (t.policy, t.legal_basis, t.retain_until.year) == ("complaint", "lakisaateinen_velvoite", 2028)
     # The rule does not cover audio: redacted audio keeps its own 3 months.
-    assert tags_for("redacted_audio", [("call_reason", "reklamaatio")], NOW, config=CONFIG).policy == "redacted_audio"
+    audio = tags_for("redacted_audio", [("call_reason", "reklamaatio")], NOW, config=CONFIG)
+    assert audio.policy == "redacted_audio"
 
 
 def test_longer_wins_and_hold_wins(tmp_path: Path) -> None:
@@ -72,8 +74,8 @@ def test_longer_wins_and_hold_wins(tmp_path: Path) -> None:
     })
     t = tags_for("redacted_transcript", {"call_reason": "reklamaatio"}, NOW, config=cfg)
     assert (t.policy, t.retain_until.year, t.legal_hold) == ("complaint", 2028, True)  # 36 months > 1 day
-    t = tags_for("redacted_transcript", {"call_reason": "reklamaatio", "pii_categories": ["perustiedot"]}, NOW,
-                 config=cfg)
+    both = {"call_reason": "reklamaatio", "pii_categories": ["perustiedot"]}
+    t = tags_for("redacted_transcript", both, NOW, config=cfg)
     assert (t.policy, t.retain_until.year, t.legal_hold) == ("very_long", 2030, True)
     assert tags_for("redacted_transcript", {"call_reason": "tilaus"}, NOW, config=cfg).legal_hold is False
 
@@ -89,7 +91,8 @@ def test_opt_in_keeps_raw_audio() -> None:
 @pytest.mark.parametrize(("extra", "message"), [
     ({"x": {"kinds": ["entities"], "retain": "1 days", "purpose": "markkinointi", "legal_basis": "sopimus"}},
      "unknown purpose 'markkinointi'"),
-    ({"x": {"kinds": ["entities"], "retain": "1 days", "purpose": "laadunvarmistus", "legal_basis": "sopimus"}},
+    ({"x": {"kinds": ["entities"], "retain": "1 days", "purpose": "laadunvarmistus",
+            "legal_basis": "sopimus"}},
      "does not name legal basis 'sopimus'"),
     ({"x": {"kinds": ["entities"], "retain": "ages", "purpose": "laadunvarmistus",
             "legal_basis": "oikeutettu_etu"}}, "not a duration"),
@@ -104,13 +107,18 @@ def test_invalid_policies_are_clear_errors(tmp_path: Path, extra: dict, message:
 
 def test_every_kind_needs_an_unconditional_policy(tmp_path: Path) -> None:
     with pytest.raises(RetentionConfigError, match="entities"):
-        _config(tmp_path, {"redacted_transcript": {"kinds": ["redacted_transcript"], "retain": "12 months",
-                                                   "purpose": "laadunvarmistus", "legal_basis": "oikeutettu_etu"}})
+        _config(tmp_path, {"redacted_transcript": {
+            "kinds": ["redacted_transcript"], "retain": "12 months", "purpose": "laadunvarmistus",
+            "legal_basis": "oikeutettu_etu"}})
 
 
 def test_calendar_months() -> None:
-    assert parse_duration("1 months").after(datetime(2025, 1, 31, tzinfo=UTC)) == datetime(2025, 2, 28, tzinfo=UTC)
-    assert parse_duration("2 years").after(datetime(2024, 2, 29, tzinfo=UTC)) == datetime(2026, 2, 28, tzinfo=UTC)
+    def day(y: int, m: int, d: int) -> datetime:
+        return datetime(y, m, d, tzinfo=UTC)
+
+    assert parse_duration("1 months").after(day(2025, 1, 31)) == day(2025, 2, 28)
+    assert parse_duration("2 years").after(day(2024, 2, 29)) == day(2026, 2, 28)
+    assert parse_duration("14 months").after(day(2025, 12, 15)) == day(2027, 2, 15)
 
 
 # ------------------------------------------------------------------------------------------------ sweep
@@ -123,7 +131,8 @@ def blobs(tmp_path: Path) -> LocalBlobStore:
 
 def _processed_call(session: Session, make_call, blobs: LocalBlobStore, *, reason: str = "laskutus"
                     ) -> uuid.UUID:
-    """A call as the pipeline leaves it: original audio expired at NOW, redacted audio and transcript later."""
+    """A call as the pipeline leaves it: original audio expired at NOW, redacted audio and transcript
+    later."""
     call_id = uuid.uuid4()
     key = call_blob_key(call_id, "original_audio")
     blobs.put(key, b"original")
@@ -178,7 +187,7 @@ def test_sweep_deletes_files_and_rows_and_leaves_tombstones(session: Session, ma
 def test_sweep_skips_legal_hold_and_active_jobs(session: Session, make_call, blobs) -> None:
     held = _processed_call(session, make_call, blobs)
     set_legal_hold(session, held, True, actor="cli:admin", role="admin")
-    active = make_call(session, "still-queued", audio_until=NOW)
+    make_call(session, "still-queued", audio_until=NOW)
     session.commit()
     report = sweep(session, blobs, now=NOW + timedelta(days=2000))
     assert report.deleted == [] and report.skipped_hold == 3 and report.skipped_active == 1

@@ -68,7 +68,8 @@ def test_no_job_is_handed_to_two_claimers(db: Database, make_call) -> None:
 def test_failures_back_off_then_die(session: Session, make_call) -> None:
     make_call(session)
     job = claim_next_job(session, "w", now=NOW)
-    fail_job(session, job.id, "AsrError in transcribing", max_attempts=2, worker_id="w", now=NOW, backoff_s=10)
+    fail_job(session, job.id, "AsrError in transcribing", max_attempts=2, worker_id="w", now=NOW,
+             backoff_s=10)
     session.commit()
     assert (job.state, job.locked_by, job.last_error) == ("failed", None, "AsrError in transcribing")
     assert job.next_attempt_at == NOW + timedelta(seconds=10)

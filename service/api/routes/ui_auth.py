@@ -1,0 +1,76 @@
+"""Logging in and out of the web UI with a personal password (argon2), CSRF-protected on both sides."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from service import audit
+from service.api.deps import SessionDep
+from service.auth.browser import (
+    CsrfRefused,
+    check_csrf,
+    clear_session,
+    login_csrf,
+    session_user,
+    set_login_nonce,
+    start_session,
+)
+from service.store.repo_users import authenticate_password
+from service.ui.web import CheckedForm, UiUserDep, local_path, render
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+
+def _login_page(request: Request, *, error: str | None = None, status: int = 200, name: str = "",
+                next_path: str | None = None) -> HTMLResponse:
+    token, fresh = login_csrf(request)
+    target = local_path(next_path or request.query_params.get("next"))
+    response = render(request, "login.html", {"login_csrf": token, "error": error, "name": name,
+                                              "next": target, "bye": "bye" in request.query_params},
+                      status=status)
+    if fresh is not None:
+        set_login_nonce(request, response, fresh)
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, session: SessionDep) -> Response:
+    """The login page (a logged-in visitor goes straight to the call list)."""
+    if session_user(request, session) is not None:
+        return RedirectResponse(local_path(request.query_params.get("next")), status_code=303)
+    return _login_page(request)
+
+
+@router.post("/login")
+def login(request: Request, session: SessionDep, name: Annotated[str, Form(max_length=100)],
+          password: Annotated[str, Form(max_length=1000)], csrf: Annotated[str, Form(max_length=200)] = "",
+          next: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Check the password; on success a fresh session cookie and a 303 to where the user was going."""
+    try:
+        check_csrf(request, None, csrf)
+    except CsrfRefused:
+        return _login_page(request, error="login.expired", status=400, name=name, next_path=next)
+    user = authenticate_password(session, name.strip(), password)
+    if user is None:
+        log.info("failed UI login")  # no name: it may be a password typed into the wrong field
+        return _login_page(request, error="login.failed", status=401, name=name, next_path=next)
+    audit.record(session, user.name, user.role, "auth.login", "user", user.name, {"via": "password"})
+    session.commit()
+    response = RedirectResponse(local_path(next), status_code=303)
+    start_session(request, response, user)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, user: UiUserDep, _form: CheckedForm) -> Response:
+    """End the browser session (the cookie is dropped; bearer tokens are unaffected)."""
+    audit.record(session, user.name, user.role, "auth.logout", "user", user.name)
+    session.commit()
+    response = RedirectResponse("/ui/login?bye=1", status_code=303)
+    clear_session(request, response)
+    return response

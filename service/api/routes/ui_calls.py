@@ -1,0 +1,138 @@
+"""The QA pages: the call list with filters and search, one call's view, and reporting a missed identifier.
+
+Every list and every view of a call is audited. Nothing here reads raw data: turns, entities and audio are
+the redacted ones, and the subject index is not touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from models.audio import InvalidAudio, decode
+from models.provenance import utcnow
+from service import audit
+from service.api.deps import CtxDep, Principal, SessionDep, require_roles
+from service.api.errors import ApiError
+from service.api.schemas import CALL_ID_PATTERN
+from service.blobstore import BlobNotFound
+from service.review import ReviewError, report_missed_identifier, reportable_types
+from service.store.kinds import CallStatus
+from service.ui.call_page import display_turns, redacted_time_ranges
+from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
+from service.ui.waveform import Waveform, build_waveform
+from service.ui.web import READERS, UiError, UiReader, render
+from service.views import CallHidden, call_document, find_call_by_external_id, redacted_audio_key
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+_CALL_ID = re.compile(CALL_ID_PATTERN)
+
+
+@router.get("/")
+@router.get("/ui")
+def home() -> RedirectResponse:
+    return RedirectResponse("/ui/calls", status_code=303)
+
+
+@router.get("/ui/calls")
+def calls_page(request: Request, session: SessionDep, user: UiReader) -> HTMLResponse:
+    """Newest calls first, filtered and searched; restricted calls only for privileged roles."""
+    filters = CallFilters.from_query(request.query_params)
+    page = search_calls(session, filters, include_restricted=user.may_see_restricted,
+                        page=page_number(request.query_params), now=utcnow())
+    audit.record(session, user.name, user.role, "call.list", "call", None,
+                 {"via": "ui", "filters": filters.used(), "page": page.page, "results": len(page.rows)})
+    session.commit()
+    options = filter_options(session, include_restricted=user.may_see_restricted)
+    retention_states = [s for s in RETENTION_STATES if s != "restricted" or user.may_see_restricted]
+    return render(request, "calls.html", {
+        "f": filters, "page": page, "options": options, "pii_types": reportable_types(),
+        "statuses": [s.value for s in CallStatus], "retention_states": retention_states,
+        "now": utcnow()}, user=user)
+
+
+@router.get("/ui/calls/{call_id}")
+def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, user: UiReader
+              ) -> HTMLResponse:
+    """One call: player, timeline, turns with redaction chips, classifications, retention, provenance."""
+    call = _visible(session, call_id, user.may_see_restricted, user)
+    doc = call_document(session, call.id)
+    audio_key = redacted_audio_key(session, call.id)
+    audit.record(session, user.name, user.role, "call.view", "call", str(call.id), {"via": "ui"})
+    session.commit()  # release the database before the slow part (decrypting and drawing the audio)
+    pad_s = ctx.settings.audio_pad_ms / 1000
+    ranges = redacted_time_ranges(doc["entities"], pad_s)
+    wave = _waveform(ctx, audio_key, doc, ranges)
+    return render(request, "call.html", {
+        "doc": doc, "turns": display_turns(doc), "wave": wave, "has_audio": audio_key is not None,
+        "audio_url": f"/v1/calls/{call.external_id}/audio",
+        "report_url": f"/ui/calls/{call.external_id}/report",
+        "report_types": reportable_types(), "reported": request.query_params.get("reported")}, user=user)
+
+
+def _visible(session: Any, call_id: str, include_restricted: bool, user: Any) -> Any:
+    if not _CALL_ID.match(call_id):
+        raise UiError(404, "error.404", user)
+    try:
+        return find_call_by_external_id(session, call_id, include_restricted=include_restricted)
+    except CallHidden:
+        raise UiError(404, "error.404", user) from None
+
+
+def _waveform(ctx: Any, key: str | None, doc: dict[str, Any], ranges: list[tuple[float, float]]
+              ) -> Waveform | None:
+    if key is None:
+        return None
+    try:
+        audio = decode(ctx.blobs.get(key))
+    except (BlobNotFound, InvalidAudio) as exc:
+        log.warning("no waveform for a call: %s", type(exc).__name__)
+        return None
+    channels = doc["call"].get("channels") or {}
+    speakers = {int(k): v for k, v in channels.items()} or (
+        {0: "agent", 1: "customer"} if audio.n_channels == 2 else {0: "unknown"})
+    return build_waveform(audio.channels, audio.sample_rate, doc["turns"], ranges, speakers)
+
+
+class MissedIdentifier(BaseModel):
+    """A reviewer's report: character offsets in one stored turn's text, and the identifier's type.
+    The selected text itself is not sent."""
+
+    turn: int = Field(ge=0, le=100_000)
+    start: int = Field(ge=0, le=10_000_000)
+    end: int = Field(gt=0, le=10_000_000)
+    type: str = Field(max_length=40)
+
+
+Reporter = Annotated[Principal, Depends(require_roles(*READERS))]
+
+
+@router.post("/ui/calls/{call_id}/report")
+def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDep, user: Reporter
+           ) -> dict[str, Any]:
+    """Redact a missed identifier in text and audio (cookie sessions must send ``X-CSRF-Token``)."""
+    if not _CALL_ID.match(call_id):
+        raise ApiError(404, "not_found", "unknown call id")
+    try:
+        call = find_call_by_external_id(session, call_id, include_restricted=user.role != "qa_reviewer")
+    except CallHidden:
+        raise ApiError(404, "not_found", "unknown call id") from None
+    try:
+        outcome = report_missed_identifier(
+            session, ctx.blobs, call.id, turn_idx=body.turn, start=body.start, end=body.end,
+            entity_type=body.type, reviewer=user.name, role=user.role, pad_s=ctx.settings.audio_pad_ms / 1000,
+            mode=ctx.settings.audio_redaction)
+    except ReviewError as exc:
+        raise ApiError(409 if exc.code == "overlaps_redaction" else 422, exc.code, str(exc)) from None
+    session.commit()
+    log.info("missed identifier reported on call %s (type %s)", call.id, body.type)
+    return {"call_id": call.external_id, "turn": outcome.turn, "start": outcome.start, "end": outcome.end,
+            "placeholder": outcome.placeholder, "entity_id": outcome.entity_id,
+            "audio_ranges": [list(r) for r in outcome.audio_ranges]}
+

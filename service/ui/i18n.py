@@ -1,0 +1,227 @@
+"""UI strings in Finnish (the default: the reviewers are Finnish) and English, side by side per key.
+
+Keeping both languages in one tuple per key means a string cannot exist in one language only. The language
+comes from ``?lang=`` (remembered in a cookie), else the cookie, else ``Accept-Language``, else Finnish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+LANGS = ("fi", "en")
+DEFAULT_LANG = "fi"
+LANG_COOKIE = "puheturva_lang"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # frame
+    "app.name": ("Puheturva", "Puheturva"),
+    "app.tagline": ("Puhelutallenteiden tietosuojakäsittely", "Privacy processing of call recordings"),
+    "nav.calls": ("Puhelut", "Calls"),
+    "nav.privacy": ("Tietosuoja", "Privacy"),
+    "nav.users": ("Käyttäjät", "Users"),
+    "nav.logout": ("Kirjaudu ulos", "Log out"),
+    "nav.skip": ("Siirry sisältöön", "Skip to content"),
+    "nav.lang_other": ("In English", "Suomeksi"),
+    "demo.banner": ("Demotila: esimerkkidataa, ei oikeita asiakkaita.",
+                    "Demo mode: example data, no real customers."),
+    # login
+    "login.title": ("Kirjaudu sisään", "Log in"),
+    "login.lead": ("Käytä omia henkilökohtaisia tunnuksiasi. Jokainen katselu kirjataan lokiin.",
+                   "Use your own personal credentials. Every view is written to the audit log."),
+    "login.name": ("Käyttäjätunnus", "User name"),
+    "login.password": ("Salasana", "Password"),
+    "login.submit": ("Kirjaudu", "Log in"),
+    "login.failed": ("Väärä käyttäjätunnus tai salasana, tai tunnus on poistettu käytöstä.",
+                     "Wrong user name or password, or the account is disabled."),
+    "login.expired": ("Lomake vanheni. Yritä uudelleen.", "The form expired. Please try again."),
+    "login.logged_out": ("Olet kirjautunut ulos.", "You have logged out."),
+    # call list
+    "calls.title": ("Puhelut", "Calls"),
+    "calls.filters": ("Rajaa", "Filter"),
+    "calls.search": ("Hae litteroinneista", "Search transcripts"),
+    "calls.search_hint": ("Sanat tai sanan alut, esim. lasku", "Words or word beginnings, e.g. lasku"),
+    "calls.date_from": ("Alkaen", "From"),
+    "calls.date_to": ("Päättyen", "To"),
+    "calls.queue": ("Jono", "Queue"),
+    "calls.agent": ("Asiakaspalvelija", "Agent"),
+    "calls.reason": ("Yhteydenoton syy", "Call reason"),
+    "calls.pii": ("Löydetyt tunnisteet", "Identifiers found"),
+    "calls.status": ("Tila", "Status"),
+    "calls.retention": ("Säilytys", "Retention"),
+    "calls.any": ("Kaikki", "Any"),
+    "calls.apply": ("Näytä", "Apply"),
+    "calls.reset": ("Tyhjennä", "Clear"),
+    "calls.none": ("Ei puheluita näillä ehdoilla.", "No calls match these filters."),
+    "calls.count": ("{n} puhelua", "{n} calls"),
+    "calls.page": ("Sivu {page} / {pages}", "Page {page} of {pages}"),
+    "calls.prev": ("Edellinen", "Previous"),
+    "calls.next": ("Seuraava", "Next"),
+    "calls.col_time": ("Aika", "Time"),
+    "calls.col_id": ("Puhelu", "Call"),
+    "calls.col_duration": ("Kesto", "Duration"),
+    "calls.bad_date": ("Päivämäärä ei kelpaa; käytä muotoa vvvv-kk-pp.", "Invalid date; use yyyy-mm-dd."),
+    "retention.legal_hold": ("Lakisääteinen säilytys", "Legal hold"),
+    "retention.expiring": ("Poistuu 30 päivän sisällä", "Expiring within 30 days"),
+    "retention.restricted": ("Käsittely rajoitettu", "Restricted"),
+    "retention.expires_in": ("poistuu {days} pv", "expires in {days} d"),
+    # call view
+    "call.back": ("Takaisin listaan", "Back to the list"),
+    "call.title": ("Puhelu {id}", "Call {id}"),
+    "call.transcript": ("Litterointi", "Transcript"),
+    "call.no_turns": ("Puhelua ei ole vielä käsitelty.", "The call has not been processed yet."),
+    "call.audio": ("Tunnisteista poistettu tallenne", "Redacted recording"),
+    "call.audio_missing": ("Tallenne on poistettu säilytysajan päätyttyä tai sitä ei ole vielä.",
+                           "The recording was deleted at the end of its retention, or does not exist yet."),
+    "call.waveform": ("Aikajana: puhujavuorot värein, poistetut kohdat varjostettu",
+                      "Timeline: speaker turns in colour, redacted ranges shaded"),
+    "call.redacted_range": ("Poistettu kohta", "Redacted range"),
+    "call.details": ("Tiedot", "Details"),
+    "call.started": ("Alkoi", "Started"),
+    "call.received": ("Vastaanotettu", "Received"),
+    "call.direction": ("Suunta", "Direction"),
+    "call.client": ("Lähde", "Source"),
+    "call.classifications": ("Luokittelut", "Classifications"),
+    "call.score": ("varmuus", "score"),
+    "call.model": ("Malli", "Model"),
+    "call.no_classifications": ("Ei luokitteluja.", "No classifications."),
+    "call.entities": ("Poistetut tunnisteet", "Redacted identifiers"),
+    "call.no_entities": ("Tunnisteita ei löytynyt.", "No identifiers found."),
+    "call.by_reviewer": ("laadunvarmistajan ilmoittama", "reported by a reviewer"),
+    "call.retention": ("Säilytys", "Retention"),
+    "call.retain_until": ("Säilytetään asti", "Retained until"),
+    "call.policy": ("Sääntö", "Policy"),
+    "call.purpose": ("Tarkoitus", "Purpose"),
+    "call.legal_basis": ("Peruste", "Legal basis"),
+    "call.artefact": ("Tieto", "Artefact"),
+    "call.provenance": ("Alkuperä (provenance)", "Provenance"),
+    "call.stage": ("Vaihe", "Stage"),
+    "call.agent": ("Tekijä", "Agent"),
+    "call.keyboard_help": ("Näppäimistö: sarkain vuoroon, ←/→ valitsee sanan, Vaihto+←/→ laajentaa, "
+                           "Enter toistaa valitusta kohdasta.",
+                           "Keyboard: Tab to a turn, ←/→ selects a word, Shift+←/→ extends, "
+                           "Enter plays from the selection."),
+    "call.play_from": ("Toista kohdasta {t}", "Play from {t}"),
+    "call.reported": ("Ilmoitus tallennettu: kohta poistettiin tekstistä ja tallenteesta.",
+                      "Report saved: the range was redacted in the text and the recording."),
+    # report a missed identifier
+    "report.title": ("Ilmoita puuttuva tunniste", "Report a missed identifier"),
+    "report.help": ("Maalaa tunniste vuoron tekstistä, valitse tyyppi ja poista se.",
+                    "Select the identifier in a turn's text, choose its type and redact it."),
+    "report.selection": ("Valinta", "Selection"),
+    "report.none": ("Ei valintaa", "Nothing selected"),
+    "report.turn": ("vuoro {n}", "turn {n}"),
+    "report.type": ("Tunnisteen tyyppi", "Identifier type"),
+    "report.submit": ("Poista tunniste", "Redact identifier"),
+    "report.one_turn": ("Valitse tekstiä yhden vuoron sisältä.", "Select text within one turn."),
+    "report.error": ("Ilmoitusta ei voitu tallentaa: {reason}", "The report could not be saved: {reason}"),
+    # users
+    "users.title": ("Käyttäjät", "Users"),
+    "users.lead": ("Jokaisella on omat tunnukset. Lisäykset ja käytöstä poistot kirjataan lokiin.",
+                   "Everyone has personal credentials. Additions and disablings are audited."),
+    "users.name": ("Käyttäjätunnus", "User name"),
+    "users.role": ("Rooli", "Role"),
+    "users.state": ("Tila", "State"),
+    "users.created": ("Luotu", "Created"),
+    "users.active": ("Käytössä", "Active"),
+    "users.disabled": ("Poistettu käytöstä", "Disabled"),
+    "users.disable": ("Poista käytöstä", "Disable"),
+    "users.add": ("Lisää käyttäjä", "Add a user"),
+    "users.password": ("Alkusalasana (tyhjä: luodaan)", "Initial password (empty: generated)"),
+    "users.created_once": ("Käyttäjä {name} luotu. Anna nämä hänelle turvallisesti; "
+                           "niitä ei näytetä uudelleen.",
+                           "User {name} created. Hand these over securely; they are not shown again."),
+    "users.api_token": ("API-avain", "API token"),
+    "users.exists": ("Käyttäjätunnus on jo olemassa.", "That user name exists."),
+    "users.bad_name": ("Käyttäjätunnus: 2–64 merkkiä a–z, 0–9, . _ @ -",
+                       "User name: 2–64 characters a–z, 0–9, . _ @ -"),
+    "users.bad_role": ("Tuntematon rooli.", "Unknown role."),
+    "users.short_password": ("Salasanassa on oltava vähintään 12 merkkiä.",
+                             "The password must be at least 12 characters."),
+    "users.disabled_done": ("Käyttäjä {name} poistettu käytöstä; istunnot ja avaimet lakkasivat toimimasta.",
+                            "User {name} disabled; their sessions and tokens stopped working."),
+    "users.not_self": ("Omaa tunnusta ei voi poistaa käytöstä.", "You cannot disable your own account."),
+    # privacy placeholder
+    "privacy.title": ("Tietosuoja", "Privacy"),
+    "privacy.lead": ("Rekisteröidyn oikeudet, säilytys ja rekisteriseloste.",
+                     "Data-subject rights, retention and the register description."),
+    # errors
+    "error.title": ("Virhe", "Error"),
+    "error.403": ("Roolillasi ei ole pääsyä tälle sivulle.", "Your role may not open this page."),
+    "error.404": ("Sivua tai puhelua ei löytynyt.", "No such page or call."),
+    "error.csrf": ("Lomakkeen tarkiste puuttui tai vanheni. Lataa sivu uudelleen.",
+                   "The form's check token was missing or stale. Reload the page."),
+    # vocabularies
+    "role.qa_reviewer": ("Laadunvarmistaja", "QA reviewer"),
+    "role.privacy_officer": ("Tietosuojavastaava", "Privacy officer"),
+    "role.admin": ("Ylläpitäjä", "Administrator"),
+    "speaker.agent": ("Asiakaspalvelija", "Agent"),
+    "speaker.customer": ("Asiakas", "Customer"),
+    "speaker.unknown": ("Puhuja", "Speaker"),
+    "status.received": ("Vastaanotettu", "Received"),
+    "status.processing": ("Käsittelyssä", "Processing"),
+    "status.done": ("Valmis", "Done"),
+    "status.failed": ("Epäonnistui", "Failed"),
+    "direction.inbound": ("Saapuva", "Inbound"),
+    "direction.outbound": ("Lähtevä", "Outbound"),
+    "direction.internal": ("Sisäinen", "Internal"),
+    "entity.HETU": ("Henkilötunnus", "Personal identity code"),
+    "entity.PHONE": ("Puhelinnumero", "Phone number"),
+    "entity.EMAIL": ("Sähköposti", "Email"),
+    "entity.IBAN": ("Tilinumero", "Bank account"),
+    "entity.CARD": ("Maksukortti", "Payment card"),
+    "entity.YTUNNUS": ("Y-tunnus", "Business ID"),
+    "entity.CUSTOMER_NUMBER": ("Asiakasnumero", "Customer number"),
+    "entity.ORDER_NUMBER": ("Tilausnumero", "Order number"),
+    "entity.PERSON": ("Nimi", "Name"),
+    "entity.ADDRESS": ("Osoite", "Address"),
+    "entity.NUMBER": ("Numero", "Number"),
+    "reason.laskutus": ("Laskutus", "Billing"),
+    "reason.vikailmoitus": ("Vikailmoitus", "Fault report"),
+    "reason.tilaus": ("Tilaus", "Order"),
+    "reason.irtisanominen": ("Irtisanominen", "Cancellation"),
+    "reason.muutto": ("Muutto", "Moving"),
+    "reason.reklamaatio": ("Reklamaatio", "Complaint"),
+    "reason.tekninen_tuki": ("Tekninen tuki", "Technical support"),
+    "reason.muu": ("Muu", "Other"),
+    "kind.call_reason": ("Yhteydenoton syy", "Call reason"),
+    "kind.pii_category": ("Tietoluokka", "Data category"),
+    "yes": ("kyllä", "yes"),
+    "no": ("ei", "no"),
+}
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """``t(key, **values)``: the string in ``lang``; an unknown key shows as itself (visible, not fatal)."""
+    i = LANGS.index(lang) if lang in LANGS else 0
+
+    def t(key: str, **values: object) -> str:
+        pair = MESSAGES.get(key)
+        text = pair[i] if pair else key
+        return text.format(**values) if values else text
+
+    return t
+
+
+def label_or(t: Callable[..., str], prefix: str, value: str | None) -> str:
+    """A vocabulary value's label (``speaker.agent`` → Asiakaspalvelija), or the value itself if unknown."""
+    if value is None:
+        return "–"
+    key = f"{prefix}.{value}"
+    return t(key) if key in MESSAGES else value
+
+
+def pick_language(request: Request) -> str:
+    """``?lang=`` beats the cookie, the cookie beats ``Accept-Language``; Finnish by default."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGS:
+        return cookie
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return DEFAULT_LANG

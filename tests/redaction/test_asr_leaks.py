@@ -1,0 +1,56 @@
+"""End-to-end leak score on what bare Whisper base writes for the held-out espeak-ng clips.
+
+``tests/data/bare_base_asr.jsonl`` is the unredacted ASR of ``/work/shared/dev_audio/*.wav`` and
+``dev_audio_clips.tsv`` the gold. The score (``bench/_corpus.py``) re-implements the project-independent
+``/work/shared/tools/audio_leak.py`` faithfully: a leak is four or more consecutive gold digits recoverable
+from the output's number words, or a word close to a gold name, street or e-mail word; a clean clip must
+keep 70 % of its words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench._corpus import leak_score, read_asr_clips
+from redaction import redact
+
+DATA = Path(__file__).parents[1] / "data"
+
+def _clips() -> list[tuple[str, str, str, str]]:
+    return read_asr_clips(DATA)
+
+
+def _score(outputs: dict[str, str]) -> tuple[list[str], list[str]]:
+    return leak_score(_clips(), outputs)
+
+
+def test_the_scorer_bites_on_unredacted_asr():
+    leaked, over = _score({cid: asr for cid, _, _, asr in _clips()})
+    assert len(leaked) == 7 and over == []
+
+
+@pytest.fixture(scope="module")
+def redacted(nlp_analyzer) -> dict[str, str]:
+    return {cid: redact(asr, nlp_analyzer.analyze(asr)).text for cid, _, _, asr in _clips()}
+
+
+def test_no_identifier_leaks_from_redacted_bare_asr(redacted):
+    leaked, _ = _score(redacted)
+    assert leaked == [], {cid: redacted[cid] for cid in leaked}
+
+
+def test_clean_clips_stay_readable(redacted):
+    _, over = _score(redacted)
+    assert over == []
+    for cid, typ, _, asr in _clips():
+        if typ == "NONE":
+            assert redacted[cid] == asr  # nothing at all is redacted in a clip without identifiers
+
+
+def test_every_identifier_clip_with_a_surviving_cue_or_run_is_redacted(redacted):
+    # d6 ("Olin, di, ha, la, in, et …") and d7 hold nothing recoverable; every other clip has a redaction.
+    for cid, typ, _, _ in _clips():
+        if typ != "NONE" and cid not in ("d6", "d7"):
+            assert "[" in redacted[cid], cid
