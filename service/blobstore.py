@@ -110,7 +110,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def blobstore_from_settings(settings: Settings | None = None) -> LocalBlobStore:
-    """The configured blob store (local disk under ``data_dir/blobs``)."""
+def blobstore_from_settings(settings: Settings | None = None) -> BlobStore:
+    """The configured blob store: local disk under ``data_dir/blobs``, or an S3 bucket (``blob_backend``)."""
     s = settings or get_settings()
-    return LocalBlobStore(s.blob_dir, Cipher(s.encryption_key_bytes()))
+    cipher = Cipher(s.encryption_key_bytes())
+    if s.blob_backend == "s3":
+        from service.blobstore_s3 import s3_blobstore_from_settings  # boto3 only where it is used
+
+        return s3_blobstore_from_settings(s, cipher)
+    return LocalBlobStore(s.blob_dir, cipher)

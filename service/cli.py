@@ -153,7 +153,6 @@ def redact(
 ) -> None:
     """Redact identifiers in text. With --jsonl every line is a document and offsets refer to that line."""
     from models.nlp import default_analyzer
-
     from redaction import redact as redact_text
 
     analyzer, _info = default_analyzer()
@@ -192,6 +191,63 @@ def serve(
         raise fail(str(exc), EXIT_MODEL) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     uvicorn.run("service.api.app:app_from_env", factory=True, host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs at once (each process loads the models)")] = 1,
+    beat: Annotated[bool, typer.Option(help="Also run the scheduler: lost-job recovery, retention sweep. "
+                                            "Exactly one process of a deployment should.")] = False,
+    pool: Annotated[str, typer.Option(help="Celery pool: prefork, threads or solo")] = "prefork",
+    metrics_port: Annotated[int | None, typer.Option(help="Serve the worker's /metrics on this port")] = None,
+    loglevel: Annotated[str, typer.Option(help="Log level")] = "info",
+) -> None:
+    """Run a Celery worker (PUHETURVA_QUEUE=celery): jobs from PostgreSQL, the embedded runner's stages."""
+    import os
+    import socket
+
+    from service.config import ConfigError, get_settings
+
+    try:
+        settings = get_settings()
+        if settings.queue != "celery":
+            raise ConfigError("puheturva worker needs PUHETURVA_QUEUE=celery (the embedded default runs its "
+                              "workers inside puheturva serve)")
+        from service.jobs.celery_app import check_celery_settings
+
+        check_celery_settings(settings)
+    except ConfigError as exc:
+        raise fail(str(exc), EXIT_MODEL) from None
+    if pool not in ("prefork", "threads", "solo"):
+        raise fail("--pool takes prefork, threads or solo")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if metrics_port is not None:
+        _multiprocess_metrics_dir()  # before anything imports prometheus_client
+    from service.jobs.celery_app import create_celery, worker_argv
+    from service.store.db import migrate
+
+    migrate(settings.database_url)  # once here, so the pool's processes start on a current schema
+    celery = create_celery(settings)
+    if metrics_port is not None:
+        from service import metrics
+
+        metrics.serve(metrics_port)
+    node = f"puheturva-{os.getpid()}@{socket.gethostname()}"
+    celery.worker_main(worker_argv(settings, concurrency=concurrency, beat=beat, pool=pool, loglevel=loglevel,
+                                   node=node))
+
+
+def _multiprocess_metrics_dir() -> None:
+    """A fresh directory for prometheus_client's multiprocess files, removed when the worker exits."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="puheturva-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    main_pid = os.getpid()
+    atexit.register(lambda: os.getpid() == main_pid and shutil.rmtree(path, ignore_errors=True))
 
 
 def main() -> None:  # pragma: no cover - console entry

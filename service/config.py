@@ -100,7 +100,25 @@ class Settings(BaseSettings):
     worker_threads: int = Field(1, ge=0, description="Embedded worker threads (0: no embedded worker).")
     queue: Literal["embedded", "celery"] = Field(
         "embedded", description="`embedded` worker threads in the API process, or `celery` workers.")
-    broker_url: str | None = Field(None, description="Celery broker URL (when `queue=celery`).")
+    broker_url: str | None = Field(
+        None, description="Celery broker URL (when `queue=celery`): `redis://host:6379/0` or "
+                          "`amqp://user:pass@host:5672//`.")
+    celery_queue: str = Field(
+        "puheturva.jobs", pattern=r"^[A-Za-z0-9_.-]{1,100}$",
+        description="Broker queue of the processing tasks (separate environments sharing a broker).")
+    blob_backend: Literal["local", "s3"] = Field(
+        "local", description="Where audio blobs live: `local` (files under `data_dir/blobs`) or `s3` "
+                             "(any S3-compatible store); encrypted client-side either way.")
+    s3_endpoint: str | None = Field(
+        None, description="S3 endpoint URL (SeaweedFS, MinIO, Ceph...); unset: AWS for `s3_region`.")
+    s3_bucket: str | None = Field(
+        None, description="S3 bucket of the blobs (required when `blob_backend=s3`).")
+    s3_region: str = Field("us-east-1", description="S3 region (signing needs one even off AWS).")
+    s3_prefix: str = Field("", pattern=r"^([A-Za-z0-9._-]+/)*$",
+                           description="Key prefix inside the bucket, e.g. `puheturva/` (ends with `/`).")
+    s3_access_key: str | None = Field(
+        None, description="S3 access key id; unset: boto3's default chain (env, instance role).")
+    s3_secret_key: SecretStr | None = Field(None, description="S3 secret access key.")
     job_max_attempts: int = Field(3, ge=1, description="Attempts before a job is marked dead.")
     job_stale_after_s: float = Field(
         60.0, gt=0, description="A running job without a heartbeat this long is requeued (worker lost).")
@@ -116,6 +134,12 @@ class Settings(BaseSettings):
         _check_webhook_secret(self.webhook_secret.get_secret_value(), "PUHETURVA_WEBHOOK_SECRET")
         if self.queue == "celery" and not self.broker_url:
             raise ConfigError("PUHETURVA_BROKER_URL is required when PUHETURVA_QUEUE=celery")
+        if self.queue == "celery" and not self.database_url.startswith("postgresql"):
+            # Workers on several machines share the job table; SQLite is one file on one machine.
+            raise ConfigError("PUHETURVA_QUEUE=celery needs PostgreSQL: set PUHETURVA_DATABASE_URL to "
+                              "postgresql+psycopg://user@host/db (SQLite is single-node only)")
+        if self.blob_backend == "s3" and not self.s3_bucket:
+            raise ConfigError("PUHETURVA_S3_BUCKET is required when PUHETURVA_BLOB_BACKEND=s3")
         if self.environment == "production":
             self._check_production()
         return self

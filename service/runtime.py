@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from models.nlp import default_analyzer
-
 from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
+from models.nlp import default_analyzer
 from service.pipeline import Pipeline, PipelineOptions
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from service.api import errors
-from service.api.routes import calls, health, webhooks
+from service.api.routes import calls, health, ui, webhooks
+from service.api.routes import metrics as metrics_route
 from service.config import Settings, get_settings
 from service.jobs.context import WorkerContext, context_from_settings
 from service.jobs.embedded import EmbeddedRunner
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(calls.router)
+    metrics_route.install(app)  # GET /metrics and the webhook status counter
+    ui.install(app)  # the QA web UI: its routers, static files, error pages, security headers
     return app
 
 
@@ -64,7 +67,7 @@ def _announce_demo(ctx: WorkerContext) -> None:
     lines = ["", "Puheturva demo — the sample call is being processed (refresh the call list in a minute).",
              "Demo accounts for this data directory only:"]
     lines += [f"  {name:15} {role:16} password: {pw}   API token: {tok}" for name, role, pw, tok in rows]
-    print("\n".join(lines) + "\n", flush=True)  # noqa: T201 - the console of the person who ran make run
+    print("\n".join(lines) + "\n", flush=True)
 
 
 def _check_config() -> None:
@@ -83,7 +86,7 @@ def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:
         try:
             with ctx.db.session() as s:
                 sweep(s, ctx.blobs)
-        except Exception as exc:  # noqa: BLE001 - the sweeper must survive a transient outage
+        except Exception as exc:
             log.error("retention sweep failed: %s", type(exc).__name__)
 
 

@@ -85,7 +85,7 @@ class EmbeddedRunner:
                     reap_stale(self.ctx)
                 if claim_and_run(self.ctx, wid):
                     continue
-            except Exception as exc:  # noqa: BLE001 - a worker thread must survive a DB outage
+            except Exception as exc:
                 log.error("worker %s: %s", wid, type(exc).__name__)
             self._wake.wait(POLL_S)
             self._wake.clear()

@@ -7,6 +7,7 @@ killed after the commit but before the acknowledgement — leaves exactly one se
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from models.audio import decode
 from models.provenance import utcnow
-from service import audit, subject_index
+from service import audit, metrics, subject_index
 from service.blobstore import call_blob_key
 from service.callbacks import notify_completion
 from service.jobs.context import WorkerContext
@@ -58,6 +59,7 @@ class JobInput:
 def run_claimed_job(ctx: WorkerContext, job_id: int, worker_id: str) -> None:
     """Process a job this worker has claimed; on error record a PII-free reason and schedule a retry."""
     stage = "transcribing"
+    started = time.monotonic()
     try:
         job_input = _load_input(ctx, job_id)
         audio = decode(ctx.blobs.get(job_input.audio_key), raw_format=job_input.raw_format)
@@ -71,7 +73,7 @@ def run_claimed_job(ctx: WorkerContext, job_id: int, worker_id: str) -> None:
         result = ctx.pipeline.process(audio, job_input.channels, progress=beat, on_stage=on_stage)
         stage = "storing"
         _store(ctx, job_id, worker_id, job_input, result)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a retry with a typed reason
+    except Exception as exc:
         reason = f"{stage}: {type(exc).__name__}"
         log.warning("job %s failed at %s (%s)", job_id, stage, type(exc).__name__)
         with ctx.db.session() as s:
@@ -79,7 +81,9 @@ def run_claimed_job(ctx: WorkerContext, job_id: int, worker_id: str) -> None:
             if job.state == JobState.DEAD:
                 set_call_status(s, job.call_id, CallStatus.FAILED)
                 audit.record(s, WORKER_ACTOR, "system", "job.dead", "call", str(job.call_id), {"reason": reason})
+            metrics.job_failed(job.state)
         return
+    metrics.job_done(result, time.monotonic() - started)
     notify_completion(ctx, job_input.call_id)
 
 
@@ -172,10 +176,8 @@ def _index(s: Any, call_id: uuid.UUID, kind: str, value: str) -> None:
     canonical = canonical_value(kind, value)
     if canonical is None:
         return
-    try:
+    with contextlib.suppress(subject_index.InvalidIdentifier):  # an ASR fragment that only looked like one
         subject_index.add(s, call_id, kind, canonical)
-    except subject_index.InvalidIdentifier:
-        pass  # an ASR fragment that only looked like an identifier
 
 
 def _delete_expired_original(ctx: WorkerContext, s: Any, call_id: uuid.UUID, now: Any) -> None:

@@ -66,13 +66,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-# Tables that revisions create with raw SQL (SQLite FTS5 and its shadow tables); not in the ORM metadata.
+# Objects that revisions create with raw SQL and the ORM does not describe: SQLite FTS5 tables (with their
+# shadow tables) and the PostgreSQL full-text GIN index.
 RAW_SQL_TABLE_PREFIXES = ("turns_fts",)
+RAW_SQL_INDEX_PREFIXES = ("ix_turns_text_fts",)
 
 
 def include_in_autogenerate(name: str | None, type_: str, _parent: object) -> bool:
-    """Alembic ``include_name`` hook: leave raw-SQL tables out of autogenerate comparisons."""
-    return not (type_ == "table" and name is not None and name.startswith(RAW_SQL_TABLE_PREFIXES))
+    """Alembic ``include_name`` hook: leave raw-SQL objects out of autogenerate comparisons."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(RAW_SQL_TABLE_PREFIXES)
+    if type_ == "index":
+        return not name.startswith(RAW_SQL_INDEX_PREFIXES)
+    return True
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

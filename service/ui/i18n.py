@@ -187,6 +187,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.muu": ("Muu", "Other"),
     "kind.call_reason": ("Yhteydenoton syy", "Call reason"),
     "kind.pii_category": ("Tietoluokka", "Data category"),
+    "artefact.original_audio": ("Alkuperäinen tallenne", "Original recording"),
+    "artefact.redacted_audio": ("Tunnisteista poistettu tallenne", "Redacted recording"),
+    "artefact.raw_transcript": ("Alkuperäinen litterointi", "Raw transcript"),
+    "artefact.redacted_transcript": ("Tunnisteista poistettu litterointi", "Redacted transcript"),
+    "artefact.entities": ("Tunnisteiden sijainnit", "Identifier positions"),
+    "artefact.classification": ("Luokittelut", "Classifications"),
     "yes": ("kyllä", "yes"),
     "no": ("ei", "no"),
 }

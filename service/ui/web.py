@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from redaction.operators.placeholder import label as placeholder_label
 from service.api.deps import SessionDep
 from service.auth.browser import Authenticated, CsrfRefused, check_csrf, csrf_token, session_user
 from service.store.kinds import Role
@@ -28,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["clock"] = formatting.clock
+templates.env.globals["tag"] = placeholder_label  # HETU, PUHELIN, HENKILÖ: the words the transcript shows
 
 READERS = (Role.QA_REVIEWER.value, Role.PRIVACY_OFFICER.value, Role.ADMIN.value)
 PRIVACY_ROLES = (Role.PRIVACY_OFFICER.value,)  # the subject index and erasure: not QA, not user admins

@@ -85,7 +85,7 @@ def test_process_missing_file(tmp_path: Path) -> None:
 
 
 def test_process_duration_limit(tmp_path: Path) -> None:
-    env_run = subprocess.run(CLI + ["process", str(DATA / "call_stereo.wav")], capture_output=True, text=True,
+    env_run = subprocess.run([*CLI, "process", str(DATA / "call_stereo.wav")], capture_output=True, text=True,
                              cwd=ROOT, timeout=600,
                              env={**os.environ, "PUHETURVA_DATA_DIR": str(tmp_path / "v"),
                                   "PUHETURVA_MAX_AUDIO_SECONDS": "5"})

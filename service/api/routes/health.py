@@ -21,15 +21,22 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(ctx: CtxDep) -> JSONResponse:
-    """The database answers and the ASR model is in place; 503 otherwise."""
+    """The database answers, the ASR model is in place (and, as configured, the broker and the S3 bucket
+    answer); 503 otherwise."""
     checks: dict[str, Any] = {}
     try:
         with ctx.db.session() as s:
             s.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+    except Exception as exc:
         checks["database"] = type(exc).__name__
     checks["model"] = _model_check(ctx.settings)
+    if getattr(ctx.settings, "queue", "embedded") == "celery":
+        from service.jobs.celery_app import broker_check
+
+        checks["broker"] = broker_check(ctx.settings)
+    if getattr(ctx.settings, "blob_backend", "local") == "s3":
+        checks["blobstore"] = _blobstore_check(ctx.blobs)
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
@@ -46,4 +53,14 @@ def _model_check(settings: Any) -> str:
             return "model.bin missing"
     except ModelIntegrityError:
         return "model integrity check failed"
+    return "ok"
+
+
+def _blobstore_check(blobs: Any) -> str:
+    from service.blobstore import BlobError
+
+    try:
+        blobs.check()
+    except BlobError as exc:
+        return type(exc).__name__
     return "ok"

@@ -79,6 +79,10 @@ async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
         runner = getattr(request.app.state, "runner", None)
         if runner is not None:
             runner.wake()
+        elif settings.queue == "celery" and result.body.get("job_id"):
+            from service.jobs.celery_app import enqueue_job  # Celery only where it is used
+
+            await run_in_threadpool(enqueue_job, settings, int(result.body["job_id"]))
         log.info("accepted call %s from client %s (%.1f s audio)", result.body["job_id"], msg.client,
                  audio.duration)
     return JSONResponse(result.body, status_code=result.status,
@@ -91,7 +95,7 @@ async def _parse_form(request: Request) -> tuple[CallMetadata, bytes, str | None
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data with parts audio and metadata")
     try:
         form = await request.form(max_files=1, max_fields=4)
-    except Exception as exc:  # noqa: BLE001 - starlette raises several types for broken multipart
+    except Exception as exc:
         raise ApiError(400, "bad_multipart", f"multipart body cannot be parsed ({type(exc).__name__})") from None
     raw_meta, audio = form.get("metadata"), form.get("audio")
     if isinstance(raw_meta, UploadFile):

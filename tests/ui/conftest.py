@@ -1,0 +1,108 @@
+"""A real uvicorn server on a free loopback port, seeded calls and users, and Debian's headless Chromium.
+
+Playwright drives ``/usr/bin/chromium`` (never a downloaded browser). Tests here are skipped, with the
+reason, only when that binary is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from service.api.app import create_app
+from service.config import get_settings
+from service.store.repo_users import create_user, set_password
+from tests.service.conftest import db_url, isolated_settings  # noqa: F401 - fixtures used by this package
+from tests.ui.seeding import seed_demo_set
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "oikein-pitkä-salasana-1"
+USERS = {"qa-anna": "qa_reviewer", "tsv-pekka": "privacy_officer", "admin-sari": "admin"}
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@dataclass
+class Served:
+    base_url: str
+    app: Any
+    calls: dict[str, Any]
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.state.ctx
+
+
+@pytest.fixture
+def served(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:  # noqa: F811
+    """The whole app (HTTP only, no worker threads) under uvicorn, with demo calls and one user per role."""
+    monkeypatch.setenv("PUHETURVA_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    app = create_app(get_settings(), workers=False)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        ctx = app.state.ctx
+        calls = seed_demo_set(ctx.db, ctx.blobs)
+        with ctx.db.session() as s:
+            for name, role in USERS.items():
+                create_user(s, name, role)
+                set_password(s, name, PASSWORD)
+        yield Served(base_url=f"http://127.0.0.1:{port}", app=app, calls=calls)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                                    "--autoplay-policy=no-user-gesture-required"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fi-FI")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def login(page: Any, base_url: str, name: str, password: str = PASSWORD) -> None:
+    """Log in through the form, as a person would."""
+    page.goto(f"{base_url}/ui/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/ui/calls**")
