@@ -1,4 +1,4 @@
-"""HTTP-level helpers for the role and auth tests: the app on real storage, and logging in as a browser does."""
+"""HTTP helpers for the role and auth tests: the app on real storage, and logging in as a browser does."""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ def login_form_token(client: TestClient) -> str:
 
 def browser_login(client: TestClient, name: str, password: str = PASSWORD) -> Any:
     """Post the login form as a browser would (with its CSRF token); returns the response."""
-    return client.post("/ui/login", data={"name": name, "password": password, "csrf": login_form_token(client),
-                                          "next": "/ui/calls"})
+    form = {"name": name, "password": password, "csrf": login_form_token(client), "next": "/ui/calls"}
+    return client.post("/ui/login", data=form)
 
 
 def page_csrf(client: TestClient) -> str:

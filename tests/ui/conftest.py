@@ -22,12 +22,10 @@ from service.api.app import create_app
 from service.config import get_settings
 from service.store.repo_users import create_user, set_password
 from tests.service.conftest import db_url, isolated_settings  # noqa: F401 - fixtures used by this package
+from tests.ui.clients import PASSWORD, USERS
 from tests.ui.seeding import seed_demo_set
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "oikein-pitkä-salasana-1"
-USERS = {"qa-anna": "qa_reviewer", "tsv-pekka": "privacy_officer", "admin-sari": "admin"}
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
 @dataclass
