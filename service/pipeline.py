@@ -299,15 +299,7 @@ def _entity(turn: Turn, applied: Any) -> RedactedEntity:
         t_start=min(w.start for w in touched) if touched else None,
         t_end=max(w.end for w in touched) if touched else None,
         score=round(span.score, 3), recognizer=span.recognizer, operator=applied.operator,
-        explanation=_safe_explanation(expl))
-
-
-def _safe_explanation(expl: Any) -> dict[str, Any]:
-    """Explanations are written by recognizers that promise no raw values; keep only the known fields."""
-    if expl is None:
-        return {}
-    keys = ("recognizer", "pattern", "original_score", "validation", "context_cue", "note")
-    return {k: getattr(expl, k, None) for k in keys}
+        explanation=dataclasses.asdict(expl) if expl is not None else {})
 
 
 def _redacted_turn(turn: Turn, result: RedactionResult) -> RedactedTurn:

@@ -21,27 +21,27 @@ from service.store.repo_dispatch import claim_job, take_jobs_to_send
 from service.store.repo_jobs import JobLost
 
 log = logging.getLogger(__name__)
-_contexts: dict[int, WorkerContext] = {}
 
 
 def worker_id() -> str:
     return f"celery-{socket.gethostname()}-{os.getpid()}"
 
 
-def worker_context(settings: Any) -> WorkerContext:
-    """This process's context, made on first use: a prefork child must not reuse its parent's connections."""
-    ctx = _contexts.get(os.getpid())
-    if ctx is None:
-        _contexts.clear()
-        ctx = _contexts[os.getpid()] = context_from_settings(settings)
-    return ctx
+def worker_context(app: Celery) -> WorkerContext:
+    """The app's context in this process, made on first use: a prefork child must not reuse the
+    connections of the process it was forked from."""
+    cached = getattr(app, "_puheturva_ctx", None)
+    if cached is None or cached[0] != os.getpid():
+        cached = (os.getpid(), context_from_settings(app.puheturva_settings))
+        app._puheturva_ctx = cached
+    return cached[1]
 
 
 def process_job(app: Celery, job_id: int) -> str:
     """Claim job ``job_id`` and run it; ``skipped`` when it is done, running elsewhere or not yet due."""
     from service.jobs.stages import run_claimed_job
 
-    ctx = worker_context(app.puheturva_settings)
+    ctx = worker_context(app)
     _ = ctx.pipeline  # load the models before claiming: a claimed job must not wait without a heartbeat
     wid = worker_id()
     with ctx.db.session() as s:
@@ -62,7 +62,7 @@ def recover_jobs(app: Celery) -> dict[str, int]:
     from service.jobs.embedded import reap_stale
 
     settings = app.puheturva_settings
-    ctx = worker_context(settings)
+    ctx = worker_context(app)
     requeued = reap_stale(ctx)
     # Right after requeueing, send at once; otherwise only for jobs untouched for a stale period.
     quiet = 0.0 if requeued else settings.job_stale_after_s
@@ -80,7 +80,7 @@ def retention_sweep(app: Celery) -> dict[str, int]:
     """Delete what retention says is due (beat, hourly): the embedded mode's sweeper thread, in Celery."""
     from service.retention import sweep
 
-    ctx = worker_context(app.puheturva_settings)
+    ctx = worker_context(app)
     with ctx.db.session() as s:
         report = sweep(s, ctx.blobs)
     return {"deleted": len(report.deleted), "calls_purged": len(report.calls_purged)}

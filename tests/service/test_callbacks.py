@@ -1,0 +1,72 @@
+"""Completion callbacks reach a real HTTP server on loopback, signed with the client's own secret."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from service.callbacks import notify_completion
+from service.config import get_settings
+from service.jobs.context import context_from_settings
+from service.signing import verify
+from service.store.kinds import CallStatus
+from service.store.records import CallMeta
+from service.store.repo_calls import create_call_with_job, set_call_status
+
+SECRET = "whsec_" + base64.b64encode(b"p" * 32).decode()
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    received: list[tuple[bytes, dict[str, str]]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers["content-length"]))
+        _Recorder.received.append((body, dict(self.headers.items())))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver():
+    _Recorder.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/done"
+    server.shutdown()
+
+
+def test_callback_is_signed_and_carries_no_personal_data(
+        isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, receiver: str) -> None:
+    clients = tmp_path / "clients.yaml"
+    clients.write_text(f"- name: pbx2\n  secret: {SECRET}\n  callback_url: {receiver}\n", encoding="utf-8")
+    monkeypatch.setenv("PUHETURVA_DATABASE_URL", db_url)
+    monkeypatch.setenv("PUHETURVA_CLIENTS_FILE", str(clients))
+    get_settings.cache_clear()
+    ctx = context_from_settings(get_settings())
+    try:
+        with ctx.db.session() as s:
+            call = create_call_with_job(s, client="pbx2", external_id="cb-1", audio_sha256="b" * 64,
+                                        meta=CallMeta()).call
+            set_call_status(s, call.id, CallStatus.DONE)
+            call_id = call.id
+        assert notify_completion(ctx, call_id) is True
+        (body, headers), = _Recorder.received
+        msg = verify(body, headers, [("pbx2", SECRET)])
+        assert msg.client == "pbx2"
+        assert json.loads(body) == {"type": "call.processed", "call_id": "cb-1", "status": "done",
+                                    "status_url": "/v1/calls/cb-1"}
+        with ctx.db.session() as s:
+            other = create_call_with_job(s, client="default", external_id="cb-2", audio_sha256="c" * 64,
+                                         meta=CallMeta()).call.id
+        assert notify_completion(ctx, other) is False, "the default client has no callback URL"
+        assert len(_Recorder.received) == 1
+    finally:
+        ctx.db.dispose()
