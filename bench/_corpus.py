@@ -9,7 +9,7 @@ Shared by ``bench/pii_quality.py`` and the corpus tests so that both measure the
 * clean-line false positives: lines without markup where anything was predicted;
 * ASR leaks: ``leaks``/``over_redacted`` re-implement ``/work/shared/tools/audio_leak.py`` faithfully (same
   digit-word list, same 0.8 / 0.75 similarity cut-offs, same 70 % rule for clean clips) for the bare Whisper
-  output in ``tests/data/bare_base_asr.jsonl``.
+  output in ``tests/data/bare_base_asr.jsonl`` and the pipeline's own ASR in ``pipeline_asr_dev.jsonl``.
 """
 
 from __future__ import annotations
@@ -179,12 +179,17 @@ def over_redacted(text: str) -> bool:
     return not toks or len(masked) > 0.3 * len(toks)
 
 
-def read_asr_clips(data_dir: str | Path) -> list[tuple[str, str, str, str]]:
-    """(clip id, gold type, gold value, bare ASR text) from ``dev_audio_clips.tsv`` and the ASR jsonl."""
+BARE_ASR = "bare_base_asr.jsonl"  # bare Whisper base, default decoding
+PIPELINE_ASR = "pipeline_asr_dev.jsonl"  # what ``puheturva process`` transcribes before redaction
+
+
+def read_asr_clips(data_dir: str | Path, asr_file: str = BARE_ASR) -> list[tuple[str, str, str, str]]:
+    """(clip id, gold type, gold value, ASR text) from ``dev_audio_clips.tsv`` and an ASR jsonl (``BARE_ASR``
+    or ``PIPELINE_ASR``)."""
     data = Path(data_dir)
     with (data / "dev_audio_clips.tsv").open(encoding="utf-8") as f:
         rows = [line.rstrip("\n").split("\t") for line in f]
-    with (data / "bare_base_asr.jsonl").open(encoding="utf-8") as f:
+    with (data / asr_file).open(encoding="utf-8") as f:
         asr = {row["id"]: row["asr"] for row in map(json.loads, f)}
     return [(cid, typ, gold, asr[cid]) for cid, typ, gold, _ in rows]
 

@@ -3,8 +3,9 @@
 Run: ``.venv/bin/python bench/pii_quality.py [--repeat N]``
 
 Corpora: ``tests/data/dev_corpus_fi.txt`` and ``tests/data/extra_corpus_fi.txt`` (``[[TYPE|text]]`` markup),
-plus the bare Whisper-base output of the held-out clips (``tests/data/bare_base_asr.jsonl``) scored with the
-``audio_leak.py`` rules. Metrics are defined in ``bench/_corpus.py``.
+plus the bare Whisper-base output of the held-out clips (``tests/data/bare_base_asr.jsonl``) and the
+pipeline's own ASR of them (``tests/data/pipeline_asr_dev.jsonl``), scored with the ``audio_leak.py`` rules.
+Metrics are defined in ``bench/_corpus.py``.
 
 Presidio is configured as well as it can be for Finnish: the FI identity-code recognizer enabled, the phone
 recognizer with region FI, the card, IBAN and e-mail recognizers for "fi" with Finnish context words, the
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._corpus import Line, leak_score, read_asr_clips, read_corpus, score  # noqa: E402
+from bench._corpus import PIPELINE_ASR, Line, leak_score, read_asr_clips, read_corpus, score  # noqa: E402
 from redaction import Span, redact  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -134,6 +135,9 @@ def main() -> None:
     scores = {name: evaluate(d, lines) for name, d in systems.items()}
     leaks = {name: leak_score(clips, {cid: redact(asr, d(asr)).text for cid, _, _, asr in clips})
              for name, d in systems.items()}
+    piped = read_asr_clips(DATA, PIPELINE_ASR)
+    pipeline_leaks = {name: leak_score(piped, {cid: redact(asr, d(asr)).text for cid, _, _, asr in piped})
+                      for name, d in systems.items()}
     texts = [line.text for line in lines] + [asr for *_, asr in clips]
     speed = {name: throughput(d, texts, args.repeat) for name, d in systems.items()}
 
@@ -157,6 +161,10 @@ def main() -> None:
           + "".join(f"{len(leaks[n][0]):>18d} / {n_ids:<2d}" for n in names))
     print(f"{'bare ASR: clean clips over-redacted':34s}"
           + "".join(f"{len(leaks[n][1]):>18d} / {n_clean:<2d}" for n in names))
+    print(f"{'pipeline ASR: identifiers leaked':34s}"
+          + "".join(f"{len(pipeline_leaks[n][0]):>18d} / {n_ids:<2d}" for n in names))
+    print(f"{'pipeline ASR: clean over-redacted':34s}"
+          + "".join(f"{len(pipeline_leaks[n][1]):>18d} / {n_clean:<2d}" for n in names))
     print(f"{'throughput (documents/s)':34s}" + "".join(f"{speed[n]:22.1f}" for n in names))
     print(f"throughput ratio Puheturva / Presidio: {speed['Puheturva'] / speed['Presidio']:.2f} "
           f"({len(texts)} documents x {args.repeat} passes, detect + redact, same process)")

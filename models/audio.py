@@ -29,6 +29,7 @@ ALLOWED_DEMUXERS = "wav,w64,rf64,flac,mp3,ogg,mov,matroska,aac,aiff,caf,amr,au,m
 RAW_FORMATS = ("mulaw", "alaw")
 OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 MAX_CHANNELS = 16
+TRUNCATION_SLACK_S = 1.0  # decoders may drop a partial last frame or priming samples
 
 AudioSource = str | Path | bytes | bytearray | memoryview | BinaryIO
 Channels = np.ndarray | Sequence[np.ndarray]
@@ -174,6 +175,9 @@ def decode(source: AudioSource, *, raw_format: str | None = None, raw_sample_rat
         codec, source_rate = stream.codec_context.name, stream.rate
     if samples.shape[1] == 0:
         raise InvalidAudio("no audio samples")
+    if declared is not None and declared - samples.shape[1] / SAMPLE_RATE > max(TRUNCATION_SLACK_S, declared / 20):
+        # An MP3's Xing header or an M4A's moov atom states the length: far fewer samples is a cut upload.
+        raise InvalidAudio("truncated audio: fewer samples than the header declares")
     return DecodedAudio(
         channels=tuple(np.ascontiguousarray(ch) for ch in samples), duration=samples.shape[1] / SAMPLE_RATE,
         sha256=sha256_bytes(data), source_format=source_format, source_codec=codec,

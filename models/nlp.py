@@ -70,6 +70,7 @@ class VoikkoLexicon:
         self._voikko = voikko
         self._lock = threading.Lock()
         self._cache: dict[str, frozenset[str]] = {}
+        self._suggestions: dict[str, tuple[str, ...]] = {}
         self.model_info = ModelInfo(
             name="libvoikko/voikko-fi",
             version=_voikko_version(voikko),
@@ -91,6 +92,16 @@ class VoikkoLexicon:
         result = frozenset(a["CLASS"] for a in analyses if "CLASS" in a)
         if len(self._cache) < 200_000:
             self._cache[word] = result
+        return result
+
+    def suggest(self, word: str) -> tuple[str, ...]:
+        cached = self._suggestions.get(word)
+        if cached is not None:
+            return cached
+        with self._lock:
+            result = tuple(self._voikko.suggest(word))  # type: ignore[attr-defined]
+        if len(self._suggestions) < 20_000:
+            self._suggestions[word] = result
         return result
 
     def name_class(self, word: str) -> str | None:

@@ -81,3 +81,8 @@ class NameLexicon(Protocol):
         "nimeni on" is most likely a name the dictionary lacks.
         """
         ...
+
+    def suggest(self, word: str) -> tuple[str, ...]:
+        """Spelling suggestions for a word the lexicon does not know ("korhose" -> "Korhosen", …), best
+        first; used to recognise a name the ASR misspelt."""
+        ...

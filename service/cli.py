@@ -218,6 +218,8 @@ def worker(
         check_celery_settings(settings)
     except ConfigError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
+    except ImportError:
+        raise fail("Celery mode needs the celery package: pip install 'celery[redis]'", EXIT_MODEL) from None
     if pool not in ("prefork", "threads", "solo"):
         raise fail("--pool takes prefork, threads or solo")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -226,7 +228,12 @@ def worker(
     from service.jobs.celery_app import create_celery, worker_argv
     from service.store.db import migrate
 
-    migrate(settings.database_url)  # once here, so the pool's processes start on a current schema
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        migrate(settings.database_url)  # once here, so the pool's processes start on a current schema
+    except OperationalError:
+        raise fail("the database is unreachable (PUHETURVA_DATABASE_URL)", EXIT_MODEL) from None
     celery = create_celery(settings)
     if metrics_port is not None:
         from service import metrics

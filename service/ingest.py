@@ -8,18 +8,20 @@ webhook id and by the telephony call id (unique constraints decide under concurr
 
 from __future__ import annotations
 
+import errno
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SqlaTimeoutError
 
 from models.audio import DecodedAudio
 from models.provenance import utcnow
 from service import subject_index
 from service.api.schemas import CallMetadata
-from service.blobstore import BlobStore, call_blob_key
+from service.blobstore import BlobError, BlobStore, call_blob_key
 from service.register import category_for_artefact
 from service.retention import opt_ins_from_settings, tags_for
 from service.store.db import Database
@@ -43,6 +45,18 @@ class CallConflict(IngestError):
 
 class StoreUnavailable(IngestError):
     status, code = 503, "store_unavailable"
+
+
+class AudioStoreUnavailable(IngestError):
+    status, code = 503, "audio_store_unavailable"
+
+
+class StorageFull(IngestError):
+    status, code = 507, "storage_full"
+
+
+# Connection refused or lost, pool exhausted: the database is not there right now (a retry may succeed).
+DB_UNAVAILABLE = (OperationalError, InterfaceError, SqlaTimeoutError)
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ def accept_call(db: Database, blobs: BlobStore, settings: Any, *, client: str, w
     # Usually "0 days": the sweeper never touches a call with an active job, and the job itself deletes the
     # original as soon as the redacted audio is stored.
     tag = tags_for(ArtefactKind.ORIGINAL_AUDIO, (), now, opt_ins=opt_ins_from_settings(settings))
-    blobs.put(blob_key, audio_bytes)
+    _store_blob(blobs, blob_key, audio_bytes)
     try:
         with db.session() as s:
             creation = create_call_with_job(
@@ -101,15 +115,38 @@ def accept_call(db: Database, blobs: BlobStore, settings: Any, *, client: str, w
             stored, _ = record_delivery(s, client=client, webhook_id=webhook_id, call_id=call.id,
                                         status_code=202, response=body, now=now)
             result = Accepted(stored.status_code, dict(stored.response), created=creation.created)
-    except OperationalError as exc:
-        blobs.delete(blob_key)
+    except DB_UNAVAILABLE as exc:
+        _discard_blob(blobs, blob_key)
+        log.warning("ingest: database unavailable (%s)", type(exc).__name__)
         raise StoreUnavailable("the database is unavailable; retry later") from exc
     except BaseException:
-        blobs.delete(blob_key)
+        _discard_blob(blobs, blob_key)
         raise
     if not result.created:
-        blobs.delete(blob_key)  # a retry: the first delivery's blob is the one the job reads
+        _discard_blob(blobs, blob_key)  # a retry: the first delivery's blob is the one the job reads
     return result
+
+
+def _store_blob(blobs: BlobStore, key: str, data: bytes) -> None:
+    """Write the encrypted recording, turning a storage failure into an answer the sender will retry."""
+    try:
+        blobs.put(key, data)
+    except OSError as exc:
+        log.warning("ingest: audio store write failed (%s)", errno.errorcode.get(exc.errno or 0, "OSError"))
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StorageFull("the audio store is full; retry later") from None
+        raise AudioStoreUnavailable("the audio store cannot be written; retry later") from None
+    except BlobError as exc:  # the S3 backend's typed errors
+        log.warning("ingest: audio store write failed (%s)", type(exc).__name__)
+        raise AudioStoreUnavailable("the audio store cannot be written; retry later") from None
+
+
+def _discard_blob(blobs: BlobStore, key: str) -> None:
+    """Best effort: an orphan blob (no row points at it) is harmless, a masked original error is not."""
+    try:
+        blobs.delete(key)
+    except (OSError, BlobError) as exc:
+        log.warning("ingest: could not remove an unreferenced blob (%s)", type(exc).__name__)
 
 
 def _metadata_identifiers(meta: CallMetadata) -> list[tuple[str, str]]:

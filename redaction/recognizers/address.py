@@ -6,13 +6,25 @@ TIME; FINDINGS.md), so the address is a pattern: a word ending in a street type,
 letter, a flat number and "postcode city". NER place names right next to it (a city after a comma) are
 merged in. Spoken addresses arrive with their numbers normalised ("asemakatu viisi bee kaksitoista" ->
 "asemakatu 5B12").
+
+Whisper base garbles street names, and two rules see through that (both need the Voikko lexicon):
+
+* a word the lexicon does not know that still carries a street type ("emakatumi" for "Asemakatu viisi") is
+  a street: dictionary words, compounds included, are known, so an unknown word with "katu" inside is not
+  one. The house number, staircase and flat after it go with it.
+* after an address cue ("Mikä on asennusosoite?" in the agent's turn) the answer is the address whatever
+  the ASR made of the street ("Koi mukia kolme, nolla kaksi yksi kaksi nolla epo." for "Koivukuja kolme,
+  02120 Espoo"): one to three words, a house number, then letters, numbers and a city to the sentence end.
 """
 
 from __future__ import annotations
 
 import regex
 
+from redaction.numbers import classify_word
 from redaction.recognizers.base import AnalysisContext, PatternRecognizer, finditer
+from redaction.recognizers.cues import FILLERS, CueMatch
+from redaction.spoken import Token, fold
 from redaction.types import Explanation, Span
 
 # Street types with the stem their inflected forms take (katu -> kadulla, rinne -> rinteellä, mäki -> mäellä).
@@ -31,11 +43,23 @@ POSTCODE = r"(?:,? ?\d{5}(?: [\p{L}][\p{L}-]+)?)?"
 PATTERN = regex.compile(rf"(?<![\p{{L}}\d])(?P<street>{STREET})(?![\p{{L}}]) (?P<house>{HOUSE}){STAIR}{FLAT}"
                         rf"(?P<post>{POSTCODE})(?![\p{{L}}\d])")
 STREET_ONLY = regex.compile(rf"(?<![\p{{L}}\d]){STREET}(?![\p{{L}}])")
+# A garbled street word (folded, lower case): two letters or more of name, a street type, an ending, and at
+# most two stray letters the ASR ran into it ("emakatumi" = "asemakatu" + "mi[isi]"). Only for words the
+# lexicon does not know, so "historia" (tori) and "yhteystietoo" (tie + "too") stay words.
+GARBLED_STREET = regex.compile(r"[a-z]{2,}(?:" + "|".join(dict.fromkeys(fold(t) for t in _TYPES)) + r")"
+                               + _ENDING + r"[a-z]{0,2}")
+MAX_STREET_WORDS = 3  # "Koi mukia" for "Koivukuja": an address answer names its street in one to three words
+# Word classes that never make up a street name ("asun tässä talossa viisi vuotta" is no address).
+NOT_STREET_CLASSES = frozenset({"asemosana", "seikkasana", "sidesana", "suhdesana", "kieltosana", "teonsana",
+                                "huudahdussana"})
+SENTENCE_END = frozenset(".!?\n")
 
 SCORE_CAPITALISED = 0.7  # "Asemakatu 5": a capitalised street word with a house number
 SCORE_LOWER = 0.45  # "asemakatu 5": needs a cue ("asun", "osoite") to pass
 SCORE_DETAIL = 0.15  # added for a staircase/flat/postcode: ordinary words are not followed by those
 SCORE_CUED_STREET = 0.6  # "asun asemakadulla": a street after an address cue, without a number
+SCORE_GARBLED = 0.6  # an unknown word with a street type inside
+SCORE_CUED_ANSWER = 0.9  # words + house number (+ city) answering an address cue
 MERGE_LABELS = ("GPE", "LOC", "FAC")
 
 
@@ -55,7 +79,35 @@ class AddressRecognizer(PatternRecognizer):
 
     def analyze(self, ctx: AnalysisContext) -> list[Span]:
         spans = super().analyze(ctx) + self._cued_streets(ctx)
+        if ctx.lexicon is not None:
+            spans += self._garbled_streets(ctx) + self._cued_answers(ctx)
         return [self._merge_places(ctx, s) for s in spans]
+
+    def _garbled_streets(self, ctx: AnalysisContext) -> list[Span]:
+        spans = []
+        for tok in ctx.tokens:
+            if not (tok.text.isalpha() and GARBLED_STREET.fullmatch(fold(tok.text)) and _unknown(ctx, tok)):
+                continue
+            end, numbers = _address_tail(ctx, tok.index + 1)
+            score = SCORE_GARBLED + (SCORE_DETAIL if numbers else 0.0)
+            spans.append(Span("ADDRESS", tok.start, max(end, tok.end), score, self.name,
+                              Explanation(self.name, "garbled street word (unknown word with a street type)",
+                                          score)))
+        return spans
+
+    def _cued_answers(self, ctx: AnalysisContext) -> list[Span]:
+        spans = []
+        address_cues = [c for c in ctx.cues if c.cue.kind == "address"]
+        starts = {c.first for c in address_cues}
+        for cue in address_cues:
+            if cue.last + 1 in starts:
+                continue  # "asun osoitteessa …": the second cue leads the answer
+            found = _answer_after(ctx, cue)
+            if found is not None:
+                explanation = Explanation(self.name, "street words + house number after an address cue",
+                                          SCORE_CUED_ANSWER, context_cue=cue.cue.canonical)
+                spans.append(Span("ADDRESS", *found, SCORE_CUED_ANSWER, self.name, explanation))
+        return spans
 
     def _cued_streets(self, ctx: AnalysisContext) -> list[Span]:
         spans = []
@@ -86,3 +138,76 @@ class AddressRecognizer(PatternRecognizer):
         if (start, end) == (span.start, span.end):
             return span
         return Span(span.type, start, end, span.score, span.recognizer, span.explanation)
+
+
+def _unknown(ctx: AnalysisContext, tok: Token) -> bool:
+    return not ctx.word_classes(tok.text)
+
+
+def _sentence_break(ctx: AnalysisContext, left: Token, right: Token) -> bool:
+    return any(c in SENTENCE_END for c in ctx.text[left.end:right.start])
+
+
+def _number_at(ctx: AnalysisContext, tok: Token) -> int | None:
+    """End offset of the house/flat number or postcode starting at ``tok`` (a spoken run or digits)."""
+    if tok.text.isascii() and tok.text.isdigit():
+        return tok.end
+    return next((r.end for r in ctx.normalised.runs if r.start == tok.start), None)
+
+
+def _city_like(ctx: AnalysisContext, tok: Token) -> bool:
+    classes = ctx.word_classes(tok.text) or frozenset()
+    return tok.text.isalpha() and len(tok.text) >= 3 and (not classes or "paikannimi" in classes)
+
+
+def _address_tail(ctx: AnalysisContext, i: int) -> tuple[int, bool]:
+    """Where the numbers, letters and city after a street end, from token ``i`` on; and whether a number
+    was among them. Stops at a sentence break and at any ordinary word."""
+    toks = ctx.tokens
+    end, numbers = -1, False
+    while i < len(toks) and not (i > 0 and _sentence_break(ctx, toks[i - 1], toks[i])):
+        tok, nxt = toks[i], toks[i + 1] if i + 1 < len(toks) else None
+        reading = classify_word(tok.text)
+        number_end = _number_at(ctx, tok)
+        if number_end is not None:
+            end, numbers = number_end, True
+            while i < len(toks) and toks[i].start < number_end:
+                i += 1
+            continue
+        if numbers and reading is not None and reading.kind == "letter":
+            end = tok.end  # staircase "bee", "a"
+        elif (nxt is not None and _unknown(ctx, tok) and len(tok.text) <= 8
+              and not _sentence_break(ctx, tok, nxt) and _number_at(ctx, nxt) is not None):
+            end = tok.end  # a garbled number word right before a readable one ("siimee kaksi toista")
+        elif numbers and _city_like(ctx, tok) and (nxt is None or _sentence_break(ctx, tok, nxt)):
+            return tok.end, numbers
+        else:
+            break
+        i += 1
+    return end, numbers
+
+
+def _answer_after(ctx: AnalysisContext, cue: CueMatch) -> tuple[int, int] | None:
+    """The whole answer after an address cue: street words, a house number, details, to the sentence end."""
+    toks = ctx.tokens
+    i = cue.last + 1
+    while i < len(toks) and toks[i].lower in FILLERS:
+        i += 1
+    first = i
+    while i < len(toks) and i - first < MAX_STREET_WORDS and _number_at(ctx, toks[i]) is None:
+        tok = toks[i]
+        classes = ctx.word_classes(tok.text) or frozenset()
+        if (not tok.text.isalpha() or classes & NOT_STREET_CLASSES or tok.lower in FILLERS
+                or (i > first and _sentence_break(ctx, toks[i - 1], tok))):
+            return None
+        i += 1
+    if i == first or i >= len(toks) or _sentence_break(ctx, toks[i - 1], toks[i]):
+        return None
+    end, numbers = _address_tail(ctx, i)
+    last = next((t for t in reversed(toks) if t.end <= end), None)
+    if not numbers or last is None:
+        return None
+    following = toks[last.index + 1] if last.index + 1 < len(toks) else None
+    if following is not None and not _sentence_break(ctx, last, following):
+        return None  # the sentence goes on after the number ("asun kerrostalossa kolme vuotta")
+    return toks[first].start, end

@@ -61,6 +61,10 @@ class AnalysisContext:
         casing)."""
         return self.lexicon.classes(word) if self.lexicon is not None else None
 
+    def suggestions(self, word: str) -> tuple[str, ...]:
+        """The lexicon's spelling suggestions for ``word``; none without a lexicon."""
+        return self.lexicon.suggest(word) if self.lexicon is not None else ()
+
 
 class Recognizer(ABC):
     """Finds spans of one or more entity types. Subclasses set ``name`` and ``entities``."""

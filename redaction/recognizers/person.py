@@ -8,13 +8,24 @@
 * Cue phrases ("nimeni on", "täällä soittaa", "soittelen … asiasta") announce a name even when the ASR
   mangled it beyond any dictionary: after a cue, words the lexicon does not know, or knows only as proper
   nouns, are the name.
+* When the cue itself is garbled away ("Tymäpäinmätä läsojta pekkäniä minen." for "hyvää päivää täällä
+  soittaa Pekka Nieminen"), what is left is the shape of an introduction: a greeting or the turn's opening
+  sentence ending in two words no dictionary knows, one of them a name with an ASR slip ("pekkäniä" ~
+  Pekka). Ordinary words are known to Voikko, so two unknown words, one name-like, at the end of such a
+  sentence are defensible as a name; in the 144 call transcripts no such pair occurs.
+
+And a lone name with no cue before "kiitos, hei" at the end of a call is dropped: a first name alone is
+weak evidence there, and it is what Whisper makes of "Selvä, kiitos, hei" ("Selma, kiitos hei").
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+from redaction.numbers import classify_word
 from redaction.recognizers.base import AnalysisContext, Recognizer
 from redaction.recognizers.cues import FILLERS, CueMatch
-from redaction.spoken import Token, fold
+from redaction.spoken import Token, fold, similarity
 from redaction.types import Explanation, Span
 
 PROPER = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
@@ -28,17 +39,29 @@ COLLOQUIAL = frozenset({
     "mun", "sun", "mä", "sä", "mää", "sää", "tää", "toi", "noi", "nää", "sit", "sitte", "niinku", "niiku",
     "mut", "ku", "et", "oon", "oot", "mulle", "sulle", "multa", "sulta", "mulla", "sulla", "meiän", "teiän",
     "tos", "tossa", "tost", "vaa", "kans", "semmonen", "tommonen", "joo", "juu", "okei", "ok", "nii", "öö",
-    "ää", "hmm", "niin", "no", "eli", "siis", "tota", "toota",
+    "ää", "hmm", "niin", "no", "eli", "siis", "tota", "toota", "voisko", "voiks", "saisko", "ois", "olis",
+    "pitäis", "pitäs",
 })
 # A strong cue makes even an unknown lower-case word a name; a weak one ("olen", "soitan") needs a word that
 # could be a name in the lexicon ("olen tyytymätön" and "olen Salosta" are not introductions).
 STRONG_CUE_FORMS = frozenset({"nimenion", "nimion", "nimi", "nimeni", "taallasoittaa", "taallaon",
                               "taallapuhuu", "tilaajaon", "tilaaja", "nimella", "nimelle", "nimissa",
                               "liittymanomistaja", "omistajaon", "yhteyshenkilo", "yhteyshenkilona"})
+# Greetings and introduction words that open a caller's introduction ("hyvää päivää, täällä soittaa …").
+INTRO_WORDS = frozenset({"hei", "moi", "moikka", "terve", "päivää", "huomenta", "iltaa", "hyvää", "täällä",
+                         "tässä", "soittaa", "soittelee", "puhuu", "olen", "oon", "nimeni", "nimi"})
+INTRO_FUZZY = ("päivää", "huomenta", "soittaa", "soittelee", "täällä", "nimeni")  # long enough to match fuzzily
+# What a call ends with; a lone name followed by nothing else is "Selvä" misheard, not the caller's name.
+CLOSING_WORDS = frozenset({"kiitos", "kiitti", "kiitoksia", "paljon", "hei", "heippa", "heido", "moi",
+                           "moikka", "näkemiin", "kuulemiin", "ja"})
+SENTENCE_END = frozenset(".!?\n")
+NAME_SIMILARITY = 0.75  # a garbled word this close to a dictionary first name/surname is that name
+SUGGESTIONS = 5  # the lexicon's best spelling suggestions looked at for a misspelt name
 SCORE_NER = 0.85
 SCORE_CUE = 0.85
 SCORE_PAIR = 0.8
 SCORE_SINGLE = 0.7
+SCORE_GARBLED = 0.6
 MIN_LEN = 3
 
 
@@ -55,6 +78,9 @@ class PersonRecognizer(Recognizer):
                                   Explanation(self.name, "spaCy NER PERSON", SCORE_NER)))
         if ctx.lexicon is not None:
             spans += self._lexicon_names(ctx)
+        spans = [s for s in spans if not _lone_name_at_goodbye(ctx, s)]
+        if ctx.lexicon is not None:
+            spans += self._garbled_names(ctx)
         for cue in ctx.cues:
             if cue.cue.kind == "person":
                 span = self._after_cue(ctx, cue)
@@ -137,6 +163,30 @@ class PersonRecognizer(Recognizer):
             words.pop()
         return (words[0].start, words[-1].end) if words else None
 
+    # ------------------------------------------------------------------------------------------ garbled
+
+    def _garbled_names(self, ctx: AnalysisContext) -> list[Span]:
+        """Two non-dictionary words ending an introduction, one of them close to a known name."""
+        toks, spans = ctx.tokens, []
+        for a, b in pairwise(toks):
+            if ctx.text[a.end:b.start] != " " or not _ends_sentence(ctx, b):
+                continue
+            if not all(self._name_shaped(ctx, t) for t in (a, b)):
+                continue
+            evidence = [self._classes(ctx, t) & PERSONAL or _fuzzy_name(ctx, t) for t in (a, b)]
+            if any(not self._classes(ctx, t) for t in (a, b)) and any(evidence) and _in_introduction(ctx, a):
+                spans.append(Span("PERSON", a.start, b.end, SCORE_GARBLED, self.name, Explanation(
+                    self.name, "unknown word pair ending an introduction, close to a known name",
+                    SCORE_GARBLED)))
+        return spans
+
+    def _name_shaped(self, ctx: AnalysisContext, tok: Token) -> bool:
+        """Unknown to the lexicon, or known only as a person's name; no number word, no colloquial word."""
+        if len(tok.text) < MIN_LEN or not tok.text.isalpha() or classify_word(tok.text) is not None:
+            return False
+        classes = self._classes(ctx, tok)
+        return not classes or (classes <= PROPER and bool(classes & PERSONAL))
+
     # ------------------------------------------------------------------------------------------ cues
 
     def _after_cue(self, ctx: AnalysisContext, cue: CueMatch) -> Span | None:
@@ -178,3 +228,60 @@ class PersonRecognizer(Recognizer):
         if strong:
             return bool(classes & PROPER)
         return bool(classes & PERSONAL)
+
+
+def _fuzzy_name(ctx: AnalysisContext, tok: Token) -> bool:
+    """True when the word is a first name or surname with an ASR slip: a prefix of it with umlauts kept or
+    dropped ("pekkäniä" -> "Pekka"), or a lexicon suggestion for it ("korhose" -> "Korhosen"), close enough
+    to the whole word. Suggestions only for words of five letters or more: short ones resolve to anything."""
+    word = tok.lower
+    for form in dict.fromkeys((word, fold(word))):
+        for n in range(len(form), 3, -1):
+            prefix = form[:n]
+            if similarity(word, prefix) < NAME_SIMILARITY:
+                break  # shorter prefixes are only less similar
+            if _personal_name(ctx, prefix.capitalize()):
+                return True
+    if len(word) < 5:
+        return False
+    return any(similarity(word, s) >= NAME_SIMILARITY and _personal_name(ctx, s)
+               for s in ctx.suggestions(word)[:SUGGESTIONS])
+
+
+def _personal_name(ctx: AnalysisContext, word: str) -> bool:
+    return bool((ctx.word_classes(word) or frozenset()) & PERSONAL)
+
+
+def _sentence_start(ctx: AnalysisContext, tok: Token) -> int:
+    """Index of the first token of ``tok``'s sentence."""
+    i = tok.index
+    while i > 0 and not any(c in SENTENCE_END for c in ctx.text[ctx.tokens[i - 1].end:ctx.tokens[i].start]):
+        i -= 1
+    return i
+
+
+def _ends_sentence(ctx: AnalysisContext, tok: Token) -> bool:
+    nxt = ctx.tokens[tok.index + 1] if tok.index + 1 < len(ctx.tokens) else None
+    return nxt is None or any(c in SENTENCE_END for c in ctx.text[tok.end:nxt.start])
+
+
+def _in_introduction(ctx: AnalysisContext, tok: Token) -> bool:
+    """The sentence before ``tok`` opens the turn (text start or after the previous turn's newline) or holds
+    a greeting/introduction word."""
+    first = _sentence_start(ctx, tok)
+    if first == 0 or "\n" in ctx.text[ctx.tokens[first - 1].end:ctx.tokens[first].start]:
+        return True
+    for t in ctx.tokens[first:tok.index]:
+        if t.lower in INTRO_WORDS or (len(t.text) >= 6 and any(
+                similarity(t.text, w) >= NAME_SIMILARITY for w in INTRO_FUZZY)):
+            return True
+    return False
+
+
+def _lone_name_at_goodbye(ctx: AnalysisContext, span: Span) -> bool:
+    """A one-word name opening a sentence of nothing but closing words to the end of the text."""
+    words = [t for t in ctx.tokens if t.start >= span.start and t.end <= span.end]
+    if len(words) != 1 or _sentence_start(ctx, words[0]) != words[0].index:
+        return False
+    rest = ctx.tokens[words[0].index + 1:]
+    return bool(rest) and all(t.lower in CLOSING_WORDS for t in rest)

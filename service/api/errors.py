@@ -11,6 +11,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SqlaTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,15 @@ def install(app: FastAPI) -> None:
             exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else code
         return problem(exc.status_code, code, detail, getattr(exc, "headers", None))
+
+    async def _db_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Connection refused or lost, database locked past the busy timeout, pool exhausted: a retry later
+        # may succeed, so say so (a 500 would read as a bug, and webhook senders back off on Retry-After).
+        log.warning("database unavailable (%s) on %s %s", type(exc).__name__, request.method, request.url.path)
+        return problem(503, "store_unavailable", "the database is unavailable; retry later", {"Retry-After": "5"})
+
+    for exc_type in (OperationalError, InterfaceError, SqlaTimeoutError):
+        app.add_exception_handler(exc_type, _db_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

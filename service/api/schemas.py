@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any, Literal
 
@@ -9,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CALL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 SPEAKERS = {"agent", "customer", "unknown"}
+# Explicit directional embeddings, overrides and isolates (and the Arabic letter mark): they reorder how a
+# string is displayed. Plain right-to-left text needs none of them.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class CallMetadata(BaseModel):
@@ -28,6 +32,15 @@ class CallMetadata(BaseModel):
     channels: dict[str, str] | None = Field(default=None, description='e.g. {"0": "agent", "1": "customer"}')
     audio_format: Literal["mulaw", "alaw"] | None = Field(
         default=None, description="Set only for raw headerless 8 kHz G.711 audio")
+
+    @field_validator("call_id", "caller", "callee", "agent_id", "queue", "customer_number")
+    @classmethod
+    def _printable(cls, v: str | None) -> str | None:
+        # NUL breaks PostgreSQL text columns, a lone surrogate cannot be encoded for any database, and
+        # bidi overrides make a queue or agent name display as something else in the UI: refuse them all.
+        if v is not None and any(unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS for c in v):
+            raise ValueError("control, bidi-override or surrogate characters are not allowed")
+        return v
 
     @field_validator("channels")
     @classmethod

@@ -133,6 +133,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "niitä ei näytetä uudelleen.",
                            "User {name} created. Hand these over securely; they are not shown again."),
     "users.api_token": ("API-avain", "API token"),
+    "users.tokens": ("Voimassa olevat API-avaimet", "Active API tokens"),
     "users.exists": ("Käyttäjätunnus on jo olemassa.", "That user name exists."),
     "users.bad_name": ("Käyttäjätunnus: 2–64 merkkiä a–z, 0–9, . _ @ -",
                        "User name: 2–64 characters a–z, 0–9, . _ @ -"),

@@ -4,7 +4,8 @@
 ``dev_audio_clips.tsv`` the gold. The score (``bench/_corpus.py``) re-implements the project-independent
 ``/work/shared/tools/audio_leak.py`` faithfully: a leak is four or more consecutive gold digits recoverable
 from the output's number words, or a word close to a gold name, street or e-mail word; a clean clip must
-keep 70 % of its words.
+keep 70 % of its words. ``pipeline_asr_dev.jsonl`` is what ``puheturva process`` itself transcribes for the
+same clips (its decoding options differ), i.e. what the end-to-end score redacts.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bench._corpus import leak_score, read_asr_clips
+from bench._corpus import PIPELINE_ASR, leak_score, read_asr_clips
 from redaction import redact
 
 DATA = Path(__file__).parents[1] / "data"
+
 
 def _clips() -> list[tuple[str, str, str, str]]:
     return read_asr_clips(DATA)
@@ -54,3 +56,23 @@ def test_every_identifier_clip_with_a_surviving_cue_or_run_is_redacted(redacted)
     for cid, typ, _, _ in _clips():
         if typ != "NONE" and cid not in ("d6", "d7"):
             assert "[" in redacted[cid], cid
+
+
+@pytest.fixture(scope="module")
+def pipeline_clips() -> list[tuple[str, str, str, str]]:
+    return read_asr_clips(DATA, PIPELINE_ASR)
+
+
+def test_the_scorer_bites_on_unredacted_pipeline_asr(pipeline_clips):
+    leaked, over = leak_score(pipeline_clips, {cid: asr for cid, _, _, asr in pipeline_clips})
+    assert leaked == ["d3", "d4", "d5", "d7", "d8", "d9"] and over == []  # as audio_leak.py --jsonl says
+
+
+def test_no_identifier_leaks_from_redacted_pipeline_asr(nlp_analyzer, pipeline_clips):
+    redacted = {cid: redact(asr, nlp_analyzer.analyze(asr)).text for cid, _, _, asr in pipeline_clips}
+    leaked, over = leak_score(pipeline_clips, redacted)
+    assert leaked == [], {cid: redacted[cid] for cid in leaked}
+    assert over == []
+    for cid, typ, _, asr in pipeline_clips:
+        if typ == "NONE":
+            assert redacted[cid] == asr, cid  # d11, d12: nothing at all is redacted

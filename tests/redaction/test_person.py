@@ -42,3 +42,28 @@ def test_names(nlp_analyzer, text, expected):
 ])
 def test_without_lexicon_only_capitalised_names_follow_cues(bare_analyzer, text, expected):
     assert surfaces(text, bare_analyzer.analyze(text), "PERSON") == expected
+
+
+# With the cue garbled away, two non-dictionary words ending a greeting or a turn's opening sentence, one of
+# them close to a known name, are the name; "prev \n turn" is how the pipeline analyses a turn.
+@pytest.mark.parametrize(("text", "expected"), [
+    # pipeline ASR of dev clip d5 ("hyvää päivää täällä soittaa Pekka Nieminen")
+    ("Tymäpäinmätä läsojta pekkäniä minen.", ["pekkäniä minen"]),
+    # variants: umlaut slips and a lexicon suggestion ("korhose" -> Korhosen, "virtamen" -> Virtanen)
+    ("Huomenta, annä korhose.", ["annä korhose"]),
+    ("Hyvä päivä, liisän virtamen.", ["liisän virtamen"]),
+    ("Hyväpäivä, tässä jukkä mäkisse.", ["jukkä mäkisse"]),
+    ("iltaa, sannä nieminne.", ["sannä nieminne"]),
+    ("Kiitos Selma, hei.", ["Selma"]),  # a name the agent addresses
+    ("nimeni on Selma, kiitos hei.", ["Selma"]),  # a cue: a name even before "kiitos hei"
+    # not names: "Selvä, kiitos, hei" at the end of the stereo call fixture, as the pipeline heard it
+    ("on kaapelivika. Korjaus valmistuu huomenna. \n Selma, kiitos hei.", []),
+    ("Selma, kiitos hei.", []),
+    # not names: colloquial words no dictionary knows ending a greeting
+    ("terve, mä tilasin uuden reitittimen mut se ei oo tullu viel.", []),
+    ("hei, laskussa on jotain outoo veloituksii.", []),
+    ("päivää, modeemi vilkkuu punasta valoo.", []),
+    ("Laskuolinen ja kymmentäyteksan euroa ja kymmentä sen tirää.", []),  # pipeline ASR of clean clip d12
+])
+def test_garbled_introductions(nlp_analyzer, text, expected):
+    assert surfaces(text, nlp_analyzer.analyze(text), "PERSON") == expected

@@ -31,6 +31,12 @@ def reachable(url: str) -> bool:
         return False
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def service_url(env: str) -> str:
     url = os.environ.get(env)
     if not url:

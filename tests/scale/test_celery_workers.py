@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -21,8 +22,9 @@ from service.config import DEV_WEBHOOK_SECRET
 from service.store.db import open_database
 from service.store.models import Artefact, AuditEntry, Call, Job, Provenance, Turn
 from service.telephony_client import signed_call
-from tests.scale.cluster import AMQP_ENV, DATA, REDIS_ENV, Cluster, service_url, wait_for
+from tests.scale.cluster import AMQP_ENV, DATA, REDIS_ENV, Cluster, free_port, service_url, wait_for
 
+pytest.importorskip("celery", reason="Celery mode needs celery[redis] (pip install 'celery[redis]')")
 pytestmark = [pytest.mark.scale, pytest.mark.slow, pytest.mark.postgres]
 GOLD = json.loads((DATA / "fixtures.json").read_text(encoding="utf-8"))
 CLIPS = ("phone.wav", "hetu.wav", "name.wav")
@@ -85,7 +87,8 @@ def assert_clean_logs(cluster: Cluster, clips: Iterable[str]) -> None:
 def test_two_workers_process_every_call_exactly_once(make_cluster) -> None:
     cluster = make_cluster(service_url(REDIS_ENV))
     settings = cluster.settings()
-    a = cluster.start_worker("--beat")
+    metrics_port = free_port()
+    a = cluster.start_worker("--beat", "--metrics-port", str(metrics_port))
     b = cluster.start_worker()
     cluster.db = open_database(settings.database_url)
     with TestClient(create_app(settings)) as client:
@@ -97,6 +100,11 @@ def test_two_workers_process_every_call_exactly_once(make_cluster) -> None:
     assert_exactly_once(cluster, len(CLIPS))
     for proc in (a, b):  # prefetch 1: with both up before the calls came, each took work
         assert "'ran'" in cluster.log(proc), cluster.logs()
+    # The worker's own /metrics aggregates its pool processes (prometheus multiprocess mode).
+    scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    ran = cluster.log(a).count("'ran'")
+    assert f'puheturva_jobs_finished_total{{outcome="done"}} {float(ran)}' in scraped, scraped[-3000:]
+    assert 'puheturva_stage_duration_seconds_count{stage="transcribe"}' in scraped
     assert_clean_logs(cluster, CLIPS)
 
 

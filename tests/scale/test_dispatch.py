@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from kombu import Connection
 from typer.testing import CliRunner
 
 from service.store.db import Database, open_database
@@ -20,6 +19,7 @@ from service.store.repo_dispatch import claim_job, take_jobs_to_send
 from service.store.repo_jobs import fail_job
 from tests.scale.cluster import REDIS_ENV, service_url
 
+pytest.importorskip("celery", reason="Celery mode needs celery[redis] (pip install 'celery[redis]')")
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -87,6 +87,8 @@ def test_jobs_to_send(db: Database) -> None:
 
 def test_recover_requeues_a_lost_job_and_sends_it(db: Database, pg_url: str, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from kombu import Connection
+
     from service.jobs.celery_app import create_celery
     from service.jobs.tasks import recover_jobs
     from tests.scale.cluster import Cluster

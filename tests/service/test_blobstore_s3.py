@@ -22,6 +22,7 @@ import pytest
 from service.blobstore import BlobNotFound, InvalidBlobKey, blobstore_from_settings
 from service.crypto import Cipher, DecryptionError
 
+pytest.importorskip("boto3", reason="the S3 backend needs boto3 (pip install boto3)")
 ACCESS, SECRET = "puheturva-test", "s3cret-for-tests-only"
 PLAIN = b"RIFF....WAVEfmt customer said 010170-123F"
 

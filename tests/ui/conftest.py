@@ -20,9 +20,8 @@ import uvicorn
 
 from service.api.app import create_app
 from service.config import get_settings
-from service.store.repo_users import create_user, set_password
-from tests.service.conftest import db_url, isolated_settings  # noqa: F401 - fixtures used by this package
-from tests.ui.clients import PASSWORD, USERS
+from tests.service.conftest import db, db_url, isolated_settings  # noqa: F401 - fixtures used here
+from tests.ui.clients import PASSWORD, add_users
 from tests.ui.seeding import seed_demo_set
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,10 +58,7 @@ def served(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
     try:
         ctx = app.state.ctx
         calls = seed_demo_set(ctx.db, ctx.blobs)
-        with ctx.db.session() as s:
-            for name, role in USERS.items():
-                create_user(s, name, role)
-                set_password(s, name, PASSWORD)
+        add_users(ctx.db)
         yield Served(base_url=f"http://127.0.0.1:{port}", app=app, calls=calls)
     finally:
         server.should_exit = True

@@ -57,9 +57,9 @@ def test_list_filters_and_search(served: Served, page: Any, tmp_path: Path) -> N
     assert call_ids(page) == ["pbx-1990", "pbx-1985"]
 
     page.click("text=Tyhjennä")
-    page.fill("#q", "kaapeli")  # a prefix of "kaapelivika", said only in the stereo call
+    page.fill("#q", "kaapelivika")  # said only in the stereo call
     page.keyboard.press("Enter")
-    page.wait_for_url("**q=kaapeli**")
+    page.wait_for_url("**q=kaapelivika**")
     assert call_ids(page) == ["pbx-2001"]
 
     page.click("text=In English")
@@ -137,3 +137,16 @@ def _no_console_errors(page: Any) -> Any:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield
     assert errors == []
+
+
+def test_admin_adds_and_disables_a_user(served: Served, page: Any, tmp_path: Path) -> None:
+    login(page, served.base_url, "admin-sari")
+    page.click("nav a:text('Käyttäjät')")
+    page.fill("#new-name", "qa-ville")
+    page.select_option("#new-role", "qa_reviewer")
+    page.click("button:text('Lisää käyttäjä')")
+    assert page.locator("#new-token").inner_text().startswith("pt_")
+    page.screenshot(path=str(shots(tmp_path) / "users.png"), full_page=True)
+    page.click("button[aria-label='Poista käytöstä: qa-ville']")
+    assert "qa-ville poistettu käytöstä" in page.locator(".notice").inner_text()
+    assert page.locator("tr.row-disabled td").first.inner_text() == "qa-ville"

@@ -21,9 +21,11 @@ from service.signing import SignatureError, StaleTimestamp, verify
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["webhook"])
 MULTIPART_OVERHEAD = 64 * 1024
+MAX_METADATA_CHARS = 64 * 1024  # a few hundred bytes in practice; bounds the JSON parser's work
 
-ERRORS = {401: {"model": Problem}, 409: {"model": Problem}, 413: {"model": Problem},
-          415: {"model": Problem}, 422: {"model": Problem}, 503: {"model": Problem}}
+ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 409: {"model": Problem}, 413: {"model": Problem},
+          415: {"model": Problem}, 422: {"model": Problem}, 503: {"model": Problem}, 507: {"model": Problem}}
+RETRY_LATER = (503, 507)
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -73,7 +75,7 @@ async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
         result = await run_in_threadpool(accept_call, ctx.db, ctx.blobs, settings, client=msg.client,
                                          webhook_id=msg.msg_id, meta=meta, audio_bytes=audio_bytes, audio=audio)
     except IngestError as exc:
-        headers = {"Retry-After": "5"} if exc.status == 503 else None
+        headers = {"Retry-After": "5"} if exc.status in RETRY_LATER else None
         raise ApiError(exc.status, exc.code, str(exc), headers) from None
     if result.created:
         runner = getattr(request.app.state, "runner", None)
@@ -104,9 +106,11 @@ async def _parse_form(request: Request) -> tuple[CallMetadata, bytes, str | None
         raise ApiError(422, "missing_audio", "the audio part (a file) is missing")
     if not raw_meta:
         raise ApiError(422, "missing_metadata", "the metadata part (JSON) is missing")
+    if len(raw_meta) > MAX_METADATA_CHARS:
+        raise ApiError(422, "invalid_metadata", f"metadata exceeds {MAX_METADATA_CHARS} characters")
     try:
         meta = CallMetadata.model_validate(json.loads(raw_meta))
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # RecursionError: nesting deeper than the parser allows
         raise ApiError(422, "invalid_metadata", "metadata is not valid JSON") from None
     except ValidationError as exc:
         fields = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'metadata'}: {e['msg']}" for e in exc.errors()[:5])

@@ -1,0 +1,86 @@
+"""Fixtures of the reliability tests: the app on a fresh store (SQLite and, when configured, PostgreSQL),
+served in-process (TestClient) or by a real uvicorn on a loopback port, and personal tokens per role."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.config import get_settings
+from service.store.repo_users import create_user
+from tests.reliability.helpers import ROLES
+from tests.service.conftest import db_url, isolated_settings  # noqa: F401 - fixtures used by this package
+
+
+def clear_caches() -> None:
+    """Forget cached settings, key, register and retention (the env changed)."""
+    from service import crypto, register, retention
+
+    get_settings.cache_clear()
+    crypto.default_cipher.cache_clear()
+    register._cached.cache_clear()
+    retention._cached.cache_clear()
+
+
+@pytest.fixture
+def make_api(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+             ) -> Callable[..., contextlib.AbstractContextManager[TestClient]]:
+    """``with make_api(DATABASE_URL=..., MAX_AUDIO_SECONDS="2") as api:`` — HTTP only, no worker threads."""
+
+    @contextlib.contextmanager
+    def _make(*, workers: bool = False, **env: str) -> Iterator[TestClient]:
+        for name, value in env.items():
+            monkeypatch.setenv(f"PUHETURVA_{name}", value)
+        clear_caches()
+        with TestClient(create_app(get_settings(), workers=workers)) as client:
+            yield client
+
+    return _make
+
+
+@pytest.fixture
+def api(make_api: Callable[..., Any], db_url: str) -> Iterator[TestClient]:  # noqa: F811
+    """The app on a fresh database (SQLite, and PostgreSQL when configured)."""
+    with make_api(DATABASE_URL=db_url) as client:
+        yield client
+
+
+def tokens_for_roles(db: Any) -> dict[str, str]:
+    """One named user per role; ``{role: bearer token}``."""
+    out = {}
+    with db.session() as s:
+        for role in ROLES:
+            _user, out[role] = create_user(s, f"rel-{role}", role)
+    return out
+
+
+@contextlib.contextmanager
+def uvicorn_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` with a real uvicorn on a free loopback port (in a thread); yields the base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()

@@ -1,0 +1,226 @@
+"""The committed bad-input corpus (``tests/data/bad_inputs``) against the real webhook, on SQLite and PostgreSQL.
+
+Every refused delivery gets its documented 4xx with a PII-free ``{"error", "detail"}`` body and leaves the
+store exactly as it was: the same row count in every table and byte-identical blob files. Odd-but-valid
+recordings (8 kHz, 44.1 kHz, 48 kHz stereo) are accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from service.api.app import create_app
+from service.config import DEV_WEBHOOK_SECRET, get_settings
+from service.signing import signed_headers
+from service.store.models import Call
+from service.telephony_client import multipart
+from tests.reliability.conftest import clear_caches, uvicorn_server
+from tests.reliability.helpers import BAD, DATA, pg_schema_url, post_call, snapshot
+
+CASES = json.loads((BAD / "cases.json").read_text(encoding="utf-8"))
+GOOD_AUDIO = (BAD / "rate_8k.wav").read_bytes()
+
+
+def meta_for(name: str, **extra: Any) -> dict[str, Any]:
+    return {**CASES["valid_metadata"], "call_id": f"bad-input-{name}", **extra}
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def corpus_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app per database for the whole corpus (the store is compared around every case)."""
+    data = tmp_path_factory.mktemp(f"corpus-{request.param}") / "var"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PUHETURVA_DATA_DIR", str(data))
+        for var in ("ENCRYPTION_KEY", "INDEX_KEY", "ENVIRONMENT", "CLIENTS_FILE", "WEBHOOK_SECRET", "DEMO",
+                    "QUEUE", "MAX_AUDIO_SECONDS", "MAX_UPLOAD_BYTES"):
+            mp.delenv(f"PUHETURVA_{var}", raising=False)
+        if request.param == "sqlite":
+            mp.setenv("PUHETURVA_DATABASE_URL", f"sqlite:///{data / 'puheturva.db'}")
+            clear_caches()
+            with TestClient(create_app(get_settings(), workers=False)) as client:
+                yield client
+        else:
+            with pg_schema_url() as url:
+                mp.setenv("PUHETURVA_DATABASE_URL", url)
+                clear_caches()
+                with TestClient(create_app(get_settings(), workers=False)) as client:
+                    yield client
+    clear_caches()
+
+
+def state(api: TestClient) -> tuple[dict[str, int], dict[str, str]]:
+    return snapshot(api.app.state.ctx.db, api.app.state.ctx.settings.blob_dir)
+
+
+def assert_refused(r: Any, status: int, error: str, before: Any, api: TestClient) -> None:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error", "detail"} and body["error"] == error, body
+    assert "Traceback" not in r.text
+    assert state(api) == before, "a refused delivery changed the store"
+
+
+@pytest.mark.parametrize("case", CASES["audio"], ids=[c["file"] for c in CASES["audio"]])
+def test_audio_corpus(corpus_api: TestClient, case: dict[str, Any]) -> None:
+    before = state(corpus_api)
+    audio = (BAD / case["file"]).read_bytes()
+    r = post_call(corpus_api, meta_for(case["file"].replace(".", "-")), audio)
+    if case["status"] == 202:
+        assert r.status_code == 202, r.text
+        counts, blobs = state(corpus_api)
+        assert counts["calls"] == before[0]["calls"] + 1 and len(blobs) == len(before[1]) + 1
+    else:
+        assert_refused(r, case["status"], case["error"], before, corpus_api)
+
+
+@pytest.mark.parametrize("case", CASES["metadata"], ids=[c["name"] for c in CASES["metadata"]])
+def test_metadata_corpus(corpus_api: TestClient, case: dict[str, Any]) -> None:
+    raw = case["metadata"]
+    if "nest" in case:
+        raw = raw.replace("NEST", "[" * case["nest"] + "]" * case["nest"])
+    before = state(corpus_api)
+    r = post_call(corpus_api, raw, GOOD_AUDIO)
+    if case["status"] != 202:
+        assert_refused(r, case["status"], case["error"], before, corpus_api)
+        for secret_ish in ("passwd", "etc/", "DROP TABLE", "lasku", "\u202e", "\\u0000"):
+            assert secret_ish not in r.json()["detail"], "the error echoes the input"
+        return
+    assert r.status_code == 202, r.text
+    with corpus_api.app.state.ctx.db.session() as s:
+        call = s.scalars(select(Call).where(Call.external_id == r.json()["call_id"])).one()
+        assert call.queue == json.loads(raw)["queue"], "free text is stored verbatim (parameterised SQL)"
+    assert state(corpus_api)[0]["calls"] == before[0]["calls"] + 1
+
+
+def _signed_raw(api: TestClient, body: bytes, ctype: str | None) -> Any:
+    headers = signed_headers(DEV_WEBHOOK_SECRET, f"msg_raw_{time.monotonic_ns()}", body)
+    if ctype is not None:
+        headers["content-type"] = ctype
+    return api.post("/v1/calls", content=body, headers=headers)
+
+
+MULTI_BODY, MULTI_TYPE = multipart(meta_for("ctype"), GOOD_AUDIO, boundary="b0undary")
+
+
+@pytest.mark.parametrize("body,ctype,status,error", [
+    (b"", None, 415, "unsupported_media_type"),
+    (b"", "multipart/form-data; boundary=b0undary", 422, "missing_audio"),
+    (json.dumps(meta_for("json")).encode(), "application/json", 415, "unsupported_media_type"),
+    (GOOD_AUDIO, "audio/wav", 415, "unsupported_media_type"),
+    (b"call_id=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+    (MULTI_BODY, "text/plain", 415, "unsupported_media_type"),
+    (MULTI_BODY, "multipart/mixed; boundary=b0undary", 415, "unsupported_media_type"),
+    (MULTI_BODY, "multipart/form-data", 400, "bad_multipart"),
+    (MULTI_BODY, "multipart/form-data; boundary=another", 400, "bad_multipart"),
+    (MULTI_BODY[: len(MULTI_BODY) // 2], MULTI_TYPE, 400, "bad_multipart"),
+], ids=["empty-no-type", "empty-multipart", "json", "raw-wav", "urlencoded", "text-plain", "multipart-mixed",
+        "no-boundary", "wrong-boundary", "cut-multipart"])
+def test_wrong_content_types(corpus_api: TestClient, body: bytes, ctype: str | None, status: int,
+                             error: str) -> None:
+    before = state(corpus_api)
+    assert_refused(_signed_raw(corpus_api, body, ctype), status, error, before, corpus_api)
+
+
+def test_multipart_with_two_audio_files_or_metadata_as_file(corpus_api: TestClient) -> None:
+    meta = json.dumps(meta_for("two-files"))
+    b = "xx2"
+    two = (f"--{b}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{meta}\r\n"
+           f"--{b}\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\n").encode() \
+        + GOOD_AUDIO + (f"\r\n--{b}\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"b.wav\"\r\n\r\n"
+                        ).encode() + GOOD_AUDIO + f"\r\n--{b}--\r\n".encode()
+    before = state(corpus_api)
+    assert_refused(_signed_raw(corpus_api, two, f"multipart/form-data; boundary={b}"), 400, "bad_multipart",
+                   before, corpus_api)
+    as_file = (f"--{b}\r\nContent-Disposition: form-data; name=\"metadata\"; filename=\"m.json\"\r\n\r\n"
+               f"{meta}\r\n--{b}\r\nContent-Disposition: form-data; name=\"audio\"\r\n\r\n").encode() \
+        + b"not a file part" + f"\r\n--{b}--\r\n".encode()
+    assert_refused(_signed_raw(corpus_api, as_file, f"multipart/form-data; boundary={b}"), 422, "missing_audio",
+                   before, corpus_api)
+
+
+def test_over_limit_audio_is_413_and_stores_nothing(make_api: Any, db_url: str) -> None:
+    with make_api(DATABASE_URL=db_url, MAX_AUDIO_SECONDS="2") as api:
+        before = state(api)
+        r = post_call(api, meta_for("too-long"), (DATA / "phone.wav").read_bytes())  # 6.3 s
+        assert_refused(r, 413, "audio_too_long", before, api)
+        assert post_call(api, meta_for("short-enough"), GOOD_AUDIO).status_code == 202  # 1 s
+
+
+def _send_and_read(base_url: str, head: bytes, chunks: Iterator[bytes]) -> tuple[int, bytes]:
+    """Send ``head`` then chunks until the server answers or closes; returns (bytes of body sent, answer)."""
+    host, port = base_url.removeprefix("http://").split(":")
+    sent = 0
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head)
+        sock.setblocking(False)
+        answer = b""
+        for chunk in chunks:
+            try:
+                answer += sock.recv(65536)
+            except BlockingIOError:
+                pass
+            if answer:
+                break
+            try:
+                sock.sendall(chunk)
+            except (BlockingIOError, BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(chunk)
+        sock.setblocking(True)
+        deadline = time.monotonic() + 20
+        while b"\r\n\r\n" not in answer and time.monotonic() < deadline:
+            try:
+                data = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            answer += data
+    return sent, answer
+
+
+def test_50_mb_upload_is_refused_before_it_is_read(make_api: Any, db_url: str) -> None:
+    """Declared length over the limit: 413 after at most a few MB; chunked without a length: at the limit."""
+    mib = 1024 * 1024
+    with make_api(DATABASE_URL=db_url) as api:  # the default limit: 50 MiB (+ multipart overhead)
+        before = state(api)
+        with uvicorn_server(api.app) as base:
+            body = b"\0" * mib
+            signed = signed_headers(DEV_WEBHOOK_SECRET, "msg_big", b"irrelevant")
+            common = "".join(f"{k}: {v}\r\n" for k, v in signed.items())
+            head = (f"POST /v1/calls HTTP/1.1\r\nHost: x\r\n{common}Content-Type: multipart/form-data; "
+                    f"boundary=b\r\nContent-Length: {51 * mib}\r\n\r\n").encode()
+            sent, answer = _send_and_read(base, head, (body for _ in range(51)))
+            assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+            assert b'"too_large"' in answer
+            assert sent <= 8 * mib, f"the server let {sent} bytes in before refusing"
+            head = (f"POST /v1/calls HTTP/1.1\r\nHost: x\r\n{common}Content-Type: multipart/form-data; "
+                    f"boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+            chunk = f"{mib:x}\r\n".encode() + body + b"\r\n"
+            sent, answer = _send_and_read(base, head, (chunk for _ in range(60)))
+            assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+            assert sent <= 56 * mib, "reading stopped at the limit"
+        assert state(api) == before
+
+
+def test_store_unchanged_file_listing_is_exact(corpus_api: TestClient, tmp_path: Path) -> None:
+    """The comparison itself can fail: a blob written behind the store's back is seen."""
+    before = state(corpus_api)
+    root = corpus_api.app.state.ctx.settings.blob_dir
+    stray = root / "calls" / "stray.tmp"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"x")
+    try:
+        assert state(corpus_api) != before
+    finally:
+        stray.unlink()
+    assert state(corpus_api) == before
