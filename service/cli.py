@@ -225,10 +225,10 @@ def worker(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if metrics_port is not None:
         _multiprocess_metrics_dir()  # before anything imports prometheus_client
+    from sqlalchemy.exc import OperationalError
+
     from service.jobs.celery_app import create_celery, worker_argv
     from service.store.db import migrate
-
-    from sqlalchemy.exc import OperationalError
 
     try:
         migrate(settings.database_url)  # once here, so the pool's processes start on a current schema

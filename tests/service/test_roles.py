@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.store.models import AuditEntry
+from service.store.records import CallMeta
+from service.store.repo_calls import create_call_with_job
 from service.store.repo_users import create_user
 from tests.ui.clients import USERS, app_with_data, browser_login, new_client, page_csrf
 
@@ -48,6 +50,8 @@ MATRIX = [
     Case("GET", "/ui/calls?q=kaapeli&pii=HETU&retention=restricted", readers(LOGIN), ui_only=True),
     Case("GET", "/ui/calls/pbx-2001", readers(LOGIN), ui_only=True),
     Case("GET", "/ui/calls/pbx-1970", readers(LOGIN, qa=404), ui_only=True),  # restricted (art. 18)
+    Case("GET", "/ui/calls/pbx-queued", readers(LOGIN), ui_only=True),  # received, not processed yet
+    Case("GET", "/ui/calls/no-such-call", readers(LOGIN, ok=404), ui_only=True),
     Case("GET", "/ui/privacy", {ANON: LOGIN, QA: 403, PRIV: 200, ADMIN: 403}, ui_only=True),
     Case("GET", "/ui/users", {ANON: LOGIN, QA: 403, PRIV: 403, ADMIN: 200}, ui_only=True),
     Case("POST", "/ui/users", {ANON: LOGIN, QA: 403, PRIV: 403, ADMIN: 201}, ui_only=True,
@@ -58,6 +62,7 @@ MATRIX = [
     Case("GET", "/v1/calls/pbx-2001", readers(401)),
     Case("GET", "/v1/calls/pbx-2001/audio", readers(401)),
     Case("GET", "/v1/calls/pbx-1970", readers(401, qa=404)),
+    Case("GET", "/v1/calls/pbx-queued/audio", readers(401, ok=404)),
     Case("POST", "/v1/calls", readers(401, ok=401),  # only signed webhooks, never a person's credentials
          extra={"content-type": "multipart/form-data; boundary=x"}),
     Case("POST", "/ui/logout", readers(LOGIN, ok=303), form={}, ui_only=True),  # last: ends the session
@@ -87,6 +92,8 @@ def check(client: TestClient, case: Case, want: int | str, who: str, csrf: str |
 def app(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     with app_with_data(db_url, monkeypatch) as (client, tokens):
         with client.app.state.ctx.db.session() as s:
+            create_call_with_job(s, client="default", external_id="pbx-queued", audio_sha256="b" * 64,
+                                 meta=CallMeta(queue="laskutus"))
             for who in (*USERS, ANON, *(f"{n}-token" for n in USERS)):
                 create_user(s, f"victim-{who}", QA)
         yield client, tokens

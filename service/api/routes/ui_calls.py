@@ -22,7 +22,7 @@ from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN
 from service.blobstore import BlobNotFound
 from service.review import ReviewError, report_missed_identifier, reportable_types
-from service.store.kinds import CallStatus
+from service.store.kinds import CallStatus, Role
 from service.ui.call_page import display_turns, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.waveform import Waveform, build_waveform
@@ -46,10 +46,10 @@ def calls_page(request: Request, session: SessionDep, user: UiReader) -> HTMLRes
     filters = CallFilters.from_query(request.query_params)
     page = search_calls(session, filters, include_restricted=user.may_see_restricted,
                         page=page_number(request.query_params), now=utcnow())
+    options = filter_options(session, include_restricted=user.may_see_restricted)
     audit.record(session, user.name, user.role, "call.list", "call", None,
                  {"via": "ui", "filters": filters.used(), "page": page.page, "results": len(page.rows)})
     session.commit()
-    options = filter_options(session, include_restricted=user.may_see_restricted)
     retention_states = [s for s in RETENTION_STATES if s != "restricted" or user.may_see_restricted]
     return render(request, "calls.html", {
         "f": filters, "page": page, "options": options, "pii_types": reportable_types(),
@@ -120,7 +120,7 @@ def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDe
     if not _CALL_ID.match(call_id):
         raise ApiError(404, "not_found", "unknown call id")
     try:
-        call = find_call_by_external_id(session, call_id, include_restricted=user.role != "qa_reviewer")
+        call = find_call_by_external_id(session, call_id, include_restricted=user.role != Role.QA_REVIEWER)
     except CallHidden:
         raise ApiError(404, "not_found", "unknown call id") from None
     try:

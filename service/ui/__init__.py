@@ -1,0 +1,1 @@
+"""The QA web UI: server-rendered pages (Jinja2), one stylesheet and a little vanilla JavaScript."""

@@ -1,0 +1,1 @@
+"""Jinja2 templates of the UI (a package only so that a non-editable install ships them)."""
