@@ -183,14 +183,24 @@ def serve(
     import uvicorn
 
     from service.config import ConfigError, get_settings
+    from service.logging_setup import configure, uvicorn_log_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(logging.INFO)
     try:
         settings = get_settings()
     except ConfigError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run("service.api.app:app_from_env", factory=True, host=host, port=port, log_level="info")
+    if settings.queue == "embedded" and settings.worker_threads > 0:
+        from models.asr import ModelLoadError
+        from service.runtime import check_asr_model
+
+        try:  # here, for a one-line message; the app's start-up checks again when run by plain uvicorn
+            check_asr_model(settings)
+        except ModelLoadError as exc:
+            raise fail(f"the ASR model cannot be loaded: {exc}", EXIT_MODEL) from None
+    uvicorn.run("service.api.app:app_from_env", factory=True, host=host, port=port, log_level="info",
+                log_config=uvicorn_log_config())
 
 
 @app.command()

@@ -41,9 +41,19 @@ def asr_settings(opts: RuntimeOptions) -> AsrSettings:
                        beam_size=opts.asr_beam_size, cpu_threads=opts.asr_threads, language=opts.language)
 
 
+def check_asr_model(settings: object) -> None:
+    """Load (and cache) the configured ASR model now; raises ``ModelLoadError`` when it is missing or corrupt.
+
+    A worker that starts with a broken model would take jobs only to fail every one of them; refusing to
+    start says what is wrong once, at the right moment. The loaded model is the one jobs reuse.
+    """
+    load_transcriber(asr_settings(options_from_settings(settings)))
+
+
 @lru_cache(maxsize=4)
 def get_pipeline(opts: RuntimeOptions = RuntimeOptions()) -> Pipeline:
+    transcriber = load_transcriber(asr_settings(opts))  # first: seconds to fail on a bad model, not after NLP
     analyzer, analyzer_info = default_analyzer()
-    return Pipeline(transcriber=load_transcriber(asr_settings(opts)), analyzer=analyzer,
+    return Pipeline(transcriber=transcriber, analyzer=analyzer,
                     analyzer_info=analyzer_info, classifier=CallReasonClassifier(),
                     options=PipelineOptions(audio_mode=opts.audio_mode, pad_s=opts.pad_ms / 1000))

@@ -9,10 +9,10 @@
   mangled it beyond any dictionary: after a cue, words the lexicon does not know, or knows only as proper
   nouns, are the name.
 * When the cue itself is garbled away ("Tymäpäinmätä läsojta pekkäniä minen." for "hyvää päivää täällä
-  soittaa Pekka Nieminen"), what is left is the shape of an introduction: a greeting or the turn's opening
-  sentence ending in two words no dictionary knows, one of them a name with an ASR slip ("pekkäniä" ~
-  Pekka). Ordinary words are known to Voikko, so two unknown words, one name-like, at the end of such a
-  sentence are defensible as a name; in the 144 call transcripts no such pair occurs.
+  soittaa Pekka Nieminen"), what is left is the shape of an introduction: a short sentence of greeting,
+  introduction or garbled words, ending in two words no dictionary knows, one of them a name with an ASR
+  slip ("pekkäniä" ~ Pekka). Ordinary words are known to Voikko, so such a pair is defensible as a name; in
+  the 144 call transcripts no such pair occurs.
 
 And a lone name with no cue before "kiitos, hei" at the end of a call is dropped: a first name alone is
 weak evidence there, and it is what Whisper makes of "Selvä, kiitos, hei" ("Selma, kiitos hei").
@@ -48,8 +48,10 @@ STRONG_CUE_FORMS = frozenset({"nimenion", "nimion", "nimi", "nimeni", "taallasoi
                               "taallapuhuu", "tilaajaon", "tilaaja", "nimella", "nimelle", "nimissa",
                               "liittymanomistaja", "omistajaon", "yhteyshenkilo", "yhteyshenkilona"})
 # Greetings and introduction words that open a caller's introduction ("hyvää päivää, täällä soittaa …").
-INTRO_WORDS = frozenset({"hei", "moi", "moikka", "terve", "päivää", "huomenta", "iltaa", "hyvää", "täällä",
-                         "tässä", "soittaa", "soittelee", "puhuu", "olen", "oon", "nimeni", "nimi"})
+INTRO_WORDS = frozenset({"hei", "moi", "moikka", "terve", "päivää", "päivä", "huomenta", "iltaa", "hyvää",
+                         "hyvä", "täällä", "tässä", "soittaa", "soittelee", "puhuu", "olen", "oon", "nimeni",
+                         "nimi"})
+MAX_INTRO_WORDS = 4  # "hyvää päivää täällä soittaa": an introduction before the name is short
 INTRO_FUZZY = ("päivää", "huomenta", "soittaa", "soittelee", "täällä", "nimeni")  # long enough to match fuzzily
 # What a call ends with; a lone name followed by nothing else is "Selvä" misheard, not the caller's name.
 CLOSING_WORDS = frozenset({"kiitos", "kiitti", "kiitoksia", "paljon", "hei", "heippa", "heido", "moi",
@@ -266,16 +268,21 @@ def _ends_sentence(ctx: AnalysisContext, tok: Token) -> bool:
 
 
 def _in_introduction(ctx: AnalysisContext, tok: Token) -> bool:
-    """The sentence before ``tok`` opens the turn (text start or after the previous turn's newline) or holds
-    a greeting/introduction word."""
-    first = _sentence_start(ctx, tok)
-    if first == 0 or "\n" in ctx.text[ctx.tokens[first - 1].end:ctx.tokens[first].start]:
-        return True
-    for t in ctx.tokens[first:tok.index]:
-        if t.lower in INTRO_WORDS or (len(t.text) >= 6 and any(
-                similarity(t.text, w) >= NAME_SIMILARITY for w in INTRO_FUZZY)):
-            return True
-    return False
+    """The words of the sentence before ``tok`` read as an introduction: one to four of them, each a
+    greeting/introduction word, a filler, or a word no dictionary knows (a garbled greeting: "Tymäpäinmätä
+    läsojta"), and not fillers only. "Alueella ronka pelimika." (alueella on kaapelivika) is no
+    introduction."""
+    before = ctx.tokens[_sentence_start(ctx, tok):tok.index]
+    if not 1 <= len(before) <= MAX_INTRO_WORDS:
+        return False
+    intro = [_intro_word(t) or not ctx.word_classes(t.text) for t in before]
+    return any(intro) and all(i or t.lower in FILLERS or t.lower in COLLOQUIAL for i, t in zip(
+        intro, before, strict=True))
+
+
+def _intro_word(tok: Token) -> bool:
+    return tok.lower in INTRO_WORDS or (len(tok.text) >= 6 and any(
+        similarity(tok.text, w) >= NAME_SIMILARITY for w in INTRO_FUZZY))
 
 
 def _lone_name_at_goodbye(ctx: AnalysisContext, span: Span) -> bool:

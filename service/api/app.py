@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
             _announce_demo(app.state.ctx)
         stop = threading.Event()
         if workers and settings.queue == "embedded" and settings.worker_threads > 0:
+            if app.state.ctx._pipeline is None:
+                _check_model(settings)
             app.state.runner = EmbeddedRunner(app.state.ctx, settings.worker_threads)
             app.state.runner.start()
             threading.Thread(target=_sweeper, args=(app.state.ctx, stop), daemon=True,
@@ -77,6 +79,13 @@ def _check_config() -> None:
 
     get_register()
     get_retention()
+
+
+def _check_model(settings: Settings) -> None:
+    """Refuse to start worker threads on a missing or corrupt ASR model (they would fail every job)."""
+    from service.runtime import check_asr_model
+
+    check_asr_model(settings)
 
 
 def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SqlaTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,12 @@ def install(app: FastAPI) -> None:
 
     for exc_type in (OperationalError, InterfaceError, SqlaTimeoutError):
         app.add_exception_handler(exc_type, _db_unavailable)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _exc: ClientDisconnect) -> JSONResponse:
+        # The sender hung up mid-upload: nobody reads this answer, and it is not a server error.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return problem(400, "client_disconnected", "the request body ended early")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -37,6 +37,9 @@ _MIGRATION_LOCK_ID = 0x7075_6865  # "puhe"
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the per-dialect settings above. Creates the SQLite file's directory if needed."""
     u = make_url(url)
+    # Statement parameters are call content (turn texts, metadata): keep them out of exception messages
+    # and SQL echo logs, which end up in tracebacks and log files.
+    kwargs.setdefault("hide_parameters", True)
     if u.get_backend_name() != "sqlite":
         return create_engine(u, pool_pre_ping=True, **kwargs)
     memory = u.database in (None, "", ":memory:")

@@ -34,3 +34,18 @@ def bare_analyzer() -> Analyzer:
 def surfaces(text: str, spans: list[Span], typ: str | None = None) -> list[str]:
     """The redacted substrings (optionally of one type), for readable assertions on offsets."""
     return [text[s.start:s.end] for s in spans if typ is None or s.type == typ]
+
+
+CONTEXT_WORDS = 6  # as service.pipeline.CONTEXT_WORDS: words of the previous turn analysed with a turn
+
+
+def analyze_turn(analyzer: Analyzer, previous: str, turn: str) -> list[Span]:
+    """Spans over ``turn`` analysed as the pipeline does: the previous turn's tail in front, clipped."""
+    tail = " ".join(previous.split()[-CONTEXT_WORDS:])
+    prefix = tail + " \n " if tail else ""
+    out = []
+    for span in analyzer.analyze(prefix + turn):
+        start, end = max(span.start - len(prefix), 0), span.end - len(prefix)
+        if end > start:
+            out.append(Span(span.type, start, end, span.score, span.recognizer, span.explanation))
+    return out

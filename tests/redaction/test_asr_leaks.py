@@ -17,6 +17,8 @@ import pytest
 from bench._corpus import PIPELINE_ASR, leak_score, read_asr_clips
 from redaction import redact
 
+from .conftest import analyze_turn
+
 DATA = Path(__file__).parents[1] / "data"
 
 
@@ -76,3 +78,32 @@ def test_no_identifier_leaks_from_redacted_pipeline_asr(nlp_analyzer, pipeline_c
     for cid, typ, _, asr in pipeline_clips:
         if typ == "NONE":
             assert redacted[cid] == asr, cid  # d11, d12: nothing at all is redacted
+
+
+# What the pipeline transcribes for tests/data/call_stereo.wav (agent, customer alternating) and what each
+# turn must be redacted as. Gold: fixtures.json; "Alueella on kaapelivika", "Selvä, kiitos, hei" hold none.
+STEREO_CALL_ASR = [
+    ("Kui tumen kohhasiakas palvelu, mitten voi hauttaa.", []),
+    ("Raja kaista ei toimii, yhteys katskeisi heilen.", []),
+    ("Kertoi sitte kronimennen.", []),
+    ("Nimeni on maattimintainen.", ["PERSON"]),
+    ("Entä henkilö tunnus.", []),
+    ("Yksi kolme yksi nolla misi kaksi mima kolme nolla katskei santeen.", ["HETU"]),
+    ("Ja puhelin numerom.", []),
+    ("Nolla neljä nolla yksi kaksi kolme, neljä misi kuu sisäitsemän.", ["PHONE"]),
+    ("Mikä haisen usosoite.", []),
+    ("Koi mukia kolme, nolla kaksi yksi kaksi nolla epo.", ["ADDRESS"]),
+    ("Alueella ronka pelimika. Kron jous malmistuhu menhää.", []),
+    ("Selma, kiitos hei.", []),
+]
+
+
+def test_stereo_call_pipeline_asr_is_redacted_turn_by_turn(nlp_analyzer):
+    previous = ""
+    for turn, expected in STEREO_CALL_ASR:
+        spans = analyze_turn(nlp_analyzer, previous, turn)
+        assert [s.type for s in spans] == expected, turn
+        previous = turn
+    address = "Koi mukia kolme, nolla kaksi yksi kaksi nolla epo."
+    (span,) = analyze_turn(nlp_analyzer, "Mikä haisen usosoite.", address)
+    assert address[span.start:span.end] == address.rstrip(".")  # street, number, postcode and city: all of it

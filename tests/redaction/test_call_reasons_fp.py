@@ -16,20 +16,16 @@ import pytest
 
 from redaction import Analyzer
 
+from .conftest import analyze_turn
+
 DATA = Path(__file__).parents[1] / "data"
-CONTEXT_WORDS = 6  # as service.pipeline.CONTEXT_WORDS
 MAX_REDACTED_WORDS = 2  # of about 2 400 words; 0 today
 
 
 def _redacted_words(analyzer: Analyzer, previous: str, turn: str) -> list[str]:
-    tail = " ".join(previous.split()[-CONTEXT_WORDS:])
-    prefix = tail + " \n " if tail else ""
-    words = []
-    for span in analyzer.analyze(prefix + turn):
-        start, end = max(span.start - len(prefix), 0), span.end - len(prefix)
-        # a placeholder ("[HENKILÖ]") is an identifier already; redacting it again is fine
-        words += [w for w in re.findall(r"\w+", turn[start:end]) if not w.isupper()]
-    return words
+    # a placeholder ("[HENKILÖ]") is an identifier already; redacting it again is fine
+    return [w for span in analyze_turn(analyzer, previous, turn)
+            for w in re.findall(r"\w+", turn[span.start:span.end]) if not w.isupper()]
 
 
 @pytest.fixture(scope="module")

@@ -44,8 +44,9 @@ def test_without_lexicon_only_capitalised_names_follow_cues(bare_analyzer, text,
     assert surfaces(text, bare_analyzer.analyze(text), "PERSON") == expected
 
 
-# With the cue garbled away, two non-dictionary words ending a greeting or a turn's opening sentence, one of
-# them close to a known name, are the name; "prev \n turn" is how the pipeline analyses a turn.
+# With the cue garbled away, two non-dictionary words ending a short sentence of greeting, introduction or
+# garbled words, one of them close to a known name, are the name; "prev \n turn" is how the pipeline
+# analyses a turn.
 @pytest.mark.parametrize(("text", "expected"), [
     # pipeline ASR of dev clip d5 ("hyvää päivää täällä soittaa Pekka Nieminen")
     ("Tymäpäinmätä läsojta pekkäniä minen.", ["pekkäniä minen"]),
@@ -54,11 +55,15 @@ def test_without_lexicon_only_capitalised_names_follow_cues(bare_analyzer, text,
     ("Hyvä päivä, liisän virtamen.", ["liisän virtamen"]),
     ("Hyväpäivä, tässä jukkä mäkisse.", ["jukkä mäkisse"]),
     ("iltaa, sannä nieminne.", ["sannä nieminne"]),
+    ("Huomenta. Sotan mattti virtasse.", ["mattti virtasse"]),  # the intro verb garbled too
     ("Kiitos Selma, hei.", ["Selma"]),  # a name the agent addresses
     ("nimeni on Selma, kiitos hei.", ["Selma"]),  # a cue: a name even before "kiitos hei"
     # not names: "Selvä, kiitos, hei" at the end of the stereo call fixture, as the pipeline heard it
     ("on kaapelivika. Korjaus valmistuu huomenna. \n Selma, kiitos hei.", []),
     ("Selma, kiitos hei.", []),
+    # not names: the agent's "Alueella on kaapelivika." in the same call; the sentence is no introduction
+    ("Koi mukia kolme, nolla kaksi yksi kaksi nolla epo. \n Alueella ronka pelimika. Kron jous malmistuhu menhää.",
+     []),
     # not names: colloquial words no dictionary knows ending a greeting
     ("terve, mä tilasin uuden reitittimen mut se ei oo tullu viel.", []),
     ("hei, laskussa on jotain outoo veloituksii.", []),

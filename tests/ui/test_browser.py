@@ -132,9 +132,10 @@ def _audio_bytes(served: Served) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _no_console_errors(page: Any) -> Any:
-    """A page that throws in its JavaScript fails the test even if the assertions happen to pass."""
+    """A script error or a Content-Security-Policy violation fails the test even if the assertions pass."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield
     assert errors == []
 
