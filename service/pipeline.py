@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -122,13 +123,24 @@ class ProcessResult:
 
 @dataclass(frozen=True)
 class PipelineOptions:
+    """``raw_digest_key`` keys the digests of raw (unredacted) text in provenance: a plain sha256 of a turn like
+    "numero on 040…" is reversed by enumerating the few unknown digits, a keyed HMAC is not."""
+
     audio_mode: str = "tone"  # tone | silence
     pad_s: float = 0.2
     operators: OperatorConfig | None = None
+    raw_digest_key: bytes = b""
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def raw_text_digest(text: str, key: bytes) -> str:
+    """Digest of unredacted text for provenance: ``hmac-sha256:<hex>`` when keyed (always, in the service)."""
+    if not key:
+        return "sha256:" + sha256_text(text)
+    return "hmac-sha256:" + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def default_channel_map(n_channels: int, names: Mapping[int, str] | None = None) -> dict[int, str]:
@@ -184,7 +196,7 @@ class Pipeline:
             prov.append(Activity(stage=f"transcribe:channel{ch}", started_at=started, ended_at=utcnow(),
                                  agent=self.transcriber.model_info,
                                  used={"audio": audio.sha256, "channel": str(ch)},
-                                 generated={"raw_transcript": sha256_text(raw)}))
+                                 generated={"raw_transcript": raw_text_digest(raw, self.options.raw_digest_key)}))
         if progress:
             progress(total, total)
         return _merge_turns(tagged, speakers)
@@ -203,7 +215,8 @@ class Pipeline:
         digest = sha256_text(json.dumps([e.to_dict() for e in entities], sort_keys=True))
         prov.append(Activity(stage="detect_and_redact_text", started_at=started, ended_at=utcnow(),
                              agent=self.analyzer_info,
-                             used={"raw_transcript": sha256_text("\n".join(t.raw_text for t in turns))},
+                             used={"raw_transcript": raw_text_digest("\n".join(t.raw_text for t in turns),
+                                                                    self.options.raw_digest_key)},
                              generated={"entities": digest,
                                         "redacted_transcript": sha256_text("\n".join(r.text for r in results))}))
         return results, entities

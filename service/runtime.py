@@ -6,8 +6,11 @@ redaction mode) means the same thing everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import hmac
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
@@ -25,6 +28,7 @@ class RuntimeOptions:
     language: str = "fi"
     audio_mode: str = "tone"
     pad_ms: int = 200
+    raw_digest_key: bytes = field(default=b"", repr=False)
 
 
 def options_from_settings(settings: object) -> RuntimeOptions:
@@ -33,7 +37,13 @@ def options_from_settings(settings: object) -> RuntimeOptions:
     return RuntimeOptions(asr_model=g("asr_model"), asr_device=g("asr_device"),
                           asr_compute_type=g("asr_compute_type"), asr_beam_size=g("asr_beam_size"),
                           asr_threads=g("asr_threads"), language=g("language"),
-                          audio_mode=g("audio_redaction"), pad_ms=g("audio_pad_ms"))
+                          audio_mode=g("audio_redaction"), pad_ms=g("audio_pad_ms"),
+                          raw_digest_key=_provenance_key(settings))
+
+
+def _provenance_key(settings: Any) -> bytes:
+    """A key for raw-text digests, derived from the index key (one secret fewer to manage)."""
+    return hmac.new(settings.index_key_bytes(), b"puheturva/provenance-digest/v1", hashlib.sha256).digest()
 
 
 def asr_settings(opts: RuntimeOptions) -> AsrSettings:
@@ -56,4 +66,5 @@ def get_pipeline(opts: RuntimeOptions = RuntimeOptions()) -> Pipeline:
     analyzer, analyzer_info = default_analyzer()
     return Pipeline(transcriber=transcriber, analyzer=analyzer,
                     analyzer_info=analyzer_info, classifier=CallReasonClassifier(),
-                    options=PipelineOptions(audio_mode=opts.audio_mode, pad_s=opts.pad_ms / 1000))
+                    options=PipelineOptions(audio_mode=opts.audio_mode, pad_s=opts.pad_ms / 1000,
+                                            raw_digest_key=opts.raw_digest_key))

@@ -62,6 +62,8 @@ def test_process_stereo_call_writes_redacted_outputs(tmp_path: Path) -> None:
     assert {"HETU", "PHONE"} <= types, types
     stages = [a["activity"]["stage"] for a in doc["provenance"]]
     assert stages[:2] == ["transcribe:channel0", "transcribe:channel1"] and "redact_audio" in stages
+    raw_digest = doc["provenance"][0]["generated"]["raw_transcript"]
+    assert raw_digest.startswith("hmac-sha256:"), "raw text digests are keyed (no brute force of short ids)"
     asr = doc["provenance"][0]["agent"]
     assert asr["sha256"] == "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
     assert any(c["kind"] == "call_reason" for c in doc["classifications"])
