@@ -36,6 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.failed": ("Väärä käyttäjätunnus tai salasana, tai tunnus on poistettu käytöstä.",
                      "Wrong user name or password, or the account is disabled."),
     "login.expired": ("Lomake vanheni. Yritä uudelleen.", "The form expired. Please try again."),
+    "login.too_many": ("Liian monta epäonnistunutta yritystä. Odota hetki ja yritä uudelleen.",
+                       "Too many failed attempts. Wait a moment and try again."),
     "login.logged_out": ("Olet kirjautunut ulos.", "You have logged out."),
     # call list
     "calls.title": ("Puhelut", "Calls"),

@@ -18,7 +18,8 @@ router = APIRouter(prefix="/v1/calls", tags=["calls"])
 Reader = Annotated[Principal, Depends(require_roles("qa_reviewer", "privacy_officer", "admin"))]
 CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The telephony system's call id")]
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Problem}, 403: {"model": Problem},
-                                           404: {"model": Problem}, 410: {"model": Problem}}
+                                           404: {"model": Problem}, 410: {"model": Problem},
+                                           422: {"model": Problem}, 503: {"model": Problem}}
 
 
 def _visible(session: Any, call_id: str, user: Principal) -> Any:

@@ -19,6 +19,7 @@ from service.auth.browser import (
     set_login_nonce,
     start_session,
 )
+from service.auth.login_limit import LoginLimiter
 from service.store.repo_users import authenticate_password
 from service.ui.web import CheckedForm, UiUserDep, local_path, render
 
@@ -38,6 +39,14 @@ def _login_page(request: Request, *, error: str | None = None, status: int = 200
     return response
 
 
+def _limiter(request: Request) -> LoginLimiter:
+    """The app's failed-login counter (one per app, made on first use)."""
+    state = request.app.state
+    if getattr(state, "login_limiter", None) is None:
+        state.login_limiter = LoginLimiter()
+    return state.login_limiter
+
+
 @router.get("/login")
 def login_form(request: Request, session: SessionDep) -> Response:
     """The login page (a logged-in visitor goes straight to the call list)."""
@@ -55,10 +64,19 @@ def login(request: Request, session: SessionDep, name: Annotated[str, Form(max_l
         check_csrf(request, None, csrf)
     except CsrfRefused:
         return _login_page(request, error="login.expired", status=400, name=name, next_path=next)
+    limiter, address = _limiter(request), request.client.host if request.client else "unknown"
+    wait = limiter.retry_after(address, name)
+    if wait is not None:
+        log.warning("UI login throttled for a client address")  # neither the address nor the name
+        response = _login_page(request, error="login.too_many", status=429, name=name, next_path=next)
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = authenticate_password(session, name.strip(), password)
     if user is None:
+        limiter.failed(address, name)
         log.info("failed UI login")  # no name: it may be a password typed into the wrong field
         return _login_page(request, error="login.failed", status=401, name=name, next_path=next)
+    limiter.succeeded(address, name)
     audit.record(session, user.name, user.role, "auth.login", "user", user.name, {"via": "password"})
     session.commit()
     response = RedirectResponse(local_path(next), status_code=303)
