@@ -101,6 +101,7 @@ class AsrSettings:
     condition_on_previous_text: bool = True
     initial_prompt: str | None = None
     allow_download: bool = False
+    seed: int = 0  # temperature fallback samples: a fixed seed makes a transcript reproducible
     vad_parameters: tuple[tuple[str, float], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -204,6 +205,7 @@ class Transcriber:
                 "model": settings.model, "device": device, "compute_type": compute_type,
                 "cpu_threads": settings.cpu_threads, "num_workers": settings.num_workers,
                 "decoding": decoding_options(settings),
+                "random_seed": settings.seed,
             },
             kind="model",
         )
@@ -221,6 +223,9 @@ class Transcriber:
         segments: list[Segment] = []
         info_language, after_vad = self.settings.language, 0.0
         if len(samples):
+            # Reseed per call: the fallback to sampling at higher temperatures otherwise makes the same audio
+            # give different transcripts (and different redactions) from run to run.
+            ctranslate2.set_random_seed(self.settings.seed)
             raw_segments, info = self._model.transcribe(samples, **self._options)
             info_language, after_vad = info.language, info.duration_after_vad
             for raw in raw_segments:  # decoding happens lazily, segment by segment

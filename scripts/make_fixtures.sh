@@ -86,3 +86,13 @@ sox -D "$TMP"/call_*.wav -b 16 "$OUT/call_stereo.wav"
 
 "$PY" scripts/make_fixtures.py "$OUT" "$TMP/clips.tsv" "$TMP/call.tsv"
 du -ch "$OUT"/*.* "$OUT"/bad/* | tail -n 1
+
+# --- subject_call.wav: a customer gives a henkilötunnus and an e-mail (data-subject request test) --------
+# The slow test in tests/service/test_subjects_e2e.py finds this call by the spoken HETU. Whisper base is
+# weak on espeak-ng: this wording, speed and order (HETU first, "aa" as the century sign, 2 s pause) is the
+# one of a dozen tried whose transcript reads back as a valid HETU (130212A4321, a fictitious number). The
+# e-mail (pekka.nieminen@example.fi) comes out garbled; it is still detected and redacted, not indexed.
+speak "henkilötunnukseni on yksi kolme nolla kaksi yksi kaksi aa neljä kolme kaksi yksi" "$TMP/subj_hetu.wav"
+speak "sähköposti on pekka piste nieminen ät example piste fi" "$TMP/subj_email.wav"
+sox -D -n -r 16000 -c 1 -b 16 "$TMP/subj_gap.wav" trim 0 2.0
+sox -D "$TMP/subj_hetu.wav" "$TMP/subj_gap.wav" "$TMP/subj_email.wav" "$OUT/subject_call.wav"

@@ -20,12 +20,13 @@ app.add_typer(model_app, name="model")
 
 
 def _mount_subcommands() -> None:
-    from service.commands import audit, register, retention, users
+    from service.commands import audit, register, retention, subject, users
 
     app.add_typer(users.app, name="users")
     app.add_typer(register.app, name="register")
     app.add_typer(retention.app, name="retention")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(subject.app, name="subject")
 
 
 _mount_subcommands()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service.store.kinds import ArtefactKind
 from service.store.models import Artefact, Call
 from service.store.repo_calls import get_call_view
+from service.subjects import corrections_of
 
 
 class CallHidden(LookupError):
@@ -52,6 +53,8 @@ def call_document(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
                              "provenance": _prov_for(view, k.artefact_id)} for k in view.classifications],
         "provenance": [_prov(p) for p in view.provenance],
         "retention": [retention_row(a) for a in view.artefacts],
+        # Rectifications (GDPR art. 16): the turn above keeps its original text, corrections sit beside it.
+        "corrections": corrections_of(session, call_id),
     }
     return doc
 

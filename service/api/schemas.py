@@ -84,3 +84,4 @@ class CallView(BaseModel):
     classifications: list[dict[str, Any]] = []
     provenance: list[dict[str, Any]] = []
     retention: list[dict[str, Any]] = []
+    corrections: list[dict[str, Any]] = []

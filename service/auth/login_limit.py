@@ -3,7 +3,8 @@
 In-process and in memory on purpose: one API process serves the UI in every supported deployment, and a
 restart forgetting the counts costs an attacker nothing they did not have (argon2 keeps each guess slow).
 Two limits: ``per_name`` failures for one (address, user name) in ``window_s`` — a targeted guess — and
-``per_address`` failures from one address over any names — spraying. A success clears that name's count.
+``per_address`` failures from one address over any names — spraying; generous, since a reverse proxy puts
+many people behind one address. A success clears that name's count.
 User names are kept only as dictionary keys in this process's memory, never logged.
 """
 

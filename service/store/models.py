@@ -301,3 +301,62 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+# ---------------------------------------------------------------------------------- data-subject requests
+
+SUBJECT_REQUEST_KINDS = ("access", "erasure", "restriction", "lift_restriction", "rectification")
+# open: waiting for the officer (a rectification takes its corrections after creation); partial: some calls
+# could not be handled now (still being processed, storage error) and the request should be made again.
+SUBJECT_REQUEST_STATUSES = ("open", "completed", "partial")
+
+
+class SubjectRequest(Base):
+    """A data-subject request (GDPR art. 15–18, 20): what was asked, how identity was verified, what was done.
+
+    It holds the keyed HMAC index terms of the identifiers the person gave, never the identifiers. The
+    matched calls are JSON, not foreign keys: the request is the controller's record of an erasure it carried
+    out and must outlive the calls it erased.
+    """
+
+    __tablename__ = "subject_requests"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SUBJECT_REQUEST_KINDS), name="kind"),
+        CheckConstraint(_in("status", SUBJECT_REQUEST_STATUSES), name="status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_by_role: Mapped[str] = mapped_column(String(40))
+    terms: Mapped[list[Any]] = mapped_column(default=list)  # [{"kind": "phone", "hmac": "<hex>"}]
+    verification: Mapped[str] = mapped_column(Text)  # the officer's words; must not quote identifiers
+    note: Mapped[str | None] = mapped_column(Text)
+    matched_calls: Mapped[list[Any]] = mapped_column(default=list)  # [{"id", "call_id", "matched_by"}]
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the receipt; ids, kinds, counts only
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None]
+
+
+class TurnCorrection(Base):
+    """A rectification (GDPR art. 16) of one transcript turn: the original text is kept beside the correction.
+
+    ``original_text`` is the redacted turn as it read when corrected (a later re-run may replace the turn);
+    ``corrected_text`` went through the same redaction as the pipeline's output. ``agent`` is the PROV agent
+    who made it: a person, never software.
+    """
+
+    __tablename__ = "turn_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    turn_idx: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("subject_requests.id", ondelete="SET NULL"), index=True)
+    original_text: Mapped[str] = mapped_column(Text)
+    corrected_text: Mapped[str] = mapped_column(Text)
+    redacted_types: Mapped[list[Any]] = mapped_column(default=list)  # entity types replaced in the correction
+    agent: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import socket
 import threading
@@ -30,6 +31,9 @@ DATA = ROOT / "tests" / "data"
 BAD = DATA / "bad_inputs"
 PG_ENV = "PUHETURVA_TEST_DATABASE_URL"
 ROLES = ("qa_reviewer", "privacy_officer", "admin")
+CLIENT_LOGGERS = ("httpx", "httpcore")
+LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "sqlalchemy.engine", "service",
+           "models", "redaction", "faster_whisper")
 
 
 def table_counts(db: Database) -> dict[str, int]:
@@ -154,3 +158,21 @@ def _close(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()
+
+
+class Capture(logging.Handler):
+    """Every record at every level, formatted with its exception text (what a log file would hold)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(CLIENT_LOGGERS):
+            return  # the test's own HTTP client logging the URLs it requests, not the service
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)

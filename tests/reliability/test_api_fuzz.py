@@ -7,6 +7,7 @@ The webhook is also fuzzed with valid signatures, so the generated bodies get pa
 multipart parsing, metadata validation and audio decoding.
 
 Bounded: ``MAX_EXAMPLES`` per operation and mode, derandomised (the same cases on every run), no deadline.
+The PostgreSQL run and two of the role/mode combinations are marked ``slow`` (about 80 s together).
 """
 
 from __future__ import annotations
@@ -16,25 +17,28 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
-import schemathesis
-from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
+
+schemathesis = pytest.importorskip("schemathesis", minversion="4.0",
+                                   reason="dev dependency schemathesis>=4 (pip install schemathesis)")
+
+import requests  # noqa: E402 - after the skip: schemathesis brings it
+from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from schemathesis import GenerationMode  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
-from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
-from service.signing import signed_headers
-from tests.reliability.conftest import clear_caches, tokens_for_roles
-from tests.reliability.helpers import BAD, ROLES, pg_schema_url
+from service.api.app import create_app  # noqa: E402
+from service.config import DEV_WEBHOOK_SECRET, get_settings  # noqa: E402
+from service.signing import signed_headers  # noqa: E402
+from tests.reliability.conftest import clear_caches, tokens_for_roles  # noqa: E402
+from tests.reliability.helpers import BAD, ROLES, pg_schema_url  # noqa: E402
 
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -44,7 +48,8 @@ FUZZ_SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=T
                          suppress_health_check=list(HealthCheck))
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql",
+                                                                 marks=[pytest.mark.postgres, pytest.mark.slow])])
 def fuzz(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The app (HTTP only) on a fresh store, one seeded processed call, a token per role, the schema."""
     from tests.ui.seeding import seed_call, stereo_call
@@ -101,8 +106,18 @@ def check(case: Any, response: Any) -> None:
         assert set(response.json()) == {"error", "detail"}, response.text
 
 
-@pytest.mark.parametrize("role", ["anonymous", *ROLES])
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
+def _matrix() -> list[Any]:
+    """Every role with valid cases; invalid cases as anonymous and as the role that reaches most routes
+    in the quick run, the other two roles only with ``slow`` (about 10 s each)."""
+    out = []
+    for mode, label in ((GenerationMode.POSITIVE, "valid"), (GenerationMode.NEGATIVE, "invalid")):
+        for role in ("anonymous", *ROLES):
+            heavy = mode is GenerationMode.NEGATIVE and role in ("qa_reviewer", "admin")
+            out.append(pytest.param(mode, role, id=f"{label}-{role}", marks=[pytest.mark.slow] if heavy else []))
+    return out
+
+
+@pytest.mark.parametrize(("mode", "role"), _matrix())
 def test_every_v1_operation(fuzz: dict[str, Any], role: str, mode: GenerationMode) -> None:
     client, token = fuzz["client"], fuzz["tokens"][role]
     ops = v1_operations(fuzz["schema"])

@@ -24,7 +24,7 @@ from service.config import DEV_WEBHOOK_SECRET, get_settings
 from service.signing import signed_headers
 from service.store.models import Call
 from service.telephony_client import multipart
-from tests.reliability.conftest import clear_caches, uvicorn_server
+from tests.reliability.conftest import clear_caches, tokens_for_roles, uvicorn_server
 from tests.reliability.helpers import BAD, DATA, pg_schema_url, post_call, snapshot
 
 CASES = json.loads((BAD / "cases.json").read_text(encoding="utf-8"))
@@ -56,6 +56,12 @@ def corpus_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                 with TestClient(create_app(get_settings(), workers=False)) as client:
                     yield client
     clear_caches()
+
+
+@pytest.fixture(scope="module")
+def corpus_admin(corpus_api: TestClient) -> str:
+    """An admin's bearer token on the corpus app."""
+    return tokens_for_roles(corpus_api.app.state.ctx.db)["admin"]
 
 
 def state(api: TestClient) -> tuple[dict[str, int], dict[str, str]]:
@@ -227,3 +233,14 @@ def test_store_unchanged_file_listing_is_exact(corpus_api: TestClient, tmp_path:
     finally:
         stray.unlink()
     assert state(corpus_api) == before
+
+
+@pytest.mark.parametrize("path", ["/v1/calls/..%2F..%2Fkeys%2Fencryption.key", "/v1/calls/%2e%2e%2fpuheturva.db",
+                                  "/v1/calls/x'%20OR%20'1'%3D'1", "/v1/calls/%F0%9F%93%9E",
+                                  "/v1/calls/pbx%00-1/audio", "/v1/calls/" + "a" * 5000])
+def test_read_paths_with_traversal_or_sql_are_refused(corpus_api: TestClient, corpus_admin: str, path: str) -> None:
+    before = state(corpus_api)
+    r = corpus_api.get(path, headers={"authorization": f"Bearer {corpus_admin}"})
+    assert r.status_code in (404, 422), r.text
+    assert set(r.json()) == {"error", "detail"} and "encryption" not in r.text and "SQLite" not in r.text
+    assert state(corpus_api)[1] == before[1]

@@ -308,14 +308,14 @@ def test_serve_refuses_to_start_on_a_corrupt_model(corrupt_models: dict[str, Pat
 
 
 def test_corrupt_default_model_is_detected_by_verify_and_readiness(corrupt_models: dict[str, Path],
-                                                                     make_api: Any, db_url: str,
+                                                                     make_api: Any, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A flipped weight byte loads fine in CTranslate2; only the pinned sha256 of the default model sees it."""
     model_dir = corrupt_models["weights"]
     done = _cli("model", "verify", "--target", str(model_dir), env={})
     assert done.returncode == 3 and "corrupt" in done.stderr and "Traceback" not in done.stderr
     monkeypatch.setenv("PUHETURVA_MODEL_DIR", str(model_dir))
-    with make_api(DATABASE_URL=db_url) as api:
+    with make_api(DATABASE_URL=f"sqlite:///{tmp_path / 'ready.db'}") as api:
         r = api.get("/readyz")
         assert r.status_code == 503 and r.json()["checks"]["model"] == "model integrity check failed"
 

@@ -1,0 +1,46 @@
+"""Security headers on every non-UI response: the JSON API, the webhook, health, metrics and the API docs.
+
+The UI pages get theirs (a CSP fitted to the templates) from ``service.ui.security``; this middleware leaves
+``/`` and ``/ui…`` to it. API answers are JSON or audio that no browser should render as a page, frame, sniff
+into another type or cache: ``default-src 'none'`` and ``no-store``. The interactive docs (``/docs``,
+``/redoc``) load FastAPI's own scripts, so they get only the framing and sniffing protections.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+DOCS_CSP = b"frame-ancestors 'none'"
+COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+          (b"x-frame-options", b"DENY")]
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def _is_ui(path: str) -> bool:
+    return path == "/" or path == "/ui" or path.startswith("/ui/")
+
+
+class ApiSecurityHeaders:
+    """Pure ASGI middleware (no body buffering); headers a route set itself are left alone."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if scope["type"] != "http" or _is_ui(path):
+            await self.app(scope, receive, send)
+            return
+        docs = path.startswith(DOCS_PATHS)
+        wanted = [*COMMON, (b"content-security-policy", DOCS_CSP if docs else API_CSP)]
+        if not docs:
+            wanted.append((b"cache-control", b"no-store"))
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in wanted if h[0] not in names)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

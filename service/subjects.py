@@ -1,0 +1,440 @@
+"""Data-subject requests (privacy notice §11): access, erasure, restriction, rectification.
+
+A privacy officer who has verified a person's identity enters the identifiers the person gave. They are
+turned into the keyed HMAC terms of the subject index at once and never stored: the request keeps the terms,
+the matched calls, the officer's verification note and a receipt of what was done. Every step is audited.
+
+Erasure is irreversible, so the request is committed before anything is deleted and each call is erased in
+its own transaction; a crash leaves a request whose receipt lists what was done so far. A call under legal
+hold, or holding data kept under a legal obligation (GDPR art. 17(3)(b)/(e)), is kept, restricted, and
+listed in the receipt with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from models.provenance import utcnow
+from redaction.recognizers.hetu import problem as hetu_problem
+from service import audit, subject_index
+from service.blobstore import BlobStore
+from service.register import Register, get_register
+from service.retention import LegalHoldActive, _delete_artefact, erase_call
+from service.store.kinds import ACTIVE_STATES
+from service.store.models import (
+    SUBJECT_REQUEST_KINDS,
+    Artefact,
+    Call,
+    Classification,
+    Entity,
+    Job,
+    Provenance,
+    SubjectRequest,
+    SubjectTerm,
+    Turn,
+    TurnCorrection,
+)
+
+KINDS = SUBJECT_REQUEST_KINDS
+MAX_IDENTIFIERS = 20
+LEGAL_OBLIGATION_ARTICLE = "6(1)(c)"
+# Structured identifiers the free-text check refuses wherever they appear. Not PHONE: the recogniser also
+# reads dates and times ("12.3.2025 klo 14.05") as numbers; the person's own phone is caught by comparison.
+_REFUSED_IN_TEXT = frozenset({"HETU", "EMAIL", "IBAN", "CARD"})
+_ACTIVE = sorted(s.value for s in ACTIVE_STATES)
+_NOT_COMPACT = re.compile(r"[^0-9a-zåäö@]+")
+
+
+class InvalidSubjectRequest(ValueError):
+    """The request cannot be accepted; ``code`` is stable, the message never quotes what was given."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RequestNotFound(LookupError):
+    pass
+
+
+class WrongRequestKind(ValueError):
+    """The operation does not apply to this kind of request (e.g. an export of an erasure request)."""
+
+
+class CallNotInRequest(LookupError):
+    """The call is not one of the request's calls (or no longer exists)."""
+
+
+class TurnNotFound(LookupError):
+    pass
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+def index_terms(identifiers: Sequence[tuple[str, str]], *, key: bytes | None = None) -> list[dict[str, str]]:
+    """The subject-index terms of the given identifiers, de-duplicated; raises ``InvalidSubjectRequest``."""
+    if not identifiers:
+        raise InvalidSubjectRequest("no_identifiers", "give at least one identifier of the person")
+    if len(identifiers) > MAX_IDENTIFIERS:
+        raise InvalidSubjectRequest("too_many_identifiers", f"at most {MAX_IDENTIFIERS} identifiers")
+    terms: dict[str, str] = {}
+    for i, (kind, value) in enumerate(identifiers):
+        if kind not in subject_index.KINDS:
+            raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: unknown kind")
+        try:
+            terms.setdefault(subject_index.index_terms(kind, value, key=key), kind)
+        except subject_index.InvalidIdentifier as exc:
+            raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: {exc}") from None
+        if kind == "hetu" and hetu_problem(value) == "InvalidChecksum":
+            # A mistyped code finds nothing, and "no calls" would be a wrong answer to the person.
+            raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: the henkilötunnus check "
+                                                              "character does not match (a typing error?)")
+    return [{"kind": k, "hmac": h} for h, k in terms.items()]
+
+
+def _compact(text: str) -> str:
+    return _NOT_COMPACT.sub("", text.lower())
+
+
+def _spellings(kind: str, value: str) -> set[str]:
+    """Compact spellings of one identifier as an officer might type it (phones: also the national form)."""
+    out = {_compact(value)}
+    try:
+        norm = subject_index.normalise(kind, value)
+    except subject_index.InvalidIdentifier:
+        return out
+    out.add(_compact(norm))
+    if kind == "phone" and norm.startswith("+358"):
+        out.add("0" + norm[4:])
+    return {s for s in out if len(s) >= 5}
+
+
+@lru_cache(maxsize=1)
+def _pattern_analyzer() -> Any:
+    """The rule-based recognisers only (no NER model): fast enough for every request."""
+    from redaction import Analyzer
+
+    return Analyzer()
+
+
+def check_free_text(field: str, text: str | None, identifiers: Iterable[tuple[str, str]]) -> None:
+    """Refuse an officer's note that quotes an identifier: the request must not store what it protects."""
+    if not text:
+        return
+    compact = _compact(text)
+    for kind, value in identifiers:
+        if any(s in compact for s in _spellings(kind, value)):
+            raise InvalidSubjectRequest(
+                "identifier_in_text", f"{field} quotes an identifier of the person; describe how identity "
+                                      "was verified without writing the identifier")
+    found = sorted({s.type for s in _pattern_analyzer().analyze(text)} & _REFUSED_IN_TEXT)
+    if found:
+        raise InvalidSubjectRequest(
+            "identifier_in_text", f"{field} seems to contain an identifier ({', '.join(found)}); "
+                                  "leave identifiers out of free text")
+
+
+# ------------------------------------------------------------------------------------------- matching
+
+
+def match_calls(session: Session, terms: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
+    """The calls concerning the subject (as caller, callee, customer or spoken in the call), oldest first,
+    with the identifier kinds that matched each."""
+    hmacs = [t["hmac"] for t in terms]
+    if not hmacs:
+        return []
+    rows = session.execute(
+        select(Call.id, Call.external_id, Call.created_at, SubjectTerm.kind)
+        .join(SubjectTerm, SubjectTerm.call_id == Call.id)
+        .where(SubjectTerm.hmac.in_(hmacs)).order_by(Call.created_at, Call.id))
+    calls: dict[uuid.UUID, dict[str, Any]] = {}
+    for cid, external_id, _created, kind in rows:
+        entry = calls.setdefault(cid, {"id": str(cid), "call_id": external_id, "matched_by": []})
+        if kind not in entry["matched_by"]:
+            entry["matched_by"].append(kind)
+    for entry in calls.values():
+        entry["matched_by"].sort()
+    return list(calls.values())
+
+
+def live_call_ids(session: Session, req: SubjectRequest) -> list[uuid.UUID]:
+    """The request's calls that still exist (an erased call is gone for every later step)."""
+    ids = [uuid.UUID(m["id"]) for m in req.matched_calls]
+    if not ids:
+        return []
+    present = set(session.scalars(select(Call.id).where(Call.id.in_(ids))))
+    return [i for i in ids if i in present]
+
+
+# ------------------------------------------------------------------------------------------- requests
+
+
+def create_request(
+    session: Session, blobs: BlobStore, *, kind: str, identifiers: Sequence[tuple[str, str]],
+    verification: str, note: str | None = None, actor: str, role: str, now: datetime | None = None,
+    register: Register | None = None,
+) -> SubjectRequest:
+    """Record a request, find the subject's calls and carry it out (access and rectification wait for the
+    export and the corrections). Commits: the request is on record before anything is deleted."""
+    if kind not in KINDS:
+        raise InvalidSubjectRequest("invalid_kind", f"kind must be one of {', '.join(KINDS)}")
+    verification = (verification or "").strip()
+    if len(verification) < 3:
+        raise InvalidSubjectRequest("no_verification", "say how the person's identity was verified")
+    terms = index_terms(identifiers)
+    check_free_text("verification", verification, identifiers)
+    check_free_text("note", note, identifiers)
+    now = now or utcnow()
+    matched = match_calls(session, terms)
+    req = SubjectRequest(kind=kind, status="open", created_by=actor, created_by_role=role, terms=terms,
+                         verification=verification, note=(note or "").strip() or None, matched_calls=matched,
+                         result={"calls_found": len(matched)}, created_at=now, updated_at=now)
+    session.add(req)
+    session.flush()
+    audit.record(session, actor, role, "subject.request", "subject_request", str(req.id),
+                 {"kind": kind, "identifier_kinds": sorted({t["kind"] for t in terms}), "calls": len(matched)},
+                 now=now)
+    session.commit()
+    if kind == "access":
+        _finish(session, req, "completed", {}, actor, role, now)
+    elif kind == "erasure":
+        _erase(session, blobs, req, actor, role, now, register or get_register())
+    elif kind in ("restriction", "lift_restriction"):
+        _restrict(session, req, kind == "restriction", actor, role, now)
+    else:  # rectification: stays open for its corrections
+        _set_result(req, {"corrections": []}, now)
+    session.commit()
+    return req
+
+
+def _set_result(req: SubjectRequest, extra: dict[str, Any], now: datetime) -> None:
+    req.result = {**req.result, **extra}  # a new dict: JSON columns do not track in-place changes
+    req.updated_at = now
+
+
+def _finish(session: Session, req: SubjectRequest, status: str, extra: dict[str, Any], actor: str, role: str,
+            now: datetime) -> None:
+    _set_result(req, extra, now)
+    req.status = status
+    req.completed_at = now
+    summary = {k: len(v) if isinstance(v, list) else v for k, v in req.result.items()}
+    audit.record(session, actor, role, "subject.completed", "subject_request", str(req.id),
+                 {"kind": req.kind, "status": status, **summary}, now=now)
+
+
+def get_request(session: Session, request_id: uuid.UUID) -> SubjectRequest:
+    req = session.get(SubjectRequest, request_id)
+    if req is None:
+        raise RequestNotFound("unknown subject request")
+    return req
+
+
+def list_requests(session: Session, *, kind: str | None = None, limit: int = 50, offset: int = 0
+                  ) -> list[SubjectRequest]:
+    q = select(SubjectRequest).order_by(SubjectRequest.created_at.desc(), SubjectRequest.id)
+    if kind is not None:
+        q = q.where(SubjectRequest.kind == kind)
+    return list(session.scalars(q.limit(limit).offset(offset)))
+
+
+def request_document(req: SubjectRequest) -> dict[str, Any]:
+    """The request as the API shows it to privacy officers: identifier kinds, never terms or values."""
+    return {"id": str(req.id), "kind": req.kind, "status": req.status, "created_by": req.created_by,
+            "created_by_role": req.created_by_role, "created_at": _iso(req.created_at),
+            "updated_at": _iso(req.updated_at), "completed_at": _iso(req.completed_at),
+            "identifier_kinds": sorted({t["kind"] for t in req.terms}), "verification": req.verification,
+            "note": req.note, "calls": req.matched_calls, "result": req.result}
+
+
+def record_export(session: Session, req: SubjectRequest, *, sha256: str, call_ids: list[str], actor: str,
+                  role: str, now: datetime | None = None) -> None:
+    """Audit an export and note it in the receipt: which file was handed out (by hash), when, by whom."""
+    now = now or utcnow()
+    entry = {"at": _iso(now), "sha256": sha256, "calls": len(call_ids), "by": actor}
+    _set_result(req, {"exports": [*req.result.get("exports", []), entry]}, now)
+    audit.record(session, actor, role, "subject.export", "subject_request", str(req.id),
+                 {"calls": len(call_ids), "call_ids": call_ids, "sha256": sha256}, now=now)
+
+
+# -------------------------------------------------------------------------------------------- erasure
+
+
+def _legal_obligation_bases(register: Register) -> set[str]:
+    return {k for k, b in register.legal_bases.items() if b.gdpr_article == LEGAL_OBLIGATION_ARTICLE}
+
+
+def _has_active_job(session: Session, call_id: uuid.UUID) -> bool:
+    return bool(session.scalar(select(exists().where(Job.call_id == call_id, Job.state.in_(_ACTIVE)))))
+
+
+def _footprint(session: Session, call: Call) -> dict[str, Any]:
+    """What erasing ``call`` removes, counted before it goes (the receipt)."""
+    def count(model: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model).where(model.call_id == call.id)) or 0)
+
+    live = [a for a in call.artefacts if a.deleted_at is None]
+    return {"artefacts": sorted(a.kind for a in live), "blobs": sum(1 for a in live if a.blob_key),
+            "rows": {"turns": count(Turn), "entities": count(Entity), "classifications": count(Classification),
+                     "provenance": count(Provenance), "subject_index": count(SubjectTerm),
+                     "corrections": count(TurnCorrection), "jobs": count(Job)}}
+
+
+def _erase(session: Session, blobs: BlobStore, req: SubjectRequest, actor: str, role: str, now: datetime,
+           register: Register) -> None:
+    obligation = _legal_obligation_bases(register)
+    deleted: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for m in req.matched_calls:
+        ref = {"id": m["id"], "call_id": m["call_id"]}
+        call = session.get(Call, uuid.UUID(m["id"]))
+        if call is None:
+            deleted.append({**ref, "already_deleted": True})
+            continue
+        try:
+            outcome = _erase_one(session, blobs, call, obligation, actor, role, now)
+        except (OSError, LegalHoldActive) as exc:  # a storage outage, or a hold put on a moment ago
+            session.rollback()
+            failed.append({**ref, "reason": "legal_hold" if isinstance(exc, LegalHoldActive) else
+                           "storage_error"})
+            continue
+        (deleted if outcome.pop("erased") else kept).append({**ref, **outcome})
+        session.commit()  # one call at a time: its blobs are gone, its rows must follow now
+    unfinished = failed or any(k["reason"] == "processing" or k["failed_artefacts"] for k in kept)
+    _finish(session, req, "partial" if unfinished else "completed",
+            {"deleted": deleted, "kept": kept, "failed": failed}, actor, role, now)
+
+
+def _erase_one(session: Session, blobs: BlobStore, call: Call, obligation: set[str], actor: str, role: str,
+               now: datetime) -> dict[str, Any]:
+    live = [a for a in call.artefacts if a.deleted_at is None]
+    if call.legal_hold or any(a.legal_hold for a in live):
+        return _keep(session, call, "legal_hold", live, [], [], actor, role, now)
+    if _has_active_job(session, call.id):
+        return _keep(session, call, "processing", live, [], [], actor, role, now)
+    required = [a for a in live if a.legal_basis in obligation and a.retain_until > now]
+    if required:
+        removed, not_removed = [], []
+        for art in live:
+            if art not in required:
+                ok = _delete_artefact(session, blobs, art, now, reason="erasure")
+                (removed if ok else not_removed).append(art.kind)
+        return _keep(session, call, "legal_obligation", required, sorted(removed), sorted(not_removed),
+                     actor, role, now)
+    receipt = _footprint(session, call)
+    erase_call(session, blobs, call.id, actor=actor, role=role, now=now)
+    audit.record(session, actor, role, "subject.erase_call", "call", str(call.id),
+                 {"artefacts": receipt["artefacts"], "blobs": receipt["blobs"]}, now=now)
+    return {"erased": True, **receipt}
+
+
+def _keep(session: Session, call: Call, reason: str, basis: list[Artefact], removed: list[str],
+          not_removed: list[str], actor: str, role: str, now: datetime) -> dict[str, Any]:
+    """Keep a call that may not be erased now; restrict it so it serves only the purpose that keeps it."""
+    restrict = reason != "processing"
+    if restrict:
+        call.restricted = True
+        call.updated_at = now
+    until = max((a.retain_until for a in basis), default=None)
+    detail = {"erased": False, "reason": reason, "policies": sorted({a.policy for a in basis}),
+              "legal_bases": sorted({a.legal_basis for a in basis}), "retain_until": _iso(until),
+              "restricted": call.restricted, "kept_artefacts": sorted(a.kind for a in basis),
+              "deleted_artefacts": removed, "failed_artefacts": not_removed}
+    audit.record(session, actor, role, "subject.erasure_kept", "call", str(call.id),
+                 {k: v for k, v in detail.items() if k != "erased"}, now=now)
+    return detail
+
+
+# ---------------------------------------------------------------------------------------- restriction
+
+
+def _restrict(session: Session, req: SubjectRequest, on: bool, actor: str, role: str, now: datetime) -> None:
+    done = []
+    for cid in live_call_ids(session, req):
+        call = session.get(Call, cid)
+        assert call is not None
+        call.restricted = on
+        call.updated_at = now
+        audit.record(session, actor, role, "subject.restrict" if on else "subject.lift_restriction", "call",
+                     str(cid), {"request": str(req.id)}, now=now)
+        done.append({"id": str(cid), "call_id": call.external_id})
+    _finish(session, req, "completed", {"restricted" if on else "lifted": done}, actor, role, now)
+
+
+# ------------------------------------------------------------------------------------- rectification
+
+
+@lru_cache(maxsize=1)
+def _redaction_analyzer() -> Any:
+    """The pipeline's own analyzer (NER included), so a correction is redacted like the turn it corrects."""
+    from models.nlp import default_analyzer
+
+    return default_analyzer()[0]
+
+
+def add_correction(
+    session: Session, request_id: uuid.UUID, *, call_ref: str, turn_idx: int, text: str, actor: str,
+    role: str, now: datetime | None = None, analyzer: Any = None,
+) -> TurnCorrection:
+    """Attach a correction to a turn of one of the request's calls. The correction is redacted before it is
+    stored; the original turn is not changed. Caller commits."""
+    from redaction import redact
+
+    req = get_request(session, request_id)
+    if req.kind != "rectification":
+        raise WrongRequestKind("corrections belong to rectification requests")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidSubjectRequest("empty_correction", "the corrected text is empty")
+    call = _request_call(session, req, call_ref)
+    turn = session.scalars(select(Turn).where(Turn.call_id == call.id, Turn.idx == turn_idx)).first()
+    if turn is None:
+        raise TurnNotFound("no such turn in this call")
+    now = now or utcnow()
+    result = redact(text, (analyzer or _redaction_analyzer()).analyze(text))
+    types = sorted({s.type for s in result.spans})
+    corr = TurnCorrection(call_id=call.id, turn_idx=turn_idx, request_id=req.id, original_text=turn.text,
+                          corrected_text=result.text, redacted_types=types,
+                          agent={"name": actor, "kind": "person", "role": role}, created_at=now)
+    session.add(corr)
+    session.flush()
+    audit.record(session, actor, role, "subject.rectify", "call", str(call.id),
+                 {"request": str(req.id), "turn": turn_idx, "correction": corr.id, "redacted": types}, now=now)
+    entry = {"id": corr.id, "call_id": call.external_id, "turn": turn_idx, "at": _iso(now)}
+    _finish(session, req, "completed", {"corrections": [*req.result.get("corrections", []), entry]},
+            actor, role, now)
+    return corr
+
+
+def _request_call(session: Session, req: SubjectRequest, call_ref: str) -> Call:
+    """One of the request's calls by its telephony call id (or internal id)."""
+    ids = [m["id"] for m in req.matched_calls if call_ref in (m["call_id"], m["id"])]
+    if len(ids) != 1:
+        raise CallNotInRequest("the call is not one of this request's calls")
+    call = session.get(Call, uuid.UUID(ids[0]))
+    if call is None:
+        raise CallNotInRequest("the call no longer exists")
+    return call
+
+
+def corrections_of(session: Session, call_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The corrections of a call, oldest first, as ``call_document`` and the export show them."""
+    rows = session.scalars(select(TurnCorrection).where(TurnCorrection.call_id == call_id)
+                           .order_by(TurnCorrection.created_at, TurnCorrection.id))
+    return [{"turn": c.turn_idx, "original_text": c.original_text, "corrected_text": c.corrected_text,
+             "redacted_types": c.redacted_types, "request_id": str(c.request_id) if c.request_id else None,
+             "provenance": {"activity": "rectification", "agent": c.agent, "endTime": _iso(c.created_at)}}
+            for c in rows]
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt is not None else None

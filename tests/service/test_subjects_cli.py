@@ -1,0 +1,98 @@
+"""``puheturva subject`` end to end on real SQLite/PostgreSQL: export, restrict, lift, erase, show, list."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from service.blobstore import blobstore_from_settings
+from service.cli import app
+from service.commands.database import cli_actor
+from service.store.db import open_database
+from service.store.models import AuditEntry, Call, SubjectRequest
+from tests.service.subject_seed import OTHER, PEKKA, seed_call
+
+runner = CliRunner()
+VERIFY = ["--verification", "Vahva sähköinen tunnistautuminen"]
+
+
+@pytest.fixture
+def cli_db(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PUHETURVA_DATABASE_URL", db_url)
+    db = open_database(db_url)
+    blobs = blobstore_from_settings()
+    with db.session() as s:
+        seed_call(s, blobs, "pbx-c1", PEKKA)
+        seed_call(s, blobs, "pbx-c2", OTHER)
+    yield db
+    db.dispose()
+
+
+def test_export_restrict_lift_and_erase(cli_db, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "pekka.zip"
+    res = runner.invoke(app, ["subject", "export", "--phone", PEKKA.phone, "--hetu", PEKKA.hetu, *VERIFY,
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "1 call(s)" in res.output and PEKKA.hetu not in res.output
+    assert out.stat().st_mode & 0o077 == 0, "only the officer may read the export"
+    with zipfile.ZipFile(out) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        assert [c["call_id"] for c in manifest["calls"]] == ["pbx-c1"]
+        assert "calls/pbx-c1/redacted.wav" in z.namelist()
+    assert PEKKA.hetu.encode() not in out.read_bytes()
+
+    res = runner.invoke(app, ["subject", "restrict", "--email", PEKKA.email, *VERIFY])
+    assert res.exit_code == 0 and "restricted 1 call(s)" in res.output, res.output
+    with cli_db.session() as s:
+        assert s.scalars(select(Call.restricted).where(Call.external_id == "pbx-c1")).one() is True
+    res = runner.invoke(app, ["subject", "restrict", "--email", PEKKA.email, "--lift", *VERIFY])
+    assert res.exit_code == 0 and "lifted restriction on 1 call(s)" in res.output, res.output
+    with cli_db.session() as s:
+        assert s.scalars(select(Call.restricted).where(Call.external_id == "pbx-c1")).one() is False
+
+    declined = runner.invoke(app, ["subject", "erase", "--hetu", PEKKA.hetu, *VERIFY], input="n\n")
+    assert declined.exit_code != 0 and "Erase 1 call(s)" in declined.output
+    with cli_db.session() as s:
+        assert s.scalars(select(Call.id).where(Call.external_id == "pbx-c1")).first() is not None
+
+    res = runner.invoke(app, ["subject", "erase", "--hetu", PEKKA.hetu, *VERIFY, "--yes"])
+    assert res.exit_code == 0, res.output
+    receipt = json.loads(res.output)
+    assert receipt["status"] == "completed" and [d["call_id"] for d in receipt["deleted"]] == ["pbx-c1"]
+    with cli_db.session() as s:
+        assert list(s.scalars(select(Call.external_id))) == ["pbx-c2"]
+        kinds = [r.kind for r in s.scalars(select(SubjectRequest).order_by(SubjectRequest.created_at))]
+        assert kinds == ["access", "restriction", "lift_restriction", "erasure"]
+        who = {(a.actor, a.role) for a in s.scalars(select(AuditEntry).where(AuditEntry.action.like("subject.%")))}
+        assert who == {(cli_actor(), "privacy_officer")}
+
+    again = tmp_path / "again.zip"
+    res = runner.invoke(app, ["subject", "export", "--phone", PEKKA.phone, *VERIFY, "--out", str(again)])
+    assert res.exit_code == 0 and "0 call(s)" in res.output
+    with zipfile.ZipFile(again) as z:
+        assert json.loads(z.read("manifest.json"))["calls"] == []
+
+    listing = runner.invoke(app, ["subject", "list"])
+    assert listing.exit_code == 0 and listing.output.count("\n") == 5
+    shown = runner.invoke(app, ["subject", "show", receipt["id"]])
+    assert shown.exit_code == 0 and json.loads(shown.output)["kind"] == "erasure"
+
+
+def test_refusals_say_why_without_the_value(cli_db) -> None:
+    res = runner.invoke(app, ["subject", "restrict", *VERIFY])
+    assert res.exit_code == 2 and "give at least one" in res.output
+    res = runner.invoke(app, ["subject", "restrict", "--hetu", "1310-52308", *VERIFY])
+    assert res.exit_code == 2 and "not a henkilötunnus" in res.output and "1310" not in res.output
+    res = runner.invoke(app, ["subject", "restrict", "--hetu", "131052-308X", *VERIFY])
+    assert res.exit_code == 2 and "check character" in res.output and "131052" not in res.output
+    res = runner.invoke(app, ["subject", "restrict", "--hetu", PEKKA.hetu, "--verification",
+                              f"kysytty hetu {PEKKA.hetu}"])
+    assert res.exit_code == 2 and PEKKA.hetu not in res.output
+    assert runner.invoke(app, ["subject", "show", "123e4567-e89b-12d3-a456-426614174000"]).exit_code == 2
+    with cli_db.session() as s:
+        assert s.scalars(select(SubjectRequest)).first() is None

@@ -1,0 +1,91 @@
+"""The privacy officer's request pages (``/ui/privacy``) through the real app: forms with CSRF, receipts,
+the export download; identifier values never come back in a page."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.config import get_settings
+from service.store.repo_users import create_user, set_password
+from tests.service.subject_seed import OTHER, PEKKA, seed_call
+from tests.ui.clients import browser_login
+
+PASSWORD = "oikein-pitkä-salasana-1"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def ui(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("PUHETURVA_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings(), workers=False), follow_redirects=False) as client:
+        ctx = client.app.state.ctx
+        with ctx.db.session() as s:
+            for name, role in (("tsv-pekka", "privacy_officer"), ("qa-anna", "qa_reviewer")):
+                create_user(s, name, role)
+                set_password(s, name, PASSWORD)
+            seed_call(s, ctx.blobs, "pbx-u1", PEKKA)
+            seed_call(s, ctx.blobs, "pbx-u2", OTHER)
+        yield client
+
+
+def _form(ui: TestClient, **fields: str) -> dict[str, str]:
+    page = ui.get("/ui/privacy")
+    assert page.status_code == 200, page.text
+    return {"csrf": CSRF.search(page.text).group(1), "verification": "Passi toimipisteessä", **fields}
+
+
+def test_officer_makes_an_access_request_and_downloads_the_export(ui: TestClient) -> None:
+    assert browser_login(ui, "tsv-pekka", PASSWORD).status_code == 303
+    home = ui.get("/ui/privacy")
+    assert "<h1>Tietosuoja</h1>" in home.text and "Uusi rekisteröidyn pyyntö" in home.text
+
+    r = ui.post("/ui/privacy/requests", data=_form(ui, kind="access", kind0="hetu", value0=PEKKA.hetu,
+                                                   kind1="phone", value1=PEKKA.phone))
+    assert r.status_code == 303 and r.headers["location"].startswith("/ui/privacy/requests/")
+    page = ui.get(r.headers["location"])
+    assert page.status_code == 200 and "pbx-u1" in page.text and "pbx-u2" not in page.text
+    assert PEKKA.hetu not in page.text and "765" not in page.text
+    link = re.search(r'href="(/ui/privacy/requests/[^"]+/export)"', page.text).group(1)
+    z = zipfile.ZipFile(io.BytesIO(ui.get(link).content))
+    assert [c["call_id"] for c in json.loads(z.read("manifest.json"))["calls"]] == ["pbx-u1"]
+    assert "Luovutetut vastaukset" in ui.get(r.headers["location"]).text, "the export is on the receipt"
+    assert "Tarkastus ja siirto" in ui.get("/ui/privacy").text, "listed among recent requests"
+
+
+def test_refused_request_does_not_echo_the_identifier_and_csrf_is_checked(ui: TestClient) -> None:
+    browser_login(ui, "tsv-pekka", PASSWORD)
+    r = ui.post("/ui/privacy/requests", data=_form(ui, kind="erasure", kind0="hetu", value0="131052-308X"))
+    assert r.status_code == 422 and "check character" in r.text and "131052" not in r.text
+    r = ui.post("/ui/privacy/requests", data={**_form(ui, kind="erasure", kind0="hetu", value0=PEKKA.hetu),
+                                              "csrf": "forged"})
+    assert r.status_code == 403
+    assert "pbx-u1" in ui.get("/ui/calls/pbx-u1").text, "nothing was erased"
+
+
+def test_rectification_form_and_roles(ui: TestClient) -> None:
+    browser_login(ui, "tsv-pekka", PASSWORD)
+    r = ui.post("/ui/privacy/requests", data=_form(ui, kind="rectification", kind0="email", value0=PEKKA.email))
+    target = r.headers["location"].split("?")[0]
+    page = ui.get(target)
+    token = CSRF.search(page.text).group(1)
+    bad = ui.post(f"{target}/rectifications", data={"csrf": token, "call_id": "pbx-u1", "turn": "7", "text": "x"})
+    assert bad.status_code == 303 and "error=" in bad.headers["location"]
+    ok = ui.post(f"{target}/rectifications", data={"csrf": token, "call_id": "pbx-u1", "turn": "1",
+                                                   "text": "Lasku oli 45 euroa."})
+    assert ok.status_code == 303 and ok.headers["location"].endswith("corrected=1")
+    assert "Oikaisu lisätty." in ui.get(ok.headers["location"]).text
+
+    qa = TestClient(ui.app, follow_redirects=False)
+    browser_login(qa, "qa-anna", PASSWORD)
+    assert qa.get("/ui/privacy").status_code == 403
+    assert qa.get(target).status_code == 403
