@@ -349,6 +349,12 @@ def test_rectification_keeps_the_original_and_redacts_the_correction(api, office
     assert r.status_code == 409 and r.json()["error"] == "wrong_request_kind"
     assert db_rows(api, TurnCorrection) == 1
 
+    # Erasure takes the corrections with the call; the rectification request itself remains on record.
+    erased = request(api, officer, "erasure", [("hetu", PEKKA.hetu)]).json()
+    assert erased["result"]["deleted"][0]["rows"]["corrections"] == 1
+    assert db_rows(api, TurnCorrection) == 0 and db_rows(api, Call, id=mine) == 0
+    assert api.get(f"/v1/subject-requests/{req['id']}", headers=officer).json()["status"] == "completed"
+
 
 # ----------------------------------------------------------------------------------- access and validation
 
