@@ -7,14 +7,12 @@ the broker) never see each other's messages or rows. Skipped, with the reason, w
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
+from tests.pg import fresh_schema_url
 from tests.scale.cluster import PG_ENV, Cluster, service_url
 
 
@@ -25,18 +23,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose ``search_path`` is a schema made for this test (dropped afterwards)."""
-    base = service_url(PG_ENV)
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema_url(service_url(PG_ENV)) as url:
+        yield url
 
 
 @pytest.fixture

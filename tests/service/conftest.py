@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from service.store.db import Database, open_database
 from service.store.records import ArtefactRecord, CallMeta, RetentionTag
 from service.store.repo_calls import create_call_with_job
+from tests.pg import fresh_schema_url
 
 PG_ENV = "PUHETURVA_TEST_DATABASE_URL"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -34,18 +33,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    base = os.environ[PG_ENV]
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema_url(os.environ[PG_ENV]) as url:
+        yield url
 
 
 @pytest.fixture
