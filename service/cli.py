@@ -250,9 +250,20 @@ def worker(
         from service import metrics
 
         metrics.serve(metrics_port)
+    _scrub_celery_logs()
     node = f"puheturva-{os.getpid()}@{socket.gethostname()}"
     celery.worker_main(worker_argv(settings, concurrency=concurrency, beat=beat, pool=pool, loglevel=loglevel,
                                    node=node))
+
+
+def _scrub_celery_logs() -> None:
+    """Celery builds its own log handlers at start; give them the same PII scrubbing filter as ``serve``."""
+    from celery.signals import after_setup_logger, after_setup_task_logger
+
+    from service.logging_setup import install
+
+    after_setup_logger.connect(lambda logger, **_: install(logger), weak=False)
+    after_setup_task_logger.connect(lambda logger, **_: install(logger), weak=False)
 
 
 def _multiprocess_metrics_dir() -> None:
