@@ -4,15 +4,11 @@ served in-process (TestClient) or by a real uvicorn on a loopback port, and pers
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
@@ -62,25 +58,3 @@ def tokens_for_roles(db: Any) -> dict[str, str]:
         for role in ROLES:
             _user, out[role] = create_user(s, f"rel-{role}", role)
     return out
-
-
-@contextlib.contextmanager
-def uvicorn_server(app: Any) -> Iterator[str]:
-    """Serve ``app`` with a real uvicorn on a free loopback port (in a thread); yields the base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()

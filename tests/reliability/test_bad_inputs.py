@@ -24,8 +24,9 @@ from service.config import DEV_WEBHOOK_SECRET, get_settings
 from service.signing import signed_headers
 from service.store.models import Call
 from service.telephony_client import multipart
-from tests.reliability.conftest import clear_caches, tokens_for_roles, uvicorn_server
+from tests.reliability.conftest import clear_caches, tokens_for_roles
 from tests.reliability.helpers import BAD, DATA, pg_schema_url, post_call, snapshot
+from tests.serving import uvicorn_server
 
 CASES = json.loads((BAD / "cases.json").read_text(encoding="utf-8"))
 GOOD_AUDIO = (BAD / "rate_8k.wav").read_bytes()

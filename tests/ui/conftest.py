@@ -7,20 +7,17 @@ reason, only when that binary is missing.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from service.api.app import create_app
 from service.config import get_settings
 from tests.service.conftest import db, db_url, isolated_settings  # noqa: F401 - fixtures used here
+from tests.serving import uvicorn_server
 from tests.ui.clients import PASSWORD, add_users
 from tests.ui.seeding import seed_demo_set
 
@@ -44,26 +41,11 @@ def served(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PUHETURVA_DATABASE_URL", db_url)
     get_settings.cache_clear()
     app = create_app(get_settings(), workers=False)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
+    with uvicorn_server(app) as base_url:
         ctx = app.state.ctx
         calls = seed_demo_set(ctx.db, ctx.blobs)
         add_users(ctx.db)
-        yield Served(base_url=f"http://127.0.0.1:{port}", app=app, calls=calls)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+        yield Served(base_url=base_url, app=app, calls=calls)
 
 
 @pytest.fixture(scope="session")

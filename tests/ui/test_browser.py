@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.store.models import Artefact, AuditEntry, Entity, Turn
@@ -88,7 +89,8 @@ def test_call_view_seek_and_report_missed_identifier(served: Served, page: Any, 
     page.focus("#turn-9 .turn-text")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Shift+ArrowRight")
-    assert page.locator("#sel-info").inner_text() == "vuoro 10: «Koivukuja kolme,»"
+    # The key handlers update the selection asynchronously: wait for the text (Playwright retries up to 5 s).
+    expect(page.locator("#sel-info")).to_have_text("vuoro 10: «Koivukuja kolme,»")
     page.select_option("#report-type", "ADDRESS")
     page.click("#report-submit")
     page.wait_for_url("**reported=1**")
