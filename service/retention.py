@@ -264,7 +264,7 @@ def sweep(session: Session, blobstore: BlobStore, now: datetime | None = None, d
             if art.legal_hold:
                 report.skipped_hold += 1
                 continue
-            if not dry_run and not _delete_artefact(session, blobstore, art, now, reason="retention"):
+            if not dry_run and not delete_artefact(session, blobstore, art, now, reason="retention"):
                 report.errors += 1
                 continue
             planned.add(art.id)
@@ -284,7 +284,7 @@ def sweep(session: Session, blobstore: BlobStore, now: datetime | None = None, d
     return report
 
 
-def _delete_artefact(session: Session, blobstore: BlobStore, art: Artefact, now: datetime,
+def delete_artefact(session: Session, blobstore: BlobStore, art: Artefact, now: datetime,
                      reason: str) -> bool:
     if art.blob_key:
         try:

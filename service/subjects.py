@@ -27,7 +27,7 @@ from redaction.recognizers.hetu import problem as hetu_problem
 from service import audit, subject_index
 from service.blobstore import BlobStore
 from service.register import Register, get_register
-from service.retention import LegalHoldActive, _delete_artefact, erase_call
+from service.retention import LegalHoldActive, delete_artefact, erase_call
 from service.store.kinds import ACTIVE_STATES
 from service.store.models import (
     SUBJECT_REQUEST_KINDS,
@@ -326,7 +326,7 @@ def _erase_one(session: Session, blobs: BlobStore, call: Call, obligation: set[s
         removed, not_removed = [], []
         for art in live:
             if art not in required:
-                ok = _delete_artefact(session, blobs, art, now, reason="erasure")
+                ok = delete_artefact(session, blobs, art, now, reason="erasure")
                 (removed if ok else not_removed).append(art.kind)
         return _keep(session, call, "legal_obligation", required, sorted(removed), sorted(not_removed),
                      actor, role, now)

@@ -24,9 +24,9 @@ from service.blobstore import call_blob_key
 from service.callbacks import notify_completion
 from service.jobs.context import WorkerContext
 from service.register import category_for_artefact, category_for_entity
-from service.retention import opt_ins_from_settings, tags_for
+from service.retention import delete_artefact, opt_ins_from_settings, tags_for
 from service.store.kinds import ArtefactKind, CallStatus, JobState
-from service.store.models import Artefact, Call, Tombstone
+from service.store.models import Artefact, Call
 from service.store.records import (
     ArtefactRecord,
     ClassificationRecord,
@@ -188,14 +188,9 @@ def _delete_expired_original(ctx: WorkerContext, s: Any, call_id: uuid.UUID, now
             Artefact.deleted_at.is_(None))):
         if art.retain_until > now or art.legal_hold or call.legal_hold:
             continue
-        art.deleted_at = now
-        s.add(Tombstone(object_type="artefact", kind=art.kind, call_id=call_id, deleted_at=now,
-                        policy=art.policy, reason="retention"))
-        audit.record(s, WORKER_ACTOR, "system", "retention.delete", "call", str(call_id),
-                     {"kinds": [art.kind], "policies": [art.policy]})
-        s.flush()
-        if art.blob_key:
-            ctx.blobs.delete(art.blob_key)  # after the rows: a crash here leaves a deleted row, no live blob ref
+        if delete_artefact(s, ctx.blobs, art, now, reason="retention"):
+            audit.record(s, WORKER_ACTOR, "system", "retention.delete", "call", str(call_id),
+                         {"kinds": [art.kind], "policies": [art.policy]})
 
 
 def _sha(data: bytes) -> str:
