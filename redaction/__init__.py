@@ -8,9 +8,18 @@ from redaction.analyzer import Analyzer
 from redaction.canonical import canonical_value
 from redaction.numbers import NormalisedText, normalise
 from redaction.operators import OperatorConfig, RedactionState, redact
-from redaction.types import AppliedOperator, Explanation, NameLexicon, NerTagger, RedactionResult, Span
+from redaction.types import (
+    AppliedOperator,
+    Explanation,
+    NameLexicon,
+    NerTagger,
+    RedactionResult,
+    Span,
+    WordConfidence,
+)
 
 __all__ = [
     "Analyzer", "AppliedOperator", "Explanation", "NameLexicon", "NerTagger", "NormalisedText",
-    "OperatorConfig", "RedactionResult", "RedactionState", "Span", "canonical_value", "normalise", "redact",
+    "OperatorConfig", "RedactionResult", "RedactionState", "Span", "WordConfidence", "canonical_value", "normalise",
+    "redact",
 ]

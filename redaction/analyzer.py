@@ -8,7 +8,7 @@ it still finds every checksummed identifier and cue-led number, just fewer names
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from redaction import registry
@@ -16,7 +16,7 @@ from redaction.numbers import normalise
 from redaction.recognizers.base import AnalysisContext, Recognizer
 from redaction.recognizers.cues import CueMatch, find_cues
 from redaction.spoken import tokenize
-from redaction.types import NameLexicon, NerTagger, Span
+from redaction.types import NameLexicon, NerTagger, Span, WordConfidence
 
 CONTEXT_BOOST = 0.4  # a matching cue up to CONTEXT_WINDOW words before a span adds this to its score
 CONTEXT_WINDOW = 3
@@ -50,8 +50,12 @@ class Analyzer:
         normalised = normalise(text, lexicon=self.lexicon, after_cues=number_cue_ends)
         return AnalysisContext(text, tokens, normalised, cues, self.lexicon, self.ner)
 
-    def analyze(self, text: str) -> list[Span]:
-        """Non-overlapping spans over ``text``, sorted by position, each with an explanation."""
+    def analyze(self, text: str, word_confidence: Sequence[WordConfidence] | None = None) -> list[Span]:
+        """Non-overlapping spans over ``text``, sorted by position, each with an explanation.
+
+        ``word_confidence``: the ASR's probability of each word (offsets into ``text``), when the text is a
+        transcript; the low-confidence policy reads it. Typed or pasted text has none.
+        """
         if not text.strip():
             return []
         ctx = self.context(text)

@@ -42,6 +42,20 @@ class Span:
 
 
 @dataclass(frozen=True)
+class WordConfidence:
+    """How sure the ASR was of one word: ``start``/``end`` index the analysed text, ``probability`` is the
+    recogniser's word probability (0..1).
+
+    Passed to ``Analyzer.analyze`` so that a garbled identifier right after an identity cue ("täällä on ma,
+    vibitanen") can be redacted for what it is: words the ASR itself was unsure of, where a name belongs.
+    """
+
+    start: int
+    end: int
+    probability: float
+
+
+@dataclass(frozen=True)
 class AppliedOperator:
     """Which operator replaced which span, and where the replacement sits in the redacted text."""
 
