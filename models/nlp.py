@@ -69,7 +69,7 @@ class VoikkoLexicon:
     def __init__(self, voikko: object) -> None:
         self._voikko = voikko
         self._lock = threading.Lock()
-        self._cache: dict[str, frozenset[str]] = {}
+        self._cache: dict[str, frozenset[tuple[str, str | None]]] = {}
         self._suggestions: dict[str, tuple[str, ...]] = {}
         self.model_info = ModelInfo(
             name="libvoikko/voikko-fi",
@@ -83,16 +83,23 @@ class VoikkoLexicon:
         """The lexicon, or None (with one warning) when libvoikko or its Finnish dictionary is missing."""
         return _load_voikko()
 
-    def classes(self, word: str) -> frozenset[str]:
+    def readings(self, word: str) -> frozenset[tuple[str, str | None]]:
+        """``(word class, case)`` of every analysis of ``word`` ("salomaa" -> {("nimisana", "nimento")})."""
         cached = self._cache.get(word)
         if cached is not None:
             return cached
         with self._lock:
             analyses = self._voikko.analyze(word)  # type: ignore[attr-defined]
-        result = frozenset(a["CLASS"] for a in analyses if "CLASS" in a)
+        result = frozenset((a["CLASS"], a.get("SIJAMUOTO")) for a in analyses if "CLASS" in a)
         if len(self._cache) < 200_000:
             self._cache[word] = result
         return result
+
+    def classes(self, word: str) -> frozenset[str]:
+        return frozenset(cls for cls, _case in self.readings(word))
+
+    def cases(self, word: str) -> frozenset[str]:
+        return frozenset(case for _cls, case in self.readings(word) if case)
 
     def suggest(self, word: str) -> tuple[str, ...]:
         cached = self._suggestions.get(word)

@@ -20,7 +20,10 @@ FADE_SECONDS = 0.005
 
 @dataclass(frozen=True)
 class TimedWord:
-    """A transcript word: where it sits in the text (``char_start:char_end``) and in the audio (seconds)."""
+    """A transcript word: where it sits in the text (``char_start:char_end``) and in the audio (seconds).
+
+    ``probability`` is the recogniser's word probability (0..1), None when it gave none.
+    """
 
     text: str
     start: float
@@ -28,6 +31,7 @@ class TimedWord:
     char_start: int
     char_end: int
     channel: int = 0
+    probability: float | None = None
 
 
 class _CharSpan(Protocol):

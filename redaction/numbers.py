@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from stdnum import iban
+
 from redaction.spoken import LETTER_NAMES, Token, best_match, fold, only_spacing, tokenize
 from redaction.types import NameLexicon
 
@@ -184,31 +186,99 @@ def _eval_morphemes(parts: list[tuple[str, int | None]]) -> int | None:
     return total + group + (pending or 0)
 
 
+# Multipliers as the ASR misspells them ("kymmentän", "tuhakta", "sataa"): letter classes, not a list of
+# garbles, so a slip nobody has seen yet still reads as a numeral. Used only in fuzzy mode.
+_FUZZY_MULTIPLIERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"k[yuio]m{1,2}[ea]n{1,2}t[ae]"), "kymmenta"),
+    (re.compile(r"k[yuio]m{1,2}[ea]n{1,2}[ea]n"), "kymmenen"),
+    (re.compile(r"t[uo]h[ae][tkd]{2}[ae]"), "tuhatta"),
+    (re.compile(r"t[uo]h[ae][tkd]"), "tuhat"),
+    (re.compile(r"s[ae]t[ae]{2}"), "sataa"),
+    (re.compile(r"s[ae]t[ae]"), "sata"),
+    (re.compile(r"t[oi]ist[ae]"), "toista"),
+)
+_FUZZY_MULT_RE = re.compile("(" + "|".join(p.pattern for p, _ in _FUZZY_MULTIPLIERS) + ")")
+MAX_STRAY = 2  # letters the ASR runs into a garbled numeral ("kymmentän" = kymmentä + n)
+
+
+def _canonical_multiplier(piece: str) -> str | None:
+    return next((canon for pattern, canon in _FUZZY_MULTIPLIERS if pattern.fullmatch(piece)), None)
+
+
 @lru_cache(maxsize=8192)
 def parse_compound(word: str, *, fuzzy: bool = False) -> int | None:
     """Value of a compound numeral ("neljäkymmentäyhdeksän" -> 49, "kaksitoista" -> 12, "sata" -> 100).
 
-    With ``fuzzy`` the unit parts may be misspelt ("kymmentäytekän" -> 90 + 9); multipliers must be spelt
-    right, which is what keeps "satama" or "toistaiseksi" from parsing.
+    Strict by default: every morpheme spelt right and in order, which keeps "satama", "sataa" (it rains)
+    and "toistaiseksi" out. With ``fuzzy`` a garbled numeral is read as well as it can be: unit parts may
+    be misspelt ("kymmentäytekän" -> 99), multipliers may be misspelt ("tuhakta"), a unit the ASR dropped
+    counts as one ("kymmentäyksi" -> 11) and up to two stray letters are ignored ("kymmentän"). The value
+    is then approximate; what matters is that the word is a numeral and roughly how many digits it says.
     """
     w = fold(word)
-    pieces = [p for p in _MULT_RE.split(w) if p]
-    if not pieces or not any(p in _MULTIPLIERS for p in pieces):
+    if not fuzzy:
+        pieces = [p for p in _MULT_RE.split(w) if p]
+        if not pieces or not any(p in _MULTIPLIERS for p in pieces):
+            return None
+        parts: list[tuple[str, int | None]] = []
+        for p in pieces:
+            if p in _MULTIPLIERS:
+                parts.append((p, None))
+            elif p in _UNITS:
+                parts.append((p, _UNITS[p]))
+            else:
+                return None
+        return _eval_morphemes(parts)
+    reading = fuzzy_compound(w)
+    return reading[0] if reading is not None else None
+
+
+@lru_cache(maxsize=8192)
+def fuzzy_compound(word: str) -> tuple[int, bool] | None:
+    """A garbled compound numeral's approximate value, and whether the reading is strong: two morphemes or
+    more, one multiplier spelt right, no stray letters ("kymmentäyksi", "tuhakksisataa"). A lone multiplier
+    ("sataa" = it rains) or one with stray letters ("kymmentän", "satama") is only a guess."""
+    w = fold(word)
+    pieces = [p for p in _FUZZY_MULT_RE.split(w) if p]
+    if not any(_canonical_multiplier(p) for p in pieces):
         return None
     parts: list[tuple[str, int | None]] = []
+    stray = 0
     for p in pieces:
-        if p in _MULTIPLIERS:
-            parts.append((p, None))
+        canon = _canonical_multiplier(p)
+        if canon is not None:
+            parts.append((canon, None))
         elif p in _UNITS:
             parts.append((p, _UNITS[p]))
-        elif fuzzy and len(p) >= 3:
+        elif len(p) >= 3:
             form, score = best_match(p, tuple(_UNITS))
             if form is None or score < 0.7 or abs(len(form) - len(p)) > 2:
                 return None
             parts.append((p, _UNITS[form]))
         else:
-            return None
-    return _eval_morphemes(parts)
+            stray += len(p)
+            if stray > MAX_STRAY:
+                return None
+    strong = len(parts) >= 2 and not stray and any(p in _MULTIPLIERS for p in pieces)
+    return _eval_lenient(parts), strong
+
+
+def _eval_lenient(parts: list[tuple[str, int | None]]) -> int:
+    """Like ``_eval_morphemes`` where the numeral is well formed; otherwise an approximate reading in which a
+    multiplier without its unit counts the unit as one ("kymmentäyksi" -> 11, "yksi sataa" -> 100)."""
+    value = _eval_morphemes(parts)
+    if value is not None:
+        return value
+    scale = {"kymmenta": 10, "kymmenen": 10, "sata": 100, "sataa": 100, "tuhat": 1000, "tuhatta": 1000}
+    total, pending = 0, None
+    for morph, unit in parts:
+        if unit is not None:
+            total, pending = total + (pending or 0), unit
+        elif morph == "toista":
+            total, pending = total + (pending or 1) + 10, None
+        else:
+            total, pending = total + (pending or 1) * scale[morph], None
+    return total + (pending or 0)
 
 
 # ------------------------------------------------------------------------------------------ single words
@@ -246,10 +316,11 @@ def classify_word(word: str) -> NumberWord | None:
 def _classify_fuzzy(lw: str) -> NumberWord | None:
     if not lw.isalpha() or len(lw) < 3:
         return None
-    if len(lw) >= 7:
-        value = parse_compound(lw, fuzzy=True)
-        if value is not None:
-            return NumberWord(str(value), "number" if value >= 10 else "digit", "guess")
+    if len(lw) >= 5:
+        compound = fuzzy_compound(lw)
+        if compound is not None:
+            value, strong = compound
+            return NumberWord(str(value), "number" if value >= 10 else "digit", "strong" if strong else "guess")
     if len(lw) > 11:
         return None
     form, score = best_match(lw, _FUZZY_FORMS)
@@ -378,6 +449,8 @@ def _make_run(text: str, seq: list[tuple[Token, Token, NumberWord]], cue_ends: s
     # One trailing letter: the HETU check character ("… yksi kaksi hoo").
     if hi + 1 < len(seq) and seq[hi + 1][2].kind == "letter":
         hi += 1
+    if letters == 0 and lo >= 2 and _iban_prefix(seq[lo - 2:hi + 1]):
+        lo -= 2  # "äf ii kahdeksan kaksi …" with no cue: the country letters belong to a valid IBAN
     body = seq[lo:hi + 1]
     # Anchors are number *words* read with confidence; written digits do not lend weight to a nearby guess.
     anchors = sum(w.kind in ("digit", "number") and w.certainty == "exact" and not _written(a, b, w)
@@ -387,6 +460,15 @@ def _make_run(text: str, seq: list[tuple[Token, Token, NumberWord]], cue_ends: s
         return None
     items = tuple(NumberItem(a.start, b.end, w) for a, b, w in body)
     return NumberRun(items[0].start, items[-1].end, _run_value(items), items)
+
+
+def _iban_prefix(seq: list[tuple[Token, Token, NumberWord]]) -> bool:
+    """Two spoken letters followed by digits that together pass the IBAN checksum (mod 97: chance alone
+    passes about one string in a hundred, and only after two letter names)."""
+    if not all(w.kind == "letter" for _, _, w in seq[:2]):
+        return False
+    value = "".join(w.text for _, _, w in seq)
+    return iban.is_valid(value)
 
 
 def _written(first: Token, last: Token, word: NumberWord) -> bool:

@@ -18,7 +18,7 @@ _WORD = re.compile(r"\w+")
 # Finnish pronunciations of letters, as they turn up inside spoken identifiers (HETU check character, IBAN
 # country, staircase letter). Fillers that double as letter names ("ää", "öö") are left out on purpose.
 LETTER_NAMES: dict[str, str] = {
-    "aa": "A", "bee": "B", "see": "C", "dee": "D", "ee": "E", "äf": "F", "äff": "F", "äffä": "F", "ef": "F",
+    "aa": "A", "bee": "B", "see": "C", "cee": "C", "dee": "D", "ee": "E", "äf": "F", "äff": "F", "äffä": "F", "ef": "F",
     "gee": "G", "hoo": "H", "ii": "I", "jii": "J", "koo": "K", "äl": "L", "äll": "L", "äm": "M", "än": "N",
     "oo": "O", "pee": "P", "är": "R", "ärrä": "R", "äs": "S", "äss": "S", "ässä": "S", "tee": "T", "uu": "U",
     "vee": "V", "kaksoisvee": "W", "äks": "X", "äksä": "X", "yy": "Y", "tset": "Z", "tseta": "Z",

@@ -96,6 +96,12 @@ class NameLexicon(Protocol):
         """
         ...
 
+    def cases(self, word: str) -> frozenset[str]:
+        """Grammatical cases of the word's readings ('nimento', 'omanto', 'sisaolento', …); empty when
+        unknown or uninflected. "jenni salomaa" is a name because "salomaa" reads as a nominative noun right
+        after a first name, where "jenni puhelimessa" (inessive) is someone on the phone."""
+        ...
+
     def suggest(self, word: str) -> tuple[str, ...]:
         """Spelling suggestions for a word the lexicon does not know ("korhose" -> "Korhosen", …), best
         first; used to recognise a name the ASR misspelt."""

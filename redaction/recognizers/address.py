@@ -35,7 +35,12 @@ _TYPES = (
     "torget", "backen", "kajen",
 )
 _ENDING = r"(?:n|ll[aä]|ll[eä]|lt[aä]|ss[aä]|st[aä]|h[eiu]n|seen|[aä]|t[aä]|en|in|un|ksi|n[aä]|lle)?"
-STREET = r"[\p{L}][\p{L}-]{1,40}?(?:" + "|".join(_TYPES) + r")" + _ENDING
+_TYPE = r"(?:" + "|".join(_TYPES) + r")" + _ENDING
+# One word ("Asemakatu", "Koivukujalla"), or a street named after a person or place in two or three words,
+# the last in the genitive before a separate street type ("Gunnel Nymanin kuja", "Lentokapteenin katu").
+STREET = (r"(?:[\p{L}][\p{L}-]{1,40}?" + _TYPE
+          + r"|(?:\p{Lu}[\p{L}-]+ )?\p{Lu}[\p{L}-]*n " + _TYPE
+          + r"|(?:\p{Ll}[\p{L}-]+ )?\p{Ll}[\p{L}-]*n " + _TYPE + ")")
 HOUSE = r"\d{1,4}[A-Za-z]?(?: ?- ?\d{1,4})?"
 STAIR = r"(?: ?[A-Za-z](?![\p{L}]))?"
 FLAT = r"(?: ?(?:as\.? ?)?\d{1,3}(?!\d))?"

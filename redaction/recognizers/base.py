@@ -61,6 +61,10 @@ class AnalysisContext:
         casing)."""
         return self.lexicon.classes(word) if self.lexicon is not None else None
 
+    def word_cases(self, word: str) -> frozenset[str]:
+        """Grammatical cases of ``word``'s readings; empty without a lexicon."""
+        return self.lexicon.cases(word) if self.lexicon is not None else frozenset()
+
     def suggestions(self, word: str) -> tuple[str, ...]:
         """The lexicon's spelling suggestions for ``word``; none without a lexicon."""
         return self.lexicon.suggest(word) if self.lexicon is not None else ()

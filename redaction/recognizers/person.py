@@ -42,6 +42,12 @@ COLLOQUIAL = frozenset({
     "ää", "hmm", "niin", "no", "eli", "siis", "tota", "toota", "voisko", "voiks", "saisko", "ois", "olis",
     "pitäis", "pitäs",
 })
+# Nouns in the nominative that follow a first name in speech without being a surname: "kiitos Pekka"
+# is thanks, "Jenni puhelimessa" is someone on the phone (and not nominative anyway).
+NOT_SURNAMES = frozenset({"kiitos", "kiitoksia", "asiakas", "asia", "hei", "moi", "terve", "täällä", "tässä",
+                          "puhelin", "numero", "lasku", "liittymä", "netti", "sopimus", "tilaus", "vika",
+                          "vaan", "vai", "mutta", "sekä", "myös", "sitten"})
+SURNAME_CASES = frozenset({"nimento", "omanto"})
 # A strong cue makes even an unknown lower-case word a name; a weak one ("olen", "soitan") needs a word that
 # could be a name in the lexicon ("olen tyytymätön" and "olen Salosta" are not introductions).
 STRONG_CUE_FORMS = frozenset({"nimenion", "nimion", "nimi", "nimeni", "taallasoittaa", "taallaon",
@@ -106,7 +112,10 @@ class PersonRecognizer(Recognizer):
                 i += 1
                 continue
             classes = [self._classes(ctx, t) for t in group]
-            if len(group) >= 2 and not classes[0] <= PROPER and "etunimi" in classes[1]:
+            second_first = "etunimi" in classes[1] if len(group) >= 2 else False
+            if len(group) >= 3 and ctx.text[group[1].end:group[2].start] == "-":
+                second_first = False  # "lilja heino-pasanen": the second word starts the surname
+            if second_first and not classes[0] <= PROPER:
                 i += 1  # "päivää Pekka …": an ordinary word that is also a name, before a real first name
                 continue
             only_proper = any(c and c <= PROPER and c & PERSONAL for c in classes)
@@ -132,18 +141,58 @@ class PersonRecognizer(Recognizer):
         if "etunimi" not in classes:
             return [toks[i]] if "sukunimi" in classes else []
         group = [toks[i]]
+        # "Jenni" can be nothing but a name; "Anna" is also a verb, "Lilja" a flower: after those the
+        # surname needs more evidence than being a noun.
+        unambiguous = classes <= PROPER
         j = i + 1
         while j < len(toks) and len(group) < 3 and ctx.text[toks[j - 1].end:toks[j].start] == " ":
+            surname_end = self._surname_end(ctx, j, unambiguous)
             nxt = self._classes(ctx, toks[j])
-            if "etunimi" in nxt and len(group) < 2 and "sukunimi" not in nxt:
+            hyphenated = surname_end is not None and surname_end > j
+            if "etunimi" in nxt and "sukunimi" not in nxt and len(group) < 2 and not hyphenated:
                 group.append(toks[j])  # a second first name ("Anna Maria …")
-            elif nxt & {"sukunimi", "etunimi"} or (nxt and nxt <= PROPER):
-                group.append(toks[j])  # the surname ends the name ("Nieminen" is only a place name in Voikko)
+            elif surname_end is not None:
+                group.extend(toks[j:surname_end + 1])  # the surname ends the name
                 break
             else:
                 break
             j += 1
         return group
+
+    def _surname_end(self, ctx: AnalysisContext, j: int, unambiguous: bool) -> int | None:
+        """Index of the last token of a surname starting at token ``j`` right after a first name, or None.
+
+        A hyphenated surname ("karhu-jaakkola", "Heino-Pasanen") is one surname when one part is a name
+        or unknown. A single word is a surname when the lexicon says so, when no dictionary knows it
+        ("salomäki" as the ASR spells it), or — after an unambiguous first name — when it reads as a noun in
+        the nominative or genitive (Finnish surnames are often ordinary words: Laine, Karhu, Salomaa).
+        """
+        toks = ctx.tokens
+        parts = [toks[j]]
+        while parts[-1].index + 1 < len(toks) and len(parts) < 3 and ctx.text[
+                parts[-1].end:toks[parts[-1].index + 1].start] == "-":
+            parts.append(toks[parts[-1].index + 1])
+        if len(parts) > 1:
+            if all(t.text.isalpha() for t in parts) and any(self._name_part(ctx, t) for t in parts):
+                return parts[-1].index
+            return None
+        tok = toks[j]
+        if not tok.text.isalpha() or len(tok.text) < MIN_LEN or tok.lower in NOT_SURNAMES:
+            return None
+        classes = self._classes(ctx, tok)
+        if classes & {"sukunimi", "etunimi"} or (classes and classes <= PROPER) or self._name_part(ctx, tok):
+            return j
+        if unambiguous and "nimisana" in classes and ctx.word_cases(tok.text) & SURNAME_CASES:
+            return j
+        return None
+
+    def _name_part(self, ctx: AnalysisContext, tok: Token) -> bool:
+        """A name by the lexicon, or a word no dictionary knows and that reads as no number."""
+        classes = self._classes(ctx, tok)
+        if classes & PERSONAL:
+            return True
+        return (not classes and len(tok.text) >= MIN_LEN and tok.text.isalpha()
+                and classify_word(tok.text) is None)
 
     def _trim_ner(self, ctx: AnalysisContext, start: int, end: int) -> tuple[int, int] | None:
         """Drop ordinary words at the edges of an NER person ("päivää Pekka Nieminen"); None if nothing is
@@ -163,6 +212,8 @@ class PersonRecognizer(Recognizer):
             words.pop(0)
         while words and ordinary(words[-1]):
             words.pop()
+        if len(words) == 1 and _institution(ctx, words[0]):
+            return None
         return (words[0].start, words[-1].end) if words else None
 
     # ------------------------------------------------------------------------------------------ garbled
@@ -230,6 +281,14 @@ class PersonRecognizer(Recognizer):
         if strong:
             return bool(classes & PROPER)
         return bool(classes & PERSONAL)
+
+
+def _institution(ctx: AnalysisContext, tok: Token) -> bool:
+    """A lone word NER took for a person that the lexicon knows as a common noun and never as a person's
+    name: "Maanmittauslaitoksen" (an authority), "Verohallinnolta". Capitalised nouns are institutions,
+    brands and sentence starts far more often than surnames standing alone."""
+    classes = ctx.word_classes(tok.text) or frozenset()
+    return "nimisana" in classes and not classes & PERSONAL
 
 
 def _fuzzy_name(ctx: AnalysisContext, tok: Token) -> bool:

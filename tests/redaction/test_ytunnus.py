@@ -11,8 +11,11 @@ from .conftest import surfaces
     ("yrityksen ytunnus 1572860 - 0", ["1572860 - 0"]),
     ("y tunnus yksi viisi seitsemän kaksi kahdeksan kuusi nolla viiva nolla",
      ["yksi viisi seitsemän kaksi kahdeksan kuusi nolla viiva nolla"]),
-    ("koodi 1572860-0 toimi", []),  # valid, but without a cue a company ID is not personal data
     ("y-tunnus 1572860-1", ["1572860-1"]),  # checksum wrong: the cue vouches for it
+    ("koodi 1572860-1 toimi", []),  # checksum wrong and no cue: any number with a dash
+    # valid codes need no cue: a sole trader's code is personal data and nothing tells it from a company's
+    ("koodi 1572860-0 toimi", ["1572860-0"]),
+    ("Lounea Oy (0139471-8) vastaa käsittelystä.", ["0139471-8"]),  # exact edges inside brackets
 ])
 def test_needs_context(bare_analyzer, text, expected):
     assert surfaces(text, bare_analyzer.analyze(text), "YTUNNUS") == expected
