@@ -15,6 +15,7 @@ from redaction import registry
 from redaction.numbers import normalise
 from redaction.recognizers.base import AnalysisContext, Recognizer
 from redaction.recognizers.cues import CueMatch, find_cues
+from redaction.recognizers.low_confidence import DEFAULT_THRESHOLD as DEFAULT_LOW_CONFIDENCE
 from redaction.spoken import tokenize
 from redaction.types import NameLexicon, NerTagger, Span, WordConfidence
 
@@ -33,22 +34,28 @@ class Analyzer:
         ner: named-entity tagger (spaCy) for cased text; optional. lexicon: name lexicon (Voikko) for
         lower-case ASR text and garbled cues; optional. score_threshold: spans scoring below this are
         dropped (after cue boosts). recognizers: recognizer instances; default: every registered one.
+        low_confidence_threshold: ASR words below this probability right after an identity cue are
+        redacted when word confidences are given (``None`` turns the policy off).
     """
 
     def __init__(self, ner: NerTagger | None = None, lexicon: NameLexicon | None = None,
-                 score_threshold: float = 0.5, recognizers: Iterable[Recognizer] | None = None) -> None:
+                 score_threshold: float = 0.5, recognizers: Iterable[Recognizer] | None = None,
+                 low_confidence_threshold: float | None = DEFAULT_LOW_CONFIDENCE) -> None:
         self.ner = ner
         self.lexicon = lexicon
         self.score_threshold = score_threshold
+        self.low_confidence_threshold = low_confidence_threshold
         self.recognizers = list(recognizers) if recognizers is not None else registry.build()
 
-    def context(self, text: str) -> AnalysisContext:
+    def context(self, text: str, word_confidence: Sequence[WordConfidence] | None = None) -> AnalysisContext:
         """Tokens, cues and the number-normalised text of ``text``: what every recognizer reads."""
         tokens = tokenize(text)
-        cues = find_cues(text, tokens)
+        cues = find_cues(text, tokens, self.lexicon)
         number_cue_ends = [c.end for c in cues if c.cue.kind == "number"]
         normalised = normalise(text, lexicon=self.lexicon, after_cues=number_cue_ends)
-        return AnalysisContext(text, tokens, normalised, cues, self.lexicon, self.ner)
+        confidences = sorted(word_confidence, key=lambda w: w.start) if word_confidence else None
+        return AnalysisContext(text, tokens, normalised, cues, self.lexicon, self.ner, confidences,
+                               self.low_confidence_threshold)
 
     def analyze(self, text: str, word_confidence: Sequence[WordConfidence] | None = None) -> list[Span]:
         """Non-overlapping spans over ``text``, sorted by position, each with an explanation.
@@ -58,7 +65,7 @@ class Analyzer:
         """
         if not text.strip():
             return []
-        ctx = self.context(text)
+        ctx = self.context(text, word_confidence)
         spans = [s for r in self.recognizers for s in r.analyze(ctx)]
         spans = boost_by_context(spans, ctx)
         spans = [s for s in spans if s.score >= self.score_threshold and s.end > s.start]
@@ -116,6 +123,10 @@ def merge_overlaps(spans: list[Span]) -> list[Span]:
 
 def _merge(cluster: list[Span]) -> Span:
     best = max(cluster, key=lambda s: (round(s.score, 6), PRIORITY.get(s.type, 0), s.end - s.start))
+    if best.type == "PERSON":
+        # "Gunnel Nymanin kuja 8": a person's name inside a street address is the street's name.
+        street = [s for s in cluster if s.type == "ADDRESS" and s.start <= best.start and best.end <= s.end]
+        best = max(street, key=lambda s: s.end - s.start) if street else best
     start = min(s.start for s in cluster)
     end = max(s.end for s in cluster)
     if (start, end) == (best.start, best.end):

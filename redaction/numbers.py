@@ -50,6 +50,11 @@ AMBIGUOUS: dict[str, str] = {
     "kuuden": "6", "seitsemän": "7", "kahdeksan": "8", "yhdeksän": "9", "ykkönen": "1", "kakkonen": "2",
     "kolmonen": "3", "nelonen": "4", "vitonen": "5", "kutonen": "6", "nollaa": "0", "yhtä": "1", "kahta": "2",
 }
+# Ordinals ("viides", "neljättä", "kolmannen", "viidestoista", folded) are dates and positions ("viides
+# neljättä" = 5 April), never digits of an identifier; the fuzzy matcher would otherwise read "viides" as 5.
+ORDINAL = re.compile(r"(?:ensimmai|toi|yhde|kahde|kolma|nelja|viide|kuude|seitsema|kahdeksa|yhdeksa|kymmene)"
+                     r"(?:s|nen|tta|sta|nnen|ntena|nteen|nnelle|nnella|nnelta|nnessa|nnesta|nneksi|nnet)"
+                     r"(?:toista|kymmenes|kymmenetta|kymmenennen)?")
 _FUZZY_FORMS: tuple[str, ...] = tuple({**DIGIT_WORDS, **MISSPELT})
 _FUZZY_VALUE: dict[str, str] = {**DIGIT_WORDS, **MISSPELT}
 
@@ -146,44 +151,49 @@ class NormalisedText:
 
 
 def _eval_morphemes(parts: list[tuple[str, int | None]]) -> int | None:
-    """Evaluate a parsed numeral: parts are (morpheme, unit value or None for a multiplier)."""
+    """Evaluate a parsed numeral: parts are (morpheme, unit value or None for a multiplier).
+
+    Place values must fall within each thousand-group (hundreds, then tens or teens, then units), so
+    "kaksikymmentäyhdeksänkymmentäkuusi" is no numeral (it is 20 and 96 run together), where an order-blind
+    sum would read 116.
+    """
     total = group = 0
+    floor = 1000  # the smallest place value used in the current group so far
     pending: int | None = None
+    thousands = False
     for morph, unit in parts:
         if unit is not None:
             if pending is not None:
                 return None
             pending = unit
-        elif morph == "toista":
-            if pending is None:
+        elif morph in ("tuhat", "tuhatta"):
+            lower = group + (pending or 0)
+            if thousands or (morph == "tuhat" and lower) or (morph == "tuhatta" and lower < 2):
                 return None
-            group, pending = group + pending + 10, None
-        elif morph == "kymmenta":
-            if pending is None or pending < 2:
+            total, group, pending, floor, thousands = (lower or 1) * 1000, 0, None, 1000, True
+        else:
+            place = 100 if morph in ("sata", "sataa") else 10
+            if place >= floor:
                 return None
-            group, pending = group + pending * 10, None
-        elif morph == "kymmenen":
-            if pending is not None:
+            added = _group_part(morph, pending)
+            if added is None:
                 return None
-            group += 10
-        elif morph == "sata":
-            if pending is not None:
-                return None
-            group += 100
-        elif morph == "sataa":
-            if pending is None or pending < 2:
-                return None
-            group, pending = group + pending * 100, None
-        elif morph == "tuhat":
-            if pending is not None or group:
-                return None
-            total += 1000
-        elif morph == "tuhatta":
-            if pending is None or pending < 2:
-                return None
-            total, pending = total + (group + pending) * 1000, None
-            group = 0
+            group, pending = group + added, None
+            floor = 1 if morph in ("toista", "kymmenen") else place
+    if pending is not None and floor <= 1:
+        return None
     return total + group + (pending or 0)
+
+
+def _group_part(morph: str, pending: int | None) -> int | None:
+    """What one multiplier adds to its group, given the unit before it (None: no unit)."""
+    if morph == "toista":
+        return None if pending is None else pending + 10
+    if morph in ("kymmenen", "sata"):
+        return None if pending is not None else (10 if morph == "kymmenen" else 100)
+    if pending is None or pending < 2:
+        return None
+    return pending * (10 if morph == "kymmenta" else 100)
 
 
 # Multipliers as the ASR misspells them ("kymmentän", "tuhakta", "sataa"): letter classes, not a list of
@@ -306,8 +316,10 @@ def classify_word(word: str) -> NumberWord | None:
         return NumberWord(LETTER_NAMES[lw], "letter", "weak")
     if len(lw) == 1 and lw.isalpha():
         return NumberWord(word.upper(), "letter", "weak")
-    if lw == "viiva":
+    if lw in ("viiva", "väliviiva", "tavuviiva"):
         return NumberWord("-", "sep", "weak")
+    if ORDINAL.fullmatch(fold(lw)):
+        return None
     if lw == "plus":
         return NumberWord("+", "sep", "weak")
     return _classify_fuzzy(lw)
@@ -332,6 +344,11 @@ def _classify_fuzzy(lw: str) -> NumberWord | None:
     if score >= (0.8 if len(lw) == 3 else WEAK):
         return NumberWord(_FUZZY_VALUE[form], "digit", "guess")
     return None
+
+
+def _complete(word: NumberWord | None) -> bool:
+    """A numeral that stands on its own ("kaksi", "kaksikymmentä"), not a fragment ("kymmentä", "toista")."""
+    return word is not None and word.certainty == "exact" and word.kind in ("digit", "number")
 
 
 def _confident(word: NumberWord | None) -> bool:
@@ -380,6 +397,8 @@ def number_items(text: str, tokens: list[Token] | None = None,
         # Greedily re-join split numerals while the joined form still parses ("neljä kymmentä yhdeksän").
         while last.index + 1 < len(tokens) and text[last.end:tokens[last.index + 1].start] == " ":
             nxt = tokens[last.index + 1]
+            if _complete(word) and _complete(classify_word(nxt.text)):
+                break  # "seitsemäntoista kolmetuhatta…": two whole numerals are read in turn, not summed
             merged = _join_value(Token(text[first.start:last.end].replace(" ", ""), first.start, last.end,
                                        first.index), nxt)
             downgrade = word is not None and word.certainty == "exact" and merged is not None \
@@ -451,6 +470,8 @@ def _make_run(text: str, seq: list[tuple[Token, Token, NumberWord]], cue_ends: s
         hi += 1
     if letters == 0 and lo >= 2 and _iban_prefix(seq[lo - 2:hi + 1]):
         lo -= 2  # "äf ii kahdeksan kaksi …" with no cue: the country letters belong to a valid IBAN
+    elif letters == 0:
+        lo = _code_prefix(seq, lo, hi)
     body = seq[lo:hi + 1]
     # Anchors are number *words* read with confidence; written digits do not lend weight to a nearby guess.
     anchors = sum(w.kind in ("digit", "number") and w.certainty == "exact" and not _written(a, b, w)
@@ -460,6 +481,21 @@ def _make_run(text: str, seq: list[tuple[Token, Token, NumberWord]], cue_ends: s
         return None
     items = tuple(NumberItem(a.start, b.end, w) for a, b, w in body)
     return NumberRun(items[0].start, items[-1].end, _run_value(items), items)
+
+
+def _code_prefix(seq: list[tuple[Token, Token, NumberWord]], lo: int, hi: int) -> int:
+    """Start of a long code with a spoken letter prefix ("koo än viiva seitsemänkymmentä…" = KN-70…):
+    up to three letter names and a dash before a run of six digits or more belong to it."""
+    digits = sum(len(w.text) for _, _, w in seq[lo:hi + 1] if w.kind in ("digit", "number"))
+    if digits < 6:
+        return lo
+    k = lo
+    if k > 0 and seq[k - 1][2].kind == "sep" and seq[k - 1][2].text == "-":
+        k -= 1
+    letters = 0
+    while k > 0 and seq[k - 1][2].kind == "letter" and letters < 3:
+        k, letters = k - 1, letters + 1
+    return k if letters else lo
 
 
 def _iban_prefix(seq: list[tuple[Token, Token, NumberWord]]) -> bool:

@@ -16,6 +16,7 @@ from redaction.recognizers.digit_run import DigitRunRecognizer
 from redaction.recognizers.email import EmailRecognizer
 from redaction.recognizers.hetu import HetuRecognizer
 from redaction.recognizers.iban import IbanRecognizer
+from redaction.recognizers.low_confidence import LowConfidenceRecognizer
 from redaction.recognizers.person import PersonRecognizer
 from redaction.recognizers.phone import PhoneRecognizer
 from redaction.recognizers.ytunnus import YtunnusRecognizer
@@ -23,7 +24,8 @@ from redaction.recognizers.ytunnus import YtunnusRecognizer
 REGISTRY: dict[str, Callable[[], Recognizer]] = {
     cls.name: cls for cls in (
         AddressRecognizer, CardRecognizer, CueNumberRecognizer, DigitRunRecognizer, EmailRecognizer,
-        HetuRecognizer, IbanRecognizer, PersonRecognizer, PhoneRecognizer, YtunnusRecognizer,
+        HetuRecognizer, IbanRecognizer, LowConfidenceRecognizer, PersonRecognizer, PhoneRecognizer,
+        YtunnusRecognizer,
     )
 }
 

@@ -48,6 +48,16 @@ POSTCODE = r"(?:,? ?\d{5}(?: [\p{L}][\p{L}-]+)?)?"
 PATTERN = regex.compile(rf"(?<![\p{{L}}\d])(?P<street>{STREET})(?![\p{{L}}]) (?P<house>{HOUSE}){STAIR}{FLAT}"
                         rf"(?P<post>{POSTCODE})(?![\p{{L}}\d])")
 STREET_ONLY = regex.compile(rf"(?<![\p{{L}}\d]){STREET}(?![\p{{L}}])")
+STREET_WORD = regex.compile(r"[\p{L}][\p{L}-]{1,40}?" + _TYPE)  # one word: "Asemakatu", "koivukujalla"
+TYPE_WORD = regex.compile(_TYPE)  # a street type standing alone, after the street's name: "… Nymanin kuja"
+# Words that tell a number after a street word is a measure, not a house number ("rautatie 5 kilometrin
+# päässä"); folded prefixes.
+UNIT_PREFIXES = ("kilometr", "km", "metr", "vuo", "euro", "sentt", "minuut", "tunti", "tuntia", "paiva",
+                 "viiko", "viikk", "kuukau", "prosent", "kertaa", "kpl", "kappale", "mega", "giga", "astet",
+                 "kilo", "litra")
+# Words that may sit between a house number and the flat number or postcode: "… kolmekymmentäseitsemän
+# asunto viisitoista …".
+FLAT_WORDS = frozenset({"asunto", "as", "rappu", "porras", "huoneisto", "talo", "kerros"})
 # A garbled street word (folded, lower case): two letters or more of name, a street type, an ending, and at
 # most two stray letters the ASR ran into it ("emakatumi" = "asemakatu" + "mi[isi]"). Only for words the
 # lexicon does not know, so "historia" (tori) and "yhteystietoo" (tie + "too") stay words.
@@ -65,6 +75,7 @@ SCORE_DETAIL = 0.15  # added for a staircase/flat/postcode: ordinary words are n
 SCORE_CUED_STREET = 0.6  # "asun asemakadulla": a street after an address cue, without a number
 SCORE_GARBLED = 0.6  # an unknown word with a street type inside
 SCORE_CUED_ANSWER = 0.9  # words + house number (+ city) answering an address cue
+SCORE_STREET_NUMBER = 0.6  # a street word, then a house number (spoken or written), then no unit word
 MERGE_LABELS = ("GPE", "LOC", "FAC")
 
 
@@ -83,7 +94,7 @@ class AddressRecognizer(PatternRecognizer):
         return spans
 
     def analyze(self, ctx: AnalysisContext) -> list[Span]:
-        spans = super().analyze(ctx) + self._cued_streets(ctx)
+        spans = super().analyze(ctx) + self._cued_streets(ctx) + self._street_numbers(ctx)
         if ctx.lexicon is not None:
             spans += self._garbled_streets(ctx) + self._cued_answers(ctx)
         return [self._merge_places(ctx, s) for s in spans]
@@ -97,6 +108,34 @@ class AddressRecognizer(PatternRecognizer):
             score = SCORE_GARBLED + (SCORE_DETAIL if numbers else 0.0)
             spans.append(Span("ADDRESS", tok.start, max(end, tok.end), score, self.name,
                               Explanation(self.name, "garbled street word (unknown word with a street type)",
+                                          score)))
+        return spans
+
+    def _street_numbers(self, ctx: AnalysisContext) -> list[Span]:
+        """A street (one word, or a name and a separate street type) followed by what follows a street: a
+        house number, staircase, flat, postcode and city, spoken or written, in any case.
+
+        The regular pattern needs written digits in the written order; spoken addresses arrive as one run
+        of number words ("neljä äf kolmekymmentäkahdeksan, kuusi seitsemän …") that only this reading
+        follows. A number followed by a unit ("rautatie 5 kilometrin päässä") is a distance.
+        """
+        spans = []
+        for tok in ctx.tokens:
+            if STREET_WORD.fullmatch(tok.text):
+                start = _street_name_before(ctx, tok, max_words=1)
+            elif TYPE_WORD.fullmatch(tok.text):
+                start = _street_name_before(ctx, tok, max_words=2)
+                if start == tok.start:
+                    continue  # "tie" alone is a road, not a street name
+            else:
+                continue
+            end, numbers = _address_tail(ctx, tok.index + 1)
+            if not numbers or _unit_after(ctx, end):
+                continue
+            detail = SCORE_DETAIL if ctx.text[tok.end:end].count(" ") > 1 else 0.0
+            score = SCORE_STREET_NUMBER + detail
+            spans.append(Span("ADDRESS", start, end, score, self.name,
+                              Explanation(self.name, "street + house number (any case, spoken or written)",
                                           score)))
         return spans
 
@@ -145,6 +184,35 @@ class AddressRecognizer(PatternRecognizer):
         return Span(span.type, start, end, span.score, span.recognizer, span.explanation)
 
 
+def _street_name_before(ctx: AnalysisContext, tok: Token, max_words: int) -> int:
+    """Start of a street whose name precedes ``tok`` in the genitive ("Gunnel Nymanin kuja", "fahlanderin
+    puistokuja"); ``tok.start`` when there is none. A known common word ("asun") is never part of it."""
+    start = tok.start
+    i = tok.index - 1
+    taken = 0
+    while i >= 0 and taken < max_words and ctx.text[ctx.tokens[i].end:ctx.tokens[i + 1].start] == " ":
+        word = ctx.tokens[i]
+        if not word.text.isalpha() or not _name_word(ctx, word) or (taken == 0 and not word.lower.endswith("n")):
+            break
+        start, taken, i = word.start, taken + 1, i - 1
+    return start
+
+
+def _name_word(ctx: AnalysisContext, tok: Token) -> bool:
+    """Capitalised, or (lower case) unknown to the lexicon or known only as a name."""
+    if tok.text[:1].isupper():
+        return True
+    classes = ctx.word_classes(tok.text)
+    if classes is None:
+        return False
+    return not classes or classes <= {"etunimi", "sukunimi", "paikannimi", "nimi"}
+
+
+def _unit_after(ctx: AnalysisContext, end: int) -> bool:
+    nxt = next((t for t in ctx.tokens if t.start >= end), None)
+    return nxt is not None and fold(nxt.text).startswith(UNIT_PREFIXES)
+
+
 def _unknown(ctx: AnalysisContext, tok: Token) -> bool:
     return not ctx.word_classes(tok.text)
 
@@ -181,10 +249,13 @@ def _address_tail(ctx: AnalysisContext, i: int) -> tuple[int, bool]:
             continue
         if numbers and reading is not None and reading.kind == "letter":
             end = tok.end  # staircase "bee", "a"
+        elif numbers and tok.lower in FLAT_WORDS and nxt is not None and _number_at(ctx, nxt) is not None:
+            end = tok.end  # "… asunto viisitoista"
         elif (nxt is not None and _unknown(ctx, tok) and len(tok.text) <= 8
               and not _sentence_break(ctx, tok, nxt) and _number_at(ctx, nxt) is not None):
             end = tok.end  # a garbled number word right before a readable one ("siimee kaksi toista")
-        elif numbers and _city_like(ctx, tok) and (nxt is None or _sentence_break(ctx, tok, nxt)):
+        elif numbers and _city_like(ctx, tok) and (nxt is None or _sentence_break(ctx, tok, nxt)
+                                                   or "paikannimi" in (ctx.word_classes(tok.text) or ())):
             return tok.end, numbers
         else:
             break

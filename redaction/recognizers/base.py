@@ -9,6 +9,7 @@ yhdeksän nolla …" is validated as "290284-…" yet redacted as the words that
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
@@ -17,7 +18,7 @@ import regex
 from redaction.numbers import NormalisedText
 from redaction.recognizers.cues import CueMatch
 from redaction.spoken import Token
-from redaction.types import NameLexicon, NerTagger, Span
+from redaction.types import NameLexicon, NerTagger, Span, WordConfidence
 
 REGEX_TIMEOUT_S = 1.0  # no input may hold a pattern longer than this (pathological text, not a real call)
 
@@ -48,6 +49,8 @@ class AnalysisContext:
     cues: list[CueMatch]
     lexicon: NameLexicon | None = None
     ner: NerTagger | None = None
+    word_confidence: Sequence[WordConfidence] | None = None  # ASR word probabilities, sorted by offset
+    low_confidence_threshold: float | None = None  # None: the low-confidence policy is off
     _entities: list[tuple[int, int, str]] | None = field(default=None, repr=False)
 
     def entities(self) -> list[tuple[int, int, str]]:

@@ -18,6 +18,7 @@ from redaction.types import Explanation, Span
 MIN_DIGITS = 4  # fewer digits after a cue is a count or a time ("numero kaksi"), not an identifier
 MAX_GAP = 2  # unreadable words tolerated between readable ones
 MAX_LEAD = 2  # unreadable words tolerated between the cue (and its fillers) and the run
+MAX_PREFIX = 4  # letter names and a dash that may open an identifier ("äs oo pee viiva …")
 SCORE = 0.85
 
 
@@ -25,6 +26,11 @@ def _confident(word: str) -> bool:
     reading = classify_word(word)
     return reading is not None and reading.certainty in ("exact", "strong") and reading.kind in (
         "digit", "number")
+
+
+def _letter_or_dash(word: str) -> bool:
+    reading = classify_word(word)
+    return reading is not None and (reading.kind == "letter" or reading.text == "-")
 
 
 class CueNumberRecognizer(Recognizer):
@@ -51,11 +57,15 @@ class CueNumberRecognizer(Recognizer):
     def _run_after(ctx: AnalysisContext, i: int, cue_starts: set[int]) -> tuple[int, int, str] | None:
         toks = ctx.tokens
         lead: list[int] = []
+        prefix: list[int] = []  # letter names and dashes right before the digits: "aa än viiva …" (AN-…)
         while i < len(toks) and not _confident(toks[i].text):
             if toks[i].index in cue_starts:
                 return None
-            if toks[i].lower not in FILLERS:
+            if _letter_or_dash(toks[i].text) and len(prefix) < MAX_PREFIX:
+                prefix.append(i)
+            elif toks[i].lower not in FILLERS:
                 lead.append(i)
+                prefix.clear()
             if len(lead) > MAX_LEAD:
                 return None
             i += 1
@@ -91,6 +101,8 @@ class CueNumberRecognizer(Recognizer):
         if sum(c.isdigit() for c in joined) < MIN_DIGITS:
             return None
         start = first.start
+        if prefix and prefix[-1] == first.index - 1:
+            start, first = toks[prefix[0]].start, toks[prefix[0]]
         # Short unreadable words right before the run are usually its garbled start ("hafi" for "äf ii").
         for k in reversed(lead):
             if k == first.index - 1 and len(toks[k].text) <= 4:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from redaction.numbers import classify_word
 from redaction.spoken import Token, fold, similarity
+from redaction.types import NameLexicon
 
 CueKind = Literal["number", "person", "email", "address"]
 
@@ -73,10 +74,11 @@ CUES: tuple[Cue, ...] = (
         "toiminimi", "toiminimen", "toiminimeni", "toiminimellä", "yritys", "yritykseni", "yrityksen",
         "yrityksemme", "firma", "firman", "firmani")),
     Cue("nimi", "person", None, _forms(
-        "nimeni on", "nimi on", "nimi", "nimeni", "nimellä", "nimelle", "nimissä", "täällä soittaa",
+        "nimeni on", "nimi on", "nimi", "nimeni", "nimellä", "nimelle", "nimissä", "nimiin", "nimeen", "täällä soittaa",
         "täällä on", "täällä puhuu", "puhun", "soittelen", "soitan", "tilaaja on", "tilaaja", "olen", "oon",
         "minä olen", "mä oon", "liittymän omistaja", "omistaja on", "haluan puhua", "yhteyshenkilö",
-        "yhteyshenkilönä", "vaimoni", "mieheni", "poikani", "tyttäreni", "äitini", "isäni", "puolisoni")),
+        "yhteyshenkilönä", "herra", "rouva", "neiti", "vaimoni", "mieheni", "poikani", "tyttäreni", "äitini",
+        "isäni", "puolisoni")),
     Cue("sähköposti", "email", "EMAIL", _forms(
         "sähköposti", "sähköpostini", "sähköpostiin", "sähköpostiosoite", "sähköpostiosoitteeni",
         "sähköpostiosoitteeseen", "sähköpostiosoitteesi", "sähköpostisi", "meili", "meiliosoite", "meiliin",
@@ -145,13 +147,28 @@ def match_cue(joined: str) -> tuple[Cue, float] | None:
     return best
 
 
+def _compound_of(folded: str, cue: Cue) -> bool:
+    """A compound ending in one of the cue's forms ("asennusosoite", "kotinumeroni") is that cue."""
+    return any(len(f) >= 5 and folded.endswith(fold(f)) for f in cue.forms)
+
+
+def _common_word(lexicon: NameLexicon, word: str) -> bool:
+    classes = lexicon.classes(word)
+    return bool(classes) and not classes <= {"etunimi", "sukunimi", "paikannimi", "nimi"}
+
+
 def _numberish(word: str) -> bool:
     reading = classify_word(word)
     return reading is not None and reading.kind in ("digit", "number") and reading.certainty != "guess"
 
 
-def find_cues(text: str, tokens: list[Token]) -> list[CueMatch]:
-    """Non-overlapping cue matches in text order; the most similar candidate wins where candidates overlap."""
+def find_cues(text: str, tokens: list[Token], lexicon: NameLexicon | None = None) -> list[CueMatch]:
+    """Non-overlapping cue matches in text order; the most similar candidate wins where candidates overlap.
+
+    With a lexicon, a fuzzy match needs a word the dictionary does not know (or knows only as a name):
+    "Sillin umet" is a garbled "tilinumero", but "liittymässä" is a correct word that merely resembles
+    "liittymän omistaja", and a correct word is what it says.
+    """
     candidates: list[CueMatch] = []
     for i in range(len(tokens)):
         for n in (1, 2, 3):
@@ -164,6 +181,10 @@ def find_cues(text: str, tokens: list[Token]) -> list[CueMatch]:
             if any(_numberish(t.text) for t in group):
                 break
             found = match_cue("".join(t.text for t in group))
+            joined = fold("".join(t.text for t in group))
+            if found is not None and found[1] < 1.0 and lexicon is not None and all(
+                    _common_word(lexicon, t.text) for t in group) and not _compound_of(joined, found[0]):
+                found = None
             if found is not None:
                 candidates.append(CueMatch(found[0], group[0].start, group[-1].end, group[0].index,
                                            group[-1].index, found[1]))

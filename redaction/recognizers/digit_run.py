@@ -4,18 +4,25 @@ Whisper garbles cues as readily as digits ("et mulis" for "hetu olis"), so a run
 yksi yksi yhden eljä eljä nolla" must not depend on its cue surviving. Prices and times are said as
 compounds ("neljäkymmentäyhdeksän euroa"), not digit by digit, so they stay below the bar. The run is typed
 by the validator that accepts it, else reported as a generic NUMBER.
+
+Written codes get the same treatment: six digits or more in one piece, with an optional letter prefix
+("K1598864", "KN-7792717", "8724143335"), are an account, contract or customer number even when the cue was
+in the other speaker's turn. Prices, dates, years, speeds and model names are shorter or punctuated.
 """
 
 from __future__ import annotations
 
+import regex
+
 from redaction.recognizers import shape
-from redaction.recognizers.base import AnalysisContext, Recognizer
+from redaction.recognizers.base import AnalysisContext, Recognizer, finditer
 from redaction.types import Explanation, Span
 
 MIN_DIGITS = 6
 MIN_ITEMS = 3
 SCORE_GENERIC = 0.6
 SCORE_VALIDATED = 0.9
+WRITTEN_CODE = regex.compile(r"(?<![\w,.+-])(?:[A-Za-z]{1,3}-?|[A-Z]{1,3} -? ?)?\d{6,14}(?![\w-]|[.,]\d)")
 
 
 class DigitRunRecognizer(Recognizer):
@@ -23,7 +30,7 @@ class DigitRunRecognizer(Recognizer):
     entities = ("NUMBER", "HETU", "PHONE", "IBAN", "CARD")
 
     def analyze(self, ctx: AnalysisContext) -> list[Span]:
-        spans = []
+        spans = self._written_codes(ctx)
         for run in ctx.normalised.runs:
             if not run.spoken or run.digit_count < MIN_DIGITS or run.digit_items < MIN_ITEMS:
                 continue
@@ -32,4 +39,13 @@ class DigitRunRecognizer(Recognizer):
             spans.append(Span(typ or "NUMBER", run.start, run.end, score, self.name, Explanation(
                 self.name, "six or more spoken digits", score, validation=True if typ else None,
                 note="spoken number words normalised")))
+        return spans
+
+    def _written_codes(self, ctx: AnalysisContext) -> list[Span]:
+        spans = []
+        for m in finditer(WRITTEN_CODE, ctx.text):
+            typ = shape.identify(m.group(), checksummed_only=True)
+            score = SCORE_VALIDATED if typ else SCORE_GENERIC
+            spans.append(Span(typ or "NUMBER", m.start(), m.end(), score, self.name, Explanation(
+                self.name, "six or more written digits", score, validation=True if typ else None)))
         return spans

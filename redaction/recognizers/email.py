@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import regex
 
+from redaction.numbers import classify_word
 from redaction.recognizers.base import AnalysisContext, PatternRecognizer, finditer
 from redaction.recognizers.cues import FILLERS
 from redaction.spoken import Token, similarity
@@ -29,11 +30,42 @@ SCORE_WRITTEN = 1.0
 SCORE_SPOKEN = 0.9
 SCORE_CUED = 0.75
 MAX_CUED_WORDS = 12
+MAX_LOCAL_TOKENS = 10  # words of one side of a dictated address (names, dots, digits)
 
 
 def is_valid(address: str) -> bool:
     """Shape check only: a local part, one '@', a dotted domain with an alphabetic top-level label."""
     return PATTERN.fullmatch("".join(address.split())) is not None
+
+
+def _number_word(ctx: AnalysisContext, tok: Token) -> bool:
+    """A number word as part of an address ("lehtinen kaheksankymmentäseitsemän"); a name that merely looks
+    like one to the fuzzy reader ("aleksi" ~ kaksi) is a name when the lexicon knows it."""
+    reading = classify_word(tok.text)
+    if reading is None or reading.kind not in ("digit", "number") or reading.certainty == "guess":
+        return False
+    if reading.certainty == "exact":
+        return True
+    classes = ctx.word_classes(tok.text)
+    return not classes or "lukusana" in classes
+
+
+def _local_part_start(ctx: AnalysisContext, at: int) -> int:
+    """Index of the first word of a dictated local part ending just before the "ät" at token ``at``:
+    segments of a word and the digits after it ("lehtinen kahdeksankymmentäseitsemän"), joined by "piste",
+    "alaviiva" or "viiva"."""
+    toks = ctx.tokens
+    left = at - 1
+    while True:
+        k = left
+        while k > 0 and at - k < MAX_LOCAL_TOKENS and _number_word(ctx, toks[k]):
+            k -= 1
+        if k != left and (toks[k].lower in DOT_WORDS | JOIN_WORDS | AT_WORDS or at - k >= MAX_LOCAL_TOKENS):
+            k += 1  # the digits are a segment of their own
+        if k >= 2 and at - k < MAX_LOCAL_TOKENS and toks[k - 1].lower in DOT_WORDS | JOIN_WORDS:
+            left = k - 2
+            continue
+        return k
 
 
 def _is_connector(word: str) -> bool:
@@ -56,18 +88,25 @@ class EmailRecognizer(PatternRecognizer):
         return super().analyze(ctx) + self._spoken(ctx) + self._cued(ctx)
 
     def _spoken(self, ctx: AnalysisContext) -> list[Span]:
-        """word (piste word)* ÄT word (piste word)+ — the dictated form."""
+        """word (piste word | digits)* ÄT word (piste word | digits)+ — the dictated form.
+
+        Digits belong to the word before them ("lehtinen kahdeksankymmentäseitsemän ät …" is
+        lehtinen87@…, "suomi kaks neljä piste fi" is suomi24.fi).
+        """
         toks, spans = ctx.tokens, []
         for i, tok in enumerate(toks):
             if tok.lower not in AT_WORDS or i == 0 or i + 1 >= len(toks):
                 continue
-            left = i - 1
-            while left >= 2 and (toks[left - 1].lower in DOT_WORDS | JOIN_WORDS):
-                left -= 2
+            left = _local_part_start(ctx, i)
             right, dots = i + 1, 0
-            while right + 2 < len(toks) and toks[right + 1].lower in DOT_WORDS | JOIN_WORDS:
-                dots += toks[right + 1].lower in DOT_WORDS
-                right += 2
+            while right + 1 < len(toks) and right < i + MAX_LOCAL_TOKENS:
+                if _number_word(ctx, toks[right + 1]):
+                    right += 1
+                elif right + 2 < len(toks) and toks[right + 1].lower in DOT_WORDS | JOIN_WORDS:
+                    dots += toks[right + 1].lower in DOT_WORDS
+                    right += 2
+                else:
+                    break
             if dots == 0 and toks[right].lower not in TLD_WORDS:
                 continue
             spans.append(Span("EMAIL", toks[left].start, toks[right].end, SCORE_SPOKEN, self.name,
@@ -97,6 +136,9 @@ class EmailRecognizer(PatternRecognizer):
         for tok in toks[i:i + MAX_CUED_WORDS]:
             if prev is not None and any(c in ".?!\n" for c in ctx.text[prev.end:tok.start]):
                 break  # a sentence ended
+            if last is not None and last.index >= 1 and last.lower in TLD_WORDS \
+                    and toks[last.index - 1].lower in DOT_WORDS:
+                break  # "… piste com": the address is complete
             prev = tok
             kind = self._word_kind(ctx, tok)
             if kind == "common":

@@ -48,11 +48,18 @@ NOT_SURNAMES = frozenset({"kiitos", "kiitoksia", "asiakas", "asia", "hei", "moi"
                           "puhelin", "numero", "lasku", "liittymä", "netti", "sopimus", "tilaus", "vika",
                           "vaan", "vai", "mutta", "sekä", "myös", "sitten"})
 SURNAME_CASES = frozenset({"nimento", "omanto"})
+# Cues that follow the name they announce ("sopimus on Mikko Laaksosen nimissä"), folded.
+POSTPOSED_CUES = frozenset({"nimissa", "nimiin", "nimeen"})
+SURNAME_WORD_CLASSES = frozenset({"nimisana", "laatusana", "nimisana_laatusana"})
+PLACE_CASES = frozenset({"sisaolento", "sisaeronto", "sisatulento", "ulkoolento", "ulkoeronto", "ulkotulento"})
+COMPANY_FORMS = frozenset({"oy", "oyj", "ab", "abp", "ky", "tmi", "ry", "ay", "osk", "as", "ltd", "inc",
+                           "gmbh", "kommandiittiyhtiö", "osakeyhtiö"})
 # A strong cue makes even an unknown lower-case word a name; a weak one ("olen", "soitan") needs a word that
 # could be a name in the lexicon ("olen tyytymätön" and "olen Salosta" are not introductions).
 STRONG_CUE_FORMS = frozenset({"nimenion", "nimion", "nimi", "nimeni", "taallasoittaa", "taallaon",
                               "taallapuhuu", "tilaajaon", "tilaaja", "nimella", "nimelle", "nimissa",
-                              "liittymanomistaja", "omistajaon", "yhteyshenkilo", "yhteyshenkilona"})
+                              "liittymanomistaja", "omistajaon", "yhteyshenkilo", "yhteyshenkilona",
+                              "herra", "rouva", "neiti"})
 # Greetings and introduction words that open a caller's introduction ("hyvää päivää, täällä soittaa …").
 INTRO_WORDS = frozenset({"hei", "moi", "moikka", "terve", "päivää", "päivä", "huomenta", "iltaa", "hyvää",
                          "hyvä", "täällä", "tässä", "soittaa", "soittelee", "puhuu", "olen", "oon", "nimeni",
@@ -86,15 +93,34 @@ class PersonRecognizer(Recognizer):
                                   Explanation(self.name, "spaCy NER PERSON", SCORE_NER)))
         if ctx.lexicon is not None:
             spans += self._lexicon_names(ctx)
-        spans = [s for s in spans if not _lone_name_at_goodbye(ctx, s)]
+        spans = [s for s in spans if not _lone_name_at_goodbye(ctx, s) and not _company_after(ctx, s)]
         if ctx.lexicon is not None:
             spans += self._garbled_names(ctx)
         for cue in ctx.cues:
             if cue.cue.kind == "person":
-                span = self._after_cue(ctx, cue)
+                span = self._after_cue(ctx, cue) if fold(ctx.text[cue.start:cue.end]) not in POSTPOSED_CUES \
+                    else self._before_cue(ctx, cue)
                 if span is not None:
                     spans.append(span)
         return spans
+
+    def _before_cue(self, ctx: AnalysisContext, cue: CueMatch) -> Span | None:
+        """The name before "nimissä"/"nimiin" ("liittymä on johan laineen nimissä"): up to three words that
+        are names, name-like or unknown, right before the cue."""
+        toks = ctx.tokens
+        names: list[Token] = []
+        i = cue.first - 1
+        while i >= 0 and len(names) < 3 and ctx.text[toks[i].end:toks[i + 1].start].strip(" -") == "":
+            tok = toks[i]
+            classes = self._classes(ctx, tok)
+            if not (classes & PROPER or self._name_part(ctx, tok)) or tok.lower in FILLERS:
+                break
+            names.insert(0, tok)
+            i -= 1
+        if not names:
+            return None
+        return Span("PERSON", names[0].start, names[-1].end, SCORE_CUE, self.name, Explanation(
+            self.name, "name before a cue", SCORE_CUE, context_cue=cue.cue.canonical))
 
     # ------------------------------------------------------------------------------------------ lexicon
 
@@ -118,11 +144,12 @@ class PersonRecognizer(Recognizer):
             if second_first and not classes[0] <= PROPER:
                 i += 1  # "päivää Pekka …": an ordinary word that is also a name, before a real first name
                 continue
-            only_proper = any(c and c <= PROPER and c & PERSONAL for c in classes)
+            only_proper = any(c and c <= PROPER and c & PERSONAL for c in classes) or (
+                len(group) == 2 and "etunimi" in classes[0] and self._surname_reading(ctx, group[1]))
             capitalised = all(t.text[:1].isupper() for t in group) and group[0].index > 0
             if len(group) >= 2 and (only_proper or capitalised):
                 score, pattern = SCORE_PAIR, "first name + surname (lexicon)"
-            elif len(group) == 1 and only_proper:
+            elif len(group) == 1 and only_proper and _person_word(ctx, group[0]):
                 score, pattern = SCORE_SINGLE, "name-only word (lexicon)"
             else:
                 i += 1
@@ -182,9 +209,16 @@ class PersonRecognizer(Recognizer):
         classes = self._classes(ctx, tok)
         if classes & {"sukunimi", "etunimi"} or (classes and classes <= PROPER) or self._name_part(ctx, tok):
             return j
-        if unambiguous and "nimisana" in classes and ctx.word_cases(tok.text) & SURNAME_CASES:
+        if unambiguous and classes & SURNAME_WORD_CLASSES and ctx.word_cases(tok.text) & SURNAME_CASES:
             return j
         return None
+
+    def _surname_reading(self, ctx: AnalysisContext, tok: Token) -> bool:
+        """A surname reading that can stand after a first name: "mäkinen" (also hilly), or a name the
+        lexicon files as a place ("niemisen") but not in a place case ("tampereella")."""
+        readings = ctx.lexicon.readings(tok.text) if ctx.lexicon is not None else frozenset()
+        return any(cls == "sukunimi" or (cls == "paikannimi" and case in SURNAME_CASES)
+                   for cls, case in readings)
 
     def _name_part(self, ctx: AnalysisContext, tok: Token) -> bool:
         """A name by the lexicon, or a word no dictionary knows and that reads as no number."""
@@ -206,13 +240,13 @@ class PersonRecognizer(Recognizer):
 
         def ordinary(tok: Token) -> bool:
             classes = self._classes(ctx, tok)
-            return bool(classes) and not classes & PROPER
+            return (bool(classes) and not classes & PROPER) or _numeral(tok)
 
         while words and ordinary(words[0]):
             words.pop(0)
         while words and ordinary(words[-1]):
             words.pop()
-        if len(words) == 1 and _institution(ctx, words[0]):
+        if len(words) == 1 and not _person_word(ctx, words[0]):
             return None
         return (words[0].start, words[-1].end) if words else None
 
@@ -250,18 +284,22 @@ class PersonRecognizer(Recognizer):
         i = cue.last + 1
         while i < len(toks) and toks[i].lower in FILLERS and toks[i].lower not in ("ja", "se"):
             i += 1
+        cue_starts = {c.first for c in ctx.cues}
         names: list[Token] = []
-        while i < len(toks) and len(names) < 3:
+        while i < len(toks) and len(names) < 4 and toks[i].index not in cue_starts:
             tok = toks[i]
-            if names and ctx.text[names[-1].end:tok.start].strip(" ") not in ("", ","):
+            if names and ctx.text[names[-1].end:tok.start].strip(" ") not in ("", ",", "-"):
                 break
             # A capitalised word right after a first name is its surname even when it is also a common
             # word ("Antti Rinteen": rinne = slope).
-            after_first = bool(names) and tok.text[:1].isupper() and "etunimi" in self._classes(
-                ctx, names[-1])
+            first = bool(names) and "etunimi" in self._classes(ctx, names[-1])
+            after_first = first and (tok.text[:1].isupper() or self._surname_end(ctx, i, True) is not None)
             if not (after_first or self._name_like(ctx, tok, strong=strong or bool(names))):
                 break
             names.append(tok)
+            if ctx.text[tok.end:tok.end + 1] == "-":
+                i += 1
+                continue  # a hyphenated name goes on ("karhu-jaakkola", "Marja-Leena")
             if len(names) == 2 and not all("etunimi" in self._classes(ctx, t) for t in names):
                 break  # first name + surname: a third word is something else ("Tiina Laine Salosta")
             i += 1
@@ -271,7 +309,7 @@ class PersonRecognizer(Recognizer):
             self.name, "name after a cue", SCORE_CUE, context_cue=cue.cue.canonical))
 
     def _name_like(self, ctx: AnalysisContext, tok: Token, *, strong: bool) -> bool:
-        if len(tok.text) < MIN_LEN or not tok.text.isalpha():
+        if len(tok.text) < MIN_LEN or not tok.text.isalpha() or _numeral(tok):
             return False
         if ctx.lexicon is None:
             return tok.text[:1].isupper()
@@ -283,12 +321,30 @@ class PersonRecognizer(Recognizer):
         return bool(classes & PERSONAL)
 
 
-def _institution(ctx: AnalysisContext, tok: Token) -> bool:
-    """A lone word NER took for a person that the lexicon knows as a common noun and never as a person's
-    name: "Maanmittauslaitoksen" (an authority), "Verohallinnolta". Capitalised nouns are institutions,
-    brands and sentence starts far more often than surnames standing alone."""
-    classes = ctx.word_classes(tok.text) or frozenset()
-    return "nimisana" in classes and not classes & PERSONAL
+def _person_word(ctx: AnalysisContext, tok: Token) -> bool:
+    """Whether a lone word NER took for a person may be one: the lexicon knows it as a first name or
+    surname, and not in a place case ("Kokkolassa" is a town's inessive). Capitalised common nouns
+    ("Maanmittauslaitoksen", "Verohallinnolta") and unknown words ("Traficomin", a router "Inteno") standing
+    alone are institutions, brands and sentence starts far more often than surnames; a lone surname after a
+    cue ("herra Koski") is found by the cue rule."""
+    readings = ctx.lexicon.readings(tok.text) if ctx.lexicon is not None else frozenset()
+    return any(cls in PERSONAL and case not in PLACE_CASES for cls, case in readings)
+
+
+def _numeral(tok: Token) -> bool:
+    reading = classify_word(tok.text)
+    return reading is not None and reading.kind in ("digit", "number") and reading.certainty != "guess"
+
+
+def _company_after(ctx: AnalysisContext, span: Span) -> bool:
+    """A name followed by a company form ("Kallio Virtanen As Oy", "Meriläinen Tmi") names a company."""
+    following = [t for t in ctx.tokens if t.start >= span.end][:3]
+    for tok in following:  # "Konttinen Pakarinen Oy": the company form may come after more names
+        if tok.lower in COMPANY_FORMS:
+            return True
+        if not (tok.text[:1].isupper() or (ctx.word_classes(tok.text) or frozenset()) & PERSONAL):
+            return False
+    return False
 
 
 def _fuzzy_name(ctx: AnalysisContext, tok: Token) -> bool:
