@@ -254,7 +254,7 @@ def fuzzy_compound(word: str) -> tuple[int, bool] | None:
         return None
     parts: list[tuple[str, int | None]] = []
     stray = 0
-    for p in pieces:
+    for k, p in enumerate(pieces):
         canon = _canonical_multiplier(p)
         if canon is not None:
             parts.append((canon, None))
@@ -267,8 +267,8 @@ def fuzzy_compound(word: str) -> tuple[int, bool] | None:
             parts.append((p, _UNITS[form]))
         else:
             stray += len(p)
-            if stray > MAX_STRAY:
-                return None
+            if stray > MAX_STRAY or k != len(pieces) - 1:
+                return None  # only a trailing slip ("kymmentän"); "äf kymmenen" is a letter and a number
     strong = len(parts) >= 2 and not stray and any(p in _MULTIPLIERS for p in pieces)
     return _eval_lenient(parts), strong
 
@@ -397,7 +397,8 @@ def number_items(text: str, tokens: list[Token] | None = None,
         # Greedily re-join split numerals while the joined form still parses ("neljä kymmentä yhdeksän").
         while last.index + 1 < len(tokens) and text[last.end:tokens[last.index + 1].start] == " ":
             nxt = tokens[last.index + 1]
-            if _complete(word) and _complete(classify_word(nxt.text)):
+            if (_complete(word) and _complete(classify_word(nxt.text))) or (
+                    word is not None and word.kind in ("letter", "sep")):
                 break  # "seitsemäntoista kolmetuhatta…": two whole numerals are read in turn, not summed
             merged = _join_value(Token(text[first.start:last.end].replace(" ", ""), first.start, last.end,
                                        first.index), nxt)

@@ -40,7 +40,7 @@ _TYPE = r"(?:" + "|".join(_TYPES) + r")" + _ENDING
 # the last in the genitive before a separate street type ("Gunnel Nymanin kuja", "Lentokapteenin katu").
 STREET = (r"(?:[\p{L}][\p{L}-]{1,40}?" + _TYPE
           + r"|(?:\p{Lu}[\p{L}-]+ )?\p{Lu}[\p{L}-]*n " + _TYPE
-          + r"|(?:\p{Ll}[\p{L}-]+ )?\p{Ll}[\p{L}-]*n " + _TYPE + ")")
+          + r"|\p{Ll}[\p{L}-]*n " + _TYPE + ")")  # lower case: the words before are read by the lexicon
 HOUSE = r"\d{1,4}[A-Za-z]?(?: ?- ?\d{1,4})?"
 STAIR = r"(?: ?[A-Za-z](?![\p{L}]))?"
 FLAT = r"(?: ?(?:as\.? ?)?\d{1,3}(?!\d))?"
@@ -58,6 +58,10 @@ UNIT_PREFIXES = ("kilometr", "km", "metr", "vuo", "euro", "sentt", "minuut", "tu
 # Words that may sit between a house number and the flat number or postcode: "… kolmekymmentäseitsemän
 # asunto viisitoista …".
 FLAT_WORDS = frozenset({"asunto", "as", "rappu", "porras", "huoneisto", "talo", "kerros"})
+# Adjectives that open street names ("Vanha Rajabulevardi", "Pohjoinen Rautatiekatu"), lower case.
+STREET_ADJECTIVES = frozenset({"vanha", "uusi", "iso", "pieni", "pikku", "pohjoinen", "eteläinen", "itäinen",
+                               "läntinen", "keskinen", "ylä", "ala", "ulko", "sisä"})
+HOUSE_NUMBER = regex.compile(r"\d{1,4}[a-zA-Z]?")  # "6a", "144A": a house number with its staircase
 # A garbled street word (folded, lower case): two letters or more of name, a street type, an ending, and at
 # most two stray letters the ASR ran into it ("emakatumi" = "asemakatu" + "mi[isi]"). Only for words the
 # lexicon does not know, so "historia" (tori) and "yhteystietoo" (tie + "too") stay words.
@@ -158,14 +162,20 @@ class AddressRecognizer(PatternRecognizer):
         for cue in ctx.cues:
             if cue.cue.kind != "address":
                 continue
-            for tok in ctx.tokens[cue.last + 1:cue.last + 4]:
-                m = STREET_ONLY.fullmatch(tok.text)
-                if m is not None:
-                    explanation = Explanation(self.name, "street after an address cue", SCORE_CUED_STREET,
-                                              context_cue=cue.cue.canonical)
-                    spans.append(Span("ADDRESS", tok.start, tok.end, SCORE_CUED_STREET, self.name,
-                                      explanation))
-                    break
+            for tok in ctx.tokens[cue.last + 1:cue.last + 5]:
+                if STREET_WORD.fullmatch(tok.text):
+                    start = _street_name_before(ctx, tok, max_words=1)
+                elif TYPE_WORD.fullmatch(tok.text):
+                    start = _street_name_before(ctx, tok, max_words=2)  # "muutin Birger Kaipiaisen bulevardille"
+                    if start == tok.start:
+                        continue
+                else:
+                    continue
+                explanation = Explanation(self.name, "street after an address cue", SCORE_CUED_STREET,
+                                          context_cue=cue.cue.canonical)
+                spans.append(Span("ADDRESS", max(start, ctx.tokens[cue.last].end + 1), tok.end,
+                                  SCORE_CUED_STREET, self.name, explanation))
+                break
         return spans
 
     @staticmethod
@@ -185,27 +195,53 @@ class AddressRecognizer(PatternRecognizer):
 
 
 def _street_name_before(ctx: AnalysisContext, tok: Token, max_words: int) -> int:
-    """Start of a street whose name precedes ``tok`` in the genitive ("Gunnel Nymanin kuja", "fahlanderin
-    puistokuja"); ``tok.start`` when there is none. A known common word ("asun") is never part of it."""
-    start = tok.start
-    i = tok.index - 1
-    taken = 0
+    """Start of a street whose name precedes ``tok`` ("Gunnel Nymanin kuja", "eerik pyhän tielle",
+    "Waseniuksen puistokujalla", "Vanha Rajabulevardi"); ``tok.start`` when there is none.
+
+    Next to the street type stands a genitive (any word ending in -n but a pronoun or other function word:
+    "asun", "meidän" are never street names), or one of the adjectives streets are named with; before
+    that at most one more word, a first name or a word no dictionary knows ("Gunnel", "Eerik"), never a
+    surname (that would be the resident: "armas ojala lentokapteenin polku …").
+    """
+    start, i, taken = tok.start, tok.index - 1, 0
     while i >= 0 and taken < max_words and ctx.text[ctx.tokens[i].end:ctx.tokens[i + 1].start] == " ":
         word = ctx.tokens[i]
-        if not word.text.isalpha() or not _name_word(ctx, word) or (taken == 0 and not word.lower.endswith("n")):
+        if not word.text.isalpha() or ctx.cue_at(word.index):
+            break
+        if word.lower in STREET_ADJECTIVES:
+            start = word.start
+            break
+        classes = ctx.word_classes(word.text) or frozenset()
+        if taken == 0 and not (word.lower.endswith("n") and not classes & NOT_STREET_CLASSES):
+            break
+        if taken == 1 and not (word.text[:1].isupper() or not classes or "etunimi" in classes):
             break
         start, taken, i = word.start, taken + 1, i - 1
     return start
 
 
-def _name_word(ctx: AnalysisContext, tok: Token) -> bool:
-    """Capitalised, or (lower case) unknown to the lexicon or known only as a name."""
-    if tok.text[:1].isupper():
+def _city(ctx: AnalysisContext, tok: Token, nxt: Token | None) -> bool:
+    """The word after an address's numbers is its city: a place name anywhere; an unknown word at the end
+    of the sentence or before a function word ("… lumparland kiitos"); any word ending the sentence."""
+    end = nxt is None or _sentence_break(ctx, tok, nxt)
+    if "paikannimi" in (ctx.word_classes(tok.text) or ()):
+        return tok.text.isalpha()
+    if _city_like(ctx, tok) and (end or _function_word(ctx, nxt)):
         return True
-    classes = ctx.word_classes(tok.text)
-    if classes is None:
-        return False
-    return not classes or classes <= {"etunimi", "sukunimi", "paikannimi", "nimi"}
+    return end and _last_word(ctx, tok)
+
+
+def _last_word(ctx: AnalysisContext, tok: Token) -> bool:
+    """Any word after the numbers that ends the sentence, but a function word or a unit: the city
+    ("… kuusi kaksi kaksi yhdeksän kolme virrat")."""
+    return (tok.text.isalpha() and len(tok.text) >= 3 and not _function_word(ctx, tok)
+            and not fold(tok.text).startswith(UNIT_PREFIXES))
+
+
+def _function_word(ctx: AnalysisContext, tok: Token) -> bool:
+    """A word that ends a phrase rather than continuing it ("… lumparland kiitos", "… kotka eli")."""
+    classes = ctx.word_classes(tok.text) or frozenset()
+    return tok.lower in FILLERS or tok.lower in ("kiitos", "kiitti") or bool(classes & NOT_STREET_CLASSES)
 
 
 def _unit_after(ctx: AnalysisContext, end: int) -> bool:
@@ -223,7 +259,7 @@ def _sentence_break(ctx: AnalysisContext, left: Token, right: Token) -> bool:
 
 def _number_at(ctx: AnalysisContext, tok: Token) -> int | None:
     """End offset of the house/flat number or postcode starting at ``tok`` (a spoken run or digits)."""
-    if tok.text.isascii() and tok.text.isdigit():
+    if tok.text.isascii() and HOUSE_NUMBER.fullmatch(tok.text):
         return tok.end
     return next((r.end for r in ctx.normalised.runs if r.start == tok.start), None)
 
@@ -254,8 +290,7 @@ def _address_tail(ctx: AnalysisContext, i: int) -> tuple[int, bool]:
         elif (nxt is not None and _unknown(ctx, tok) and len(tok.text) <= 8
               and not _sentence_break(ctx, tok, nxt) and _number_at(ctx, nxt) is not None):
             end = tok.end  # a garbled number word right before a readable one ("siimee kaksi toista")
-        elif numbers and _city_like(ctx, tok) and (nxt is None or _sentence_break(ctx, tok, nxt)
-                                                   or "paikannimi" in (ctx.word_classes(tok.text) or ())):
+        elif numbers and _city(ctx, tok, nxt):
             return tok.end, numbers
         else:
             break

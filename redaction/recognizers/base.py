@@ -64,6 +64,10 @@ class AnalysisContext:
         casing)."""
         return self.lexicon.classes(word) if self.lexicon is not None else None
 
+    def cue_at(self, index: int) -> bool:
+        """Whether a cue phrase covers token ``index``."""
+        return any(c.first <= index <= c.last for c in self.cues)
+
     def word_cases(self, word: str) -> frozenset[str]:
         """Grammatical cases of ``word``'s readings; empty without a lexicon."""
         return self.lexicon.cases(word) if self.lexicon is not None else frozenset()

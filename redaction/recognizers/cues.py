@@ -148,8 +148,17 @@ def match_cue(joined: str) -> tuple[Cue, float] | None:
 
 
 def _compound_of(folded: str, cue: Cue) -> bool:
-    """A compound ending in one of the cue's forms ("asennusosoite", "kotinumeroni") is that cue."""
-    return any(len(f) >= 5 and folded.endswith(fold(f)) for f in cue.forms)
+    """A compound ending in one of the cue's forms ("asennusosoite", "kotinumeroni") is that cue, and so is
+    an inflection the list lacks that shares all but the ending with a form ("osoitteeksi" ~ "osoitteesi")."""
+    return any(len(f) >= 5 and (folded.endswith(fold(f)) or _common_prefix(folded, fold(f)) >= max(5, len(f) - 4))
+               for f in cue.forms)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def _common_word(lexicon: NameLexicon, word: str) -> bool:

@@ -20,6 +20,7 @@ from redaction.types import Explanation, Span
 
 MIN_DIGITS = 6
 MIN_ITEMS = 3
+MIN_DIGITS_IN_GROUPS = 7  # two compounds ("viisituhattayhdeksänsataa… kahdeksansataa…") saying 7+ digits
 SCORE_GENERIC = 0.6
 SCORE_VALIDATED = 0.9
 WRITTEN_CODE = regex.compile(r"(?<![\w,.+-])(?:[A-Za-z]{1,3}-?|[A-Z]{1,3} -? ?)?\d{6,14}(?![\w-]|[.,]\d)")
@@ -32,7 +33,9 @@ class DigitRunRecognizer(Recognizer):
     def analyze(self, ctx: AnalysisContext) -> list[Span]:
         spans = self._written_codes(ctx)
         for run in ctx.normalised.runs:
-            if not run.spoken or run.digit_count < MIN_DIGITS or run.digit_items < MIN_ITEMS:
+            if not run.spoken or run.digit_count < MIN_DIGITS:
+                continue
+            if run.digit_items < MIN_ITEMS and not (run.digit_items >= 2 and run.digit_count >= MIN_DIGITS_IN_GROUPS):
                 continue
             typ = shape.identify(run.value)
             score = SCORE_VALIDATED if typ else SCORE_GENERIC

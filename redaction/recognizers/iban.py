@@ -42,9 +42,9 @@ class IbanRecognizer(PatternRecognizer):
     def find(self, text: str) -> list[Span]:
         spans = []
         for m in finditer(PATTERN, text):
-            if not m.group()[:2].isupper() and m.group()[:2].lower() != "fi":
-                continue  # lower-case two-letter words before a number are rarely a country code
             best = self._longest_valid(m.group())
+            if not best and not m.group()[:2].isupper() and m.group()[:2].lower() != "fi":
+                continue  # lower-case letters before a number: a country code only when the checksum says so
             end = m.start() + (best if best else len(m.group()))
             score = SCORE_VALID if best else SCORE_SHAPE
             spans.append(Span("IBAN", m.start(), end, score, self.name,

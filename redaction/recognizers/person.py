@@ -213,6 +213,13 @@ class PersonRecognizer(Recognizer):
             return j
         return None
 
+    def _given_name_before_surname(self, ctx: AnalysisContext, words: list[Token]) -> bool:
+        """A capitalised word inside a sentence, right before a surname, is a first name the lexicon lacks
+        ("Vahvistan: Armas Ojala": armas = dear)."""
+        first = words[0]
+        return (len(words) >= 2 and first.text[:1].isupper() and _sentence_start(ctx, first) != first.index
+                and self._surname_reading(ctx, words[1]))
+
     def _surname_reading(self, ctx: AnalysisContext, tok: Token) -> bool:
         """A surname reading that can stand after a first name: "mäkinen" (also hilly), or a name the
         lexicon files as a place ("niemisen") but not in a place case ("tampereella")."""
@@ -242,7 +249,7 @@ class PersonRecognizer(Recognizer):
             classes = self._classes(ctx, tok)
             return (bool(classes) and not classes & PROPER) or _numeral(tok)
 
-        while words and ordinary(words[0]):
+        while words and ordinary(words[0]) and not self._given_name_before_surname(ctx, words):
             words.pop(0)
         while words and ordinary(words[-1]):
             words.pop()
@@ -295,7 +302,11 @@ class PersonRecognizer(Recognizer):
             first = bool(names) and "etunimi" in self._classes(ctx, names[-1])
             after_first = first and (tok.text[:1].isupper() or self._surname_end(ctx, i, True) is not None)
             if not (after_first or self._name_like(ctx, tok, strong=strong or bool(names))):
-                break
+                # "nimi on armas lehtola": a first name the lexicon lacks, before a surname it knows
+                nxt = toks[i + 1] if i + 1 < len(toks) else None
+                if not (strong and not names and nxt is not None and tok.text.isalpha()
+                        and ctx.text[tok.end:nxt.start] == " " and self._surname_reading(ctx, nxt)):
+                    break
             names.append(tok)
             if ctx.text[tok.end:tok.end + 1] == "-":
                 i += 1
@@ -328,7 +339,8 @@ def _person_word(ctx: AnalysisContext, tok: Token) -> bool:
     alone are institutions, brands and sentence starts far more often than surnames; a lone surname after a
     cue ("herra Koski") is found by the cue rule."""
     readings = ctx.lexicon.readings(tok.text) if ctx.lexicon is not None else frozenset()
-    return any(cls in PERSONAL and case not in PLACE_CASES for cls, case in readings)
+    place = any(cls == "paikannimi" and case in PLACE_CASES for cls, case in readings)
+    return not place and any(cls in PERSONAL for cls, _case in readings)
 
 
 def _numeral(tok: Token) -> bool:
