@@ -346,6 +346,21 @@ def _classify_fuzzy(lw: str) -> NumberWord | None:
     return None
 
 
+def read_word(word: str, lexicon: NameLexicon | None = None) -> NumberWord | None:
+    """``classify_word`` with the lexicon's veto: a fuzzy match that is a real Finnish word ("taksi" ~
+    kaksi, "tarkistan" ~ kahdeksan) is only a guess."""
+    return _demote_known(classify_word(word), word, lexicon)
+
+
+def _demote_known(reading: NumberWord | None, word: str, lexicon: NameLexicon | None) -> NumberWord | None:
+    if reading is None or reading.certainty != "strong" or lexicon is None:
+        return reading
+    classes = lexicon.classes(word)
+    if classes and "lukusana" not in classes:
+        return NumberWord(reading.text, reading.kind, "guess")
+    return reading
+
+
 def _complete(word: NumberWord | None) -> bool:
     """A numeral that stands on its own ("kaksi", "kaksikymmentä"), not a fragment ("kymmentä", "toista")."""
     return word is not None and word.certainty == "exact" and word.kind in ("digit", "number")
@@ -407,10 +422,8 @@ def number_items(text: str, tokens: list[Token] | None = None,
             if merged is None or downgrade:
                 break
             word, last = merged, nxt
-        if word is not None and word.certainty == "strong" and lexicon is not None and first is last:
-            classes = lexicon.classes(first.text)
-            if classes and "lukusana" not in classes:
-                word = NumberWord(word.text, word.kind, "guess")
+        if first is last:
+            word = _demote_known(word, first.text, lexicon)
         out.append((first, last, word))
         i = last.index + 1
     return out

@@ -125,13 +125,8 @@ class AddressRecognizer(PatternRecognizer):
         """
         spans = []
         for tok in ctx.tokens:
-            if STREET_WORD.fullmatch(tok.text):
-                start = _street_name_before(ctx, tok, max_words=1)
-            elif TYPE_WORD.fullmatch(tok.text):
-                start = _street_name_before(ctx, tok, max_words=2)
-                if start == tok.start:
-                    continue  # "tie" alone is a road, not a street name
-            else:
+            start = _street_start(ctx, tok)
+            if start is None:
                 continue
             end, numbers = _address_tail(ctx, tok.index + 1)
             if not numbers or _unit_after(ctx, end):
@@ -163,14 +158,9 @@ class AddressRecognizer(PatternRecognizer):
             if cue.cue.kind != "address":
                 continue
             for tok in ctx.tokens[cue.last + 1:cue.last + 5]:
-                if STREET_WORD.fullmatch(tok.text):
-                    start = _street_name_before(ctx, tok, max_words=1)
-                elif TYPE_WORD.fullmatch(tok.text):
-                    start = _street_name_before(ctx, tok, max_words=2)  # "muutin Birger Kaipiaisen bulevardille"
-                    if start == tok.start:
-                        continue
-                else:
-                    continue
+                start = _street_start(ctx, tok)  # "muutin Birger Kaipiaisen bulevardille"
+                if start is None or "paikannimi" in (ctx.word_classes(tok.text) or ()):
+                    continue  # "asun Lappeenrannassa": a town whose name ends like a street
                 explanation = Explanation(self.name, "street after an address cue", SCORE_CUED_STREET,
                                           context_cue=cue.cue.canonical)
                 spans.append(Span("ADDRESS", max(start, ctx.tokens[cue.last].end + 1), tok.end,
@@ -194,14 +184,28 @@ class AddressRecognizer(PatternRecognizer):
         return Span(span.type, start, end, span.score, span.recognizer, span.explanation)
 
 
-def _street_name_before(ctx: AnalysisContext, tok: Token, max_words: int) -> int:
+def _street_start(ctx: AnalysisContext, tok: Token) -> int | None:
+    """Where the street ending at ``tok`` begins: a one-word street ("Asemakatu", with a name before it
+    at most: "Waseniuksen puistokujalla"), or a street type after its name ("Gunnel Nymanin kuja");
+    None when ``tok`` ends no street ("tie" alone is a road)."""
+    if STREET_WORD.fullmatch(tok.text):
+        return _street_name_before(ctx, tok, max_words=1, any_genitive=False)
+    if TYPE_WORD.fullmatch(tok.text):
+        start = _street_name_before(ctx, tok, max_words=2, any_genitive=True)
+        return None if start == tok.start else start
+    return None
+
+
+def _street_name_before(ctx: AnalysisContext, tok: Token, max_words: int, any_genitive: bool) -> int:
     """Start of a street whose name precedes ``tok`` ("Gunnel Nymanin kuja", "eerik pyhän tielle",
     "Waseniuksen puistokujalla", "Vanha Rajabulevardi"); ``tok.start`` when there is none.
 
     Next to the street type stands a genitive (any word ending in -n but a pronoun or other function word:
     "asun", "meidän" are never street names), or one of the adjectives streets are named with; before
     that at most one more word, a first name or a word no dictionary knows ("Gunnel", "Eerik"), never a
-    surname (that would be the resident: "armas ojala lentokapteenin polku …").
+    surname (that would be the resident: "armas ojala lentokapteenin polku …"). Before a one-word street
+    (``any_genitive`` false) the genitive must itself be a name: "asennusosoitteen Salavatie 58" is the
+    installation address's street, not part of its name.
     """
     start, i, taken = tok.start, tok.index - 1, 0
     while i >= 0 and taken < max_words and ctx.text[ctx.tokens[i].end:ctx.tokens[i + 1].start] == " ":
@@ -212,7 +216,8 @@ def _street_name_before(ctx: AnalysisContext, tok: Token, max_words: int) -> int
             start = word.start
             break
         classes = ctx.word_classes(word.text) or frozenset()
-        if taken == 0 and not (word.lower.endswith("n") and not classes & NOT_STREET_CLASSES):
+        if taken == 0 and not (word.lower.endswith("n") and not classes & NOT_STREET_CLASSES
+                               and (any_genitive or _name_like_word(ctx, word))):
             break
         if taken == 1 and not (word.text[:1].isupper() or not classes or "etunimi" in classes):
             break
@@ -232,10 +237,23 @@ def _city(ctx: AnalysisContext, tok: Token, nxt: Token | None) -> bool:
 
 
 def _last_word(ctx: AnalysisContext, tok: Token) -> bool:
-    """Any word after the numbers that ends the sentence, but a function word or a unit: the city
-    ("… kuusi kaksi kaksi yhdeksän kolme virrat")."""
+    """Any word in the nominative after the numbers that ends the sentence, but a function word or a unit:
+    the city ("… kuusi kaksi kaksi yhdeksän kolme virrat"); "… 21 D tiistaina" is a day."""
+    cases = ctx.word_cases(tok.text)
     return (tok.text.isalpha() and len(tok.text) >= 3 and not _function_word(ctx, tok)
-            and not fold(tok.text).startswith(UNIT_PREFIXES))
+            and not fold(tok.text).startswith(UNIT_PREFIXES) and (not cases or "nimento" in cases))
+
+
+def _name_like_word(ctx: AnalysisContext, tok: Token) -> bool:
+    """Capitalised inside a sentence, or unknown to the lexicon, or known only as a name."""
+    if tok.text[:1].isupper() and not _sentence_break_before(ctx, tok):
+        return True
+    classes = ctx.word_classes(tok.text)
+    return classes is not None and (not classes or classes <= {"etunimi", "sukunimi", "paikannimi", "nimi"})
+
+
+def _sentence_break_before(ctx: AnalysisContext, tok: Token) -> bool:
+    return tok.index == 0 or _sentence_break(ctx, ctx.tokens[tok.index - 1], tok)
 
 
 def _function_word(ctx: AnalysisContext, tok: Token) -> bool:

@@ -9,10 +9,11 @@ decide.
 
 from __future__ import annotations
 
-from redaction.numbers import classify_word
+from redaction.numbers import classify_word, read_word
 from redaction.recognizers import shape
 from redaction.recognizers.base import AnalysisContext, Recognizer
 from redaction.recognizers.cues import FILLERS, CueMatch
+from redaction.spoken import Token
 from redaction.types import Explanation, Span
 
 MIN_DIGITS = 4  # fewer digits after a cue is a count or a time ("numero kaksi"), not an identifier
@@ -22,10 +23,19 @@ MAX_PREFIX = 4  # letter names and a dash that may open an identifier ("äs oo p
 SCORE = 0.85
 
 
-def _confident(word: str) -> bool:
-    reading = classify_word(word)
+def _confident(ctx: AnalysisContext, word: str) -> bool:
+    reading = read_word(word, ctx.lexicon)
     return reading is not None and reading.certainty in ("exact", "strong") and reading.kind in (
         "digit", "number")
+
+
+def _dictionary_word(ctx: AnalysisContext, word: str) -> bool:
+    """A word the lexicon knows as an ordinary word (not a name, not a filler): the ASR's garbles inside a
+    spoken number are unknown words ("nonranelli"), so a known one is the sentence going on."""
+    if word.lower() in FILLERS:
+        return False
+    classes = ctx.word_classes(word)
+    return bool(classes) and not classes <= {"etunimi", "sukunimi", "paikannimi", "nimi", "lukusana"}
 
 
 def _letter_or_dash(word: str) -> bool:
@@ -43,7 +53,7 @@ class CueNumberRecognizer(Recognizer):
         for cue in ctx.cues:
             if cue.cue.kind != "number":
                 continue
-            found = self._run_after(ctx, cue.last + 1, cue_starts)
+            found = self._run_after(ctx, cue, cue_starts)
             if found is None:
                 continue
             start, end, value = found
@@ -53,12 +63,12 @@ class CueNumberRecognizer(Recognizer):
                 context_cue=cue.cue.canonical)))
         return spans
 
-    @staticmethod
-    def _run_after(ctx: AnalysisContext, i: int, cue_starts: set[int]) -> tuple[int, int, str] | None:
+    def _run_after(self, ctx: AnalysisContext, cue: CueMatch, cue_starts: set[int]) -> tuple[int, int, str] | None:
         toks = ctx.tokens
+        i = cue.last + 1
         lead: list[int] = []
         prefix: list[int] = []  # letter names and dashes right before the digits: "aa än viiva …" (AN-…)
-        while i < len(toks) and not _confident(toks[i].text):
+        while i < len(toks) and not _confident(ctx, toks[i].text):
             if toks[i].index in cue_starts:
                 return None
             if _letter_or_dash(toks[i].text) and len(prefix) < MAX_PREFIX:
@@ -69,35 +79,10 @@ class CueNumberRecognizer(Recognizer):
             if len(lead) > MAX_LEAD:
                 return None
             i += 1
-        first = last = None
-        value: list[str] = []
-        gap = 0
-        pending: list[str] = []  # readings after a gap, kept only if a confident reading follows
-        for tok in toks[i:]:
-            if tok.index in cue_starts:
-                break  # the next cue starts its own identifier ("… ja y-tunnus 1234567-8")
-            reading = classify_word(tok.text)
-            if reading is None:
-                gap += 1
-                if gap > MAX_GAP:
-                    break
-                continue
-            confident = reading.certainty in ("exact", "strong")
-            if first is None:
-                if not confident:
-                    break
-                first = tok
-            if gap and not confident:
-                pending.append(reading.text)
-                continue
-            value.extend(pending)
-            pending.clear()
-            gap = 0
-            last = tok
-            value.append(reading.text)
-        if first is None or last is None:
+        run = self._readings_from(ctx, i, cue_starts)
+        if run is None:
             return None
-        joined = "".join(value)
+        first, last, joined = run
         if sum(c.isdigit() for c in joined) < MIN_DIGITS:
             return None
         start = first.start
@@ -108,6 +93,50 @@ class CueNumberRecognizer(Recognizer):
             if k == first.index - 1 and len(toks[k].text) <= 4:
                 start, first = toks[k].start, toks[k]
         return start, last.end, joined
+
+    def _readings_from(self, ctx: AnalysisContext, i: int, cue_starts: set[int]) -> tuple[Token, Token, str] | None:
+        """The run of readings from token ``i``: guesses and up to MAX_GAP unreadable words may sit between
+        confident readings. Where the run already validated before a gap ("9140035-9 löytyy kolme …"), it
+        ends there: what follows a complete identifier is the rest of the sentence."""
+        first = last = None
+        value: list[str] = []
+        gap = 0
+        pending: list[str] = []  # readings after a gap, kept only if a confident reading follows
+        cuts: list[tuple[Token, str]] = []  # (last token, value) where a gap began
+        for tok in ctx.tokens[i:]:
+            if tok.index in cue_starts:
+                break  # the next cue starts its own identifier ("… ja y-tunnus 1234567-8")
+            reading = read_word(tok.text, ctx.lexicon)
+            if reading is None and last is not None and _dictionary_word(ctx, tok.text):
+                break  # "iPhone 13 ohjelmistoon 4.8.3": a real word between numbers ends the identifier
+            if reading is None:
+                if gap == 0 and last is not None:
+                    cuts.append((last, "".join(value)))
+                gap += 1
+                if gap > MAX_GAP:
+                    break
+                continue
+            confident = reading.certainty in ("exact", "strong")
+            if first is None:
+                if not confident:
+                    break
+                first = tok
+            if not confident:
+                pending.append(reading.text)  # a guess counts only between confident readings
+                continue
+            value.extend(pending)
+            pending.clear()
+            gap = 0
+            last = tok
+            value.append(reading.text)
+        if first is None or last is None:
+            return None
+        joined = "".join(value)
+        if shape.identify(joined, checksummed_only=True) is None:
+            for cut_last, cut_value in cuts:
+                if shape.identify(cut_value) or shape.validates("YTUNNUS", cut_value):
+                    return first, cut_last, cut_value
+        return first, last, joined
 
     @staticmethod
     def _type(cue: CueMatch, value: str) -> tuple[str, bool | None]:

@@ -84,7 +84,8 @@ CUES: tuple[Cue, ...] = (
         "sähköpostiosoitteeseen", "sähköpostiosoitteesi", "sähköpostisi", "meili", "meiliosoite", "meiliin",
         "email", "e-mail", "s-posti", "s-postiosoite", "spostiosoite")),
     Cue("osoite", "address", "ADDRESS", _forms(
-        "osoite", "osoitteeni", "osoitteessa", "osoitteeseen", "osoitteesta", "osoitteesi", "asun", "asumme",
+        "osoite", "osoitteen", "osoitteeni", "osoitteessa", "osoitteeseen", "osoitteesta", "osoitteesi", "asun",
+        "asumme",
         "asuu", "asuvat", "katuosoite", "katuosoitteeni", "postiosoite", "laskutusosoite", "toimitusosoite",
         "muutan", "muutin", "muutimme", "muutamme", "postinumero")),
 )

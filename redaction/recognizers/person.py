@@ -242,6 +242,8 @@ class PersonRecognizer(Recognizer):
         NER on ASR text takes sentence-initial capitals and greetings for names; the lexicon knows better.
         """
         words = [t for t in ctx.tokens if t.start >= start and t.end <= end]
+        if any(t.lower in COMPANY_FORMS for t in words[1:]):
+            return None  # "Karvinen Ky": NER took the company form into the name
         if ctx.lexicon is None or not words:
             return start, end
 
