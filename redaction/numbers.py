@@ -450,15 +450,32 @@ def find_runs(text: str, *, tokens: list[Token] | None = None, lexicon: NameLexi
                 runs.append(run)
             current.clear()
 
-    for first, last, word in items:
+    gap_end = -1  # end of a garbled word the current run spans
+    for k, (first, last, word) in enumerate(items):
         if word is None:
-            flush()
+            if current and gap_end < 0 and _garbled_gap(first, lexicon, current[-1][2], items[k + 1:k + 2]) \
+                    and only_spacing(text[current[-1][1].end:first.start]):
+                gap_end = first.end
+            else:
+                flush()
+                gap_end = -1
             continue
-        if current and not only_spacing(text[current[-1][1].end:first.start]):
+        since = gap_end if gap_end >= 0 else (current[-1][1].end if current else first.start)
+        if current and not only_spacing(text[since:first.start]):
             flush()
+        gap_end = -1
         current.append((first, last, word))
     flush()
     return runs
+
+
+def _garbled_gap(tok: Token, lexicon: NameLexicon | None, before: NumberWord,
+                 after: list[tuple[Token, Token, NumberWord | None]]) -> bool:
+    """One short word no dictionary knows between two confident number words is a digit the ASR garbled
+    ("… yksi misi heen eljä nollaa": "heen" was the letter E); the run goes on over it."""
+    if lexicon is None or len(tok.text) > 4 or not tok.text.isalpha() or lexicon.classes(tok.text):
+        return False
+    return _confident(before) and bool(after) and _confident(after[0][2])
 
 
 def _make_run(text: str, seq: list[tuple[Token, Token, NumberWord]], cue_ends: set[int]) -> NumberRun | None:

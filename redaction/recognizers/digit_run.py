@@ -14,16 +14,30 @@ from __future__ import annotations
 
 import regex
 
+from redaction.numbers import NumberRun
 from redaction.recognizers import shape
 from redaction.recognizers.base import AnalysisContext, Recognizer, finditer
 from redaction.types import Explanation, Span
 
 MIN_DIGITS = 6
 MIN_ITEMS = 3
+MIN_SINGLE_DIGITS = 4
 MIN_DIGITS_IN_GROUPS = 7  # two compounds ("viisituhattayhdeksänsataa… kahdeksansataa…") saying 7+ digits
 SCORE_GENERIC = 0.6
 SCORE_VALIDATED = 0.9
 WRITTEN_CODE = regex.compile(r"(?<![\w,.+-])(?:[A-Za-z]{1,3}-?|[A-Z]{1,3} -? ?)?\d{6,14}(?![\w-]|[.,]\d)")
+
+
+def _identifier_like(run: NumberRun) -> bool:
+    """Six digits in three words or more; seven in two compounds; or four digits read out one by one —
+    four single digit words in a row are how people read identifiers, not prices or times (and four are
+    already enough to recover part of one)."""
+    if run.digit_count >= MIN_DIGITS and run.digit_items >= MIN_ITEMS:
+        return True
+    if run.digit_items >= 2 and run.digit_count >= MIN_DIGITS_IN_GROUPS:
+        return True
+    singles = sum(it.word.kind == "digit" for it in run.items)
+    return singles >= MIN_SINGLE_DIGITS and run.digit_count >= MIN_SINGLE_DIGITS
 
 
 class DigitRunRecognizer(Recognizer):
@@ -33,9 +47,7 @@ class DigitRunRecognizer(Recognizer):
     def analyze(self, ctx: AnalysisContext) -> list[Span]:
         spans = self._written_codes(ctx)
         for run in ctx.normalised.runs:
-            if not run.spoken or run.digit_count < MIN_DIGITS:
-                continue
-            if run.digit_items < MIN_ITEMS and not (run.digit_items >= 2 and run.digit_count >= MIN_DIGITS_IN_GROUPS):
+            if not run.spoken or not _identifier_like(run):
                 continue
             typ = shape.identify(run.value)
             score = SCORE_VALIDATED if typ else SCORE_GENERIC

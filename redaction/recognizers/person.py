@@ -48,6 +48,7 @@ NOT_SURNAMES = frozenset({"kiitos", "kiitoksia", "asiakas", "asia", "hei", "moi"
                           "puhelin", "numero", "lasku", "liittymä", "netti", "sopimus", "tilaus", "vika",
                           "vaan", "vai", "mutta", "sekä", "myös", "sitten"})
 SURNAME_CASES = frozenset({"nimento", "omanto"})
+SURNAME_ENDINGS = ("nen", "sen", "selle", "selta", "sella", "sesta", "seen", "sena")  # folded
 # Cues that follow the name they announce ("sopimus on Mikko Laaksosen nimissä"), folded.
 POSTPOSED_CUES = frozenset({"nimissa", "nimiin", "nimeen"})
 SURNAME_WORD_CLASSES = frozenset({"nimisana", "laatusana", "nimisana_laatusana"})
@@ -65,6 +66,7 @@ INTRO_WORDS = frozenset({"hei", "moi", "moikka", "terve", "päivää", "päivä"
                          "hyvä", "täällä", "tässä", "soittaa", "soittelee", "puhuu", "olen", "oon", "nimeni",
                          "nimi"})
 MAX_INTRO_WORDS = 4  # "hyvää päivää täällä soittaa": an introduction before the name is short
+MAX_GARBLED_WORDS = 4  # a garbled name the ASR cut into pieces: "pekkä nia minen"
 INTRO_FUZZY = ("päivää", "huomenta", "soittaa", "soittelee", "täällä", "nimeni")  # long enough to match fuzzily
 # What a call ends with; a lone name followed by nothing else is "Selvä" misheard, not the caller's name.
 CLOSING_WORDS = frozenset({"kiitos", "kiitti", "kiitoksia", "paljon", "hei", "heippa", "heido", "moi",
@@ -95,7 +97,7 @@ class PersonRecognizer(Recognizer):
             spans += self._lexicon_names(ctx)
         spans = [s for s in spans if not _lone_name_at_goodbye(ctx, s) and not _company_after(ctx, s)]
         if ctx.lexicon is not None:
-            spans += self._garbled_names(ctx)
+            spans += self._garbled_names(ctx) + self._surname_shaped_pairs(ctx)
         for cue in ctx.cues:
             if cue.cue.kind == "person":
                 span = self._after_cue(ctx, cue) if fold(ctx.text[cue.start:cue.end]) not in POSTPOSED_CUES \
@@ -262,19 +264,61 @@ class PersonRecognizer(Recognizer):
     # ------------------------------------------------------------------------------------------ garbled
 
     def _garbled_names(self, ctx: AnalysisContext) -> list[Span]:
-        """Two non-dictionary words ending an introduction, one of them close to a known name."""
-        toks, spans = ctx.tokens, []
-        for a, b in pairwise(toks):
-            if ctx.text[a.end:b.start] != " " or not _ends_sentence(ctx, b):
+        """Non-dictionary words ending an introduction, one of them close to a known name.
+
+        The ASR cuts a garbled name into pieces ("pekkä nia minen" for Pekka Nieminen): the name is the
+        last two to four words of the sentence, at least two of them name-shaped and the others short
+        fragments no dictionary knows.
+        """
+        spans = []
+        for b in ctx.tokens:
+            if not _ends_sentence(ctx, b):
                 continue
-            if not all(self._name_shaped(ctx, t) for t in (a, b)):
-                continue
-            evidence = [self._classes(ctx, t) & PERSONAL or _fuzzy_name(ctx, t) for t in (a, b)]
-            if any(not self._classes(ctx, t) for t in (a, b)) and any(evidence) and _in_introduction(ctx, a):
-                spans.append(Span("PERSON", a.start, b.end, SCORE_GARBLED, self.name, Explanation(
-                    self.name, "unknown word pair ending an introduction, close to a known name",
-                    SCORE_GARBLED)))
+            group = self._trailing_name_group(ctx, b)
+            # The shortest tail that holds two name-shaped words and follows an introduction.
+            for k in range(len(group) - 1, -1, -1):
+                tail = group[k:]
+                shaped = [t for t in tail if self._name_shaped(ctx, t)]
+                if len(shaped) < 2 or not self._name_shaped(ctx, tail[0]):
+                    continue
+                unknown = any(not self._classes(ctx, t) for t in shaped)
+                evidence = any(self._classes(ctx, t) & PERSONAL or _fuzzy_name(ctx, t) or _surname_shaped(ctx, t)
+                               for t in shaped)
+                if unknown and evidence and _in_introduction(ctx, tail[0]):
+                    spans.append(Span("PERSON", tail[0].start, b.end, SCORE_GARBLED, self.name, Explanation(
+                        self.name, "unknown words ending an introduction, close to a known name",
+                        SCORE_GARBLED)))
+                    break
         return spans
+
+    def _surname_shaped_pairs(self, ctx: AnalysisContext) -> list[Span]:
+        """A word no dictionary knows with a Finnish surname's ending (-nen, -sen, -selle …) right after
+        another unknown or name word: "tiin haklainen", "ma vibitanen". Real words ending so are adjectives
+        the lexicon knows ("ensimmäinen"); an unknown one is most likely a surname the ASR bent."""
+        spans = []
+        for a, b in pairwise(ctx.tokens):
+            if ctx.text[a.end:b.start].strip(" ,") or not _surname_shaped(ctx, b):
+                continue
+            if self._name_shaped(ctx, a) or _fragment(ctx, a):
+                spans.append(Span("PERSON", a.start, b.end, SCORE_GARBLED, self.name, Explanation(
+                    self.name, "unknown word with a surname ending after a name-shaped word", SCORE_GARBLED)))
+        return spans
+
+    def _trailing_name_group(self, ctx: AnalysisContext, last: Token) -> list[Token]:
+        """Up to four words before and including ``last``, each name-shaped or a short unknown fragment,
+        starting and ending on a name-shaped one."""
+        group: list[Token] = []
+        tok = last
+        while len(group) < MAX_GARBLED_WORDS:
+            if not (self._name_shaped(ctx, tok) or _fragment(ctx, tok)):
+                break
+            group.insert(0, tok)
+            if tok.index == 0 or ctx.text[ctx.tokens[tok.index - 1].end:tok.start] != " ":
+                break
+            tok = ctx.tokens[tok.index - 1]
+        while group and not self._name_shaped(ctx, group[0]):
+            group.pop(0)
+        return group if group and self._name_shaped(ctx, group[-1]) else []
 
     def _name_shaped(self, ctx: AnalysisContext, tok: Token) -> bool:
         """Unknown to the lexicon, or known only as a person's name; no number word, no colloquial word."""
@@ -361,6 +405,18 @@ def _company_after(ctx: AnalysisContext, span: Span) -> bool:
     return False
 
 
+def _surname_shaped(ctx: AnalysisContext, tok: Token) -> bool:
+    """Unknown to the lexicon and ending like a Finnish surname ("vibitanen", "haklainen", "korhoselle")."""
+    return (len(tok.text) >= 6 and tok.text.isalpha() and fold(tok.text).endswith(SURNAME_ENDINGS)
+            and not ctx.word_classes(tok.text) and classify_word(tok.text) is None)
+
+
+def _fragment(ctx: AnalysisContext, tok: Token) -> bool:
+    """A two- or three-letter piece no dictionary knows and that reads as no number ("nia")."""
+    return (2 <= len(tok.text) <= 3 and tok.text.isalpha() and not ctx.word_classes(tok.text)
+            and classify_word(tok.text) is None)
+
+
 def _fuzzy_name(ctx: AnalysisContext, tok: Token) -> bool:
     """True when the word is a first name or surname with an ASR slip: a prefix of it with umlauts kept or
     dropped ("pekkäniä" -> "Pekka"), or a lexicon suggestion for it ("korhose" -> "Korhosen"), close enough
@@ -404,9 +460,12 @@ def _in_introduction(ctx: AnalysisContext, tok: Token) -> bool:
     before = ctx.tokens[_sentence_start(ctx, tok):tok.index]
     if not 1 <= len(before) <= MAX_INTRO_WORDS:
         return False
-    intro = [_intro_word(t) or not ctx.word_classes(t.text) for t in before]
+    # Words of three letters or fewer say little either way: the ASR cuts garbles into such pieces, and
+    # some of them happen to be words ("Tymäpäin mä pää läsojta" for "hyvää päivää täällä soittaa").
+    telling = [t for t in before if len(t.text) > 3]
+    intro = [_intro_word(t) or not ctx.word_classes(t.text) for t in telling]
     return any(intro) and all(i or t.lower in FILLERS or t.lower in COLLOQUIAL for i, t in zip(
-        intro, before, strict=True))
+        intro, telling, strict=True))
 
 
 def _intro_word(tok: Token) -> bool:
