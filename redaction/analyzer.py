@@ -25,6 +25,9 @@ NUMBER_TYPES = frozenset({"HETU", "PHONE", "IBAN", "CARD", "YTUNNUS", "CUSTOMER_
 # Who wins an overlap at equal score: checksummed identifiers over generic numbers over names.
 PRIORITY = {"HETU": 9, "IBAN": 9, "CARD": 9, "EMAIL": 8, "PHONE": 8, "YTUNNUS": 7, "CUSTOMER_NUMBER": 6,
             "ADDRESS": 5, "NUMBER": 4, "PERSON": 3}
+# Types that, found inside a longer street address, are part of it (a street's name, a house number read as
+# a phone number) rather than identifiers of their own.
+INSIDE_ADDRESS = frozenset({"PERSON", "PHONE", "NUMBER", "CUSTOMER_NUMBER"})
 
 
 class Analyzer:
@@ -123,9 +126,11 @@ def merge_overlaps(spans: list[Span]) -> list[Span]:
 
 def _merge(cluster: list[Span]) -> Span:
     best = max(cluster, key=lambda s: (round(s.score, 6), PRIORITY.get(s.type, 0), s.end - s.start))
-    if best.type == "PERSON":
-        # "Gunnel Nymanin kuja 8": a person's name inside a street address is the street's name.
-        street = [s for s in cluster if s.type == "ADDRESS" and s.start <= best.start and best.end <= s.end]
+    if best.type in INSIDE_ADDRESS:
+        # "Gunnel Nymanin kuja 8": a person's name inside a street address is the street's name, and the
+        # digits of "… kolmekymmentäkaksi kahdeksan nolla nolla kuusi yksi" are its flat and postcode.
+        street = [s for s in cluster if s.type == "ADDRESS" and s.start <= best.start and best.end <= s.end
+                  and s.end - s.start > best.end - best.start]
         best = max(street, key=lambda s: s.end - s.start) if street else best
     start = min(s.start for s in cluster)
     end = max(s.end for s in cluster)

@@ -59,3 +59,29 @@ def test_garbled_asr_addresses(nlp_analyzer, text, expected):
 def test_an_address_answer_is_one_address_not_a_phone_number(nlp_analyzer):
     text = "Mikä haisen usosoite. \n Koi mukia kolme, nolla kaksi yksi kaksi nolla epo."
     assert [s.type for s in nlp_analyzer.analyze(text)] == ["ADDRESS"]
+
+
+# ---------------------------------------------------------------------------------- generalisation (issue 10)
+@pytest.mark.parametrize(("text", "expected"), [
+    # streets named in several words, written and in lower case
+    ("Uusi osoite on Helmi Kivisen kuja 12, 33100 Tampere.", ["Helmi Kivisen kuja 12, 33100 Tampere"]),
+    ("postit menee aino ackten tielle 4", ["aino ackten tielle 4"]),
+    ("Vanha Myllytie 3 B 7, 20100 Turku", ["Vanha Myllytie 3 B 7, 20100 Turku"]),
+    ("toinen liittymä on Topeliuksen puistokujalla 6a.", ["Topeliuksen puistokujalla 6a"]),
+    # lower case with no cue: a street word and a house number are enough, unless a unit follows
+    ("asentaja tulee koivukujalle 14 huomenna", ["koivukujalle 14"]),
+    ("rautatie 5 kilometrin päässä", []),
+    # spoken: house number, staircase, flat, postcode and city as one run of words
+    ("joo kalliokuja neljä äf kolmekymmentäkahdeksan, kuusi seitsemän kolme seitsemän yksi toholampi",
+     ["kalliokuja neljä äf kolmekymmentäkahdeksan, kuusi seitsemän kolme seitsemän yksi toholampi"]),
+    ("se on myllytie kaksikymmentä asunto kolme kolme kahdeksan nolla nolla kuusi yksi sastamala kiitos",
+     ["myllytie kaksikymmentä asunto kolme kolme kahdeksan nolla nolla kuusi yksi sastamala"]),
+    # after an address cue, a street named in several words without a number
+    ("Muutin Eino Leinon kadulle viime viikolla.", ["Eino Leinon kadulle"]),
+    # towns whose names end like streets are not addresses, nor is a day after the house number
+    ("asun lappeenrannassa nykyään", []),
+    ("asentaja tulee Kolvikadulle 2 D tiistaina", ["Kolvikadulle 2 D"]),
+    ("Vahvistan asennusosoitteen Myllypolku 30 B 23, 57570 Lieksa.", ["Myllypolku 30 B 23, 57570 Lieksa"]),
+])
+def test_generalised_addresses(nlp_analyzer, text, expected):
+    assert surfaces(text, nlp_analyzer.analyze(text), "ADDRESS") == expected

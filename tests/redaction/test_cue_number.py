@@ -49,3 +49,16 @@ def test_no_run_no_span(bare_analyzer, text):
 ])
 def test_run_stops_at_the_next_cue(bare_analyzer, text, expected):
     assert [(s.type, text[s.start:s.end]) for s in bare_analyzer.analyze(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the run stops where a checksummed identifier is complete, not at the next number in the sentence
+    ("y-tunnus 2345678-0 löytyy kolme kertaa laskulta", "2345678-0"),
+    # a dictionary word between numbers ends the identifier; an unknown (garbled) word does not
+    ("puhelimen ohjelmisto 13 päivitettiin 4.8.3", None),
+    ("korttinumero 4000 0000 0000 0002, tarkistan", "4000 0000 0000 0002"),
+    # spoken letter names and a dash open a customer number after its cue
+    ("asiakastunnus on äs oo pee viiva kuusi neljä kolme kaksi yksi", "äs oo pee viiva kuusi neljä kolme kaksi yksi"),
+])
+def test_where_a_cue_led_run_ends(lexicon_analyzer, text, expected):
+    assert surfaces(text, lexicon_analyzer.analyze(text)) == ([expected] if expected else [])

@@ -22,3 +22,25 @@ from .conftest import surfaces
 ])
 def test_long_spoken_runs(lexicon_analyzer, text, expected):
     assert surfaces(text, lexicon_analyzer.analyze(text)) == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # written codes answering a cue in the other speaker's turn
+    ("se on 7340918822", "7340918822"),
+    ("joo, AB-4471902.", "AB-4471902"),
+    ("laskulla lukee r5530917", "r5530917"),
+    # spoken codes with a letter prefix, and digits read one by one
+    ("koo än viiva kolme kolme yksi yhdeksän kaksi nolla", "koo än viiva kolme kolme yksi yhdeksän kaksi nolla"),
+    ("noilaa noilaa neljä noilaa", "noilaa noilaa neljä noilaa"),
+    # two compounds saying seven digits
+    ("kolmetuhattaneljäsataaviisikymmentä kuusisataaseitsemänkymmentäkahdeksan",
+     "kolmetuhattaneljäsataaviisikymmentä kuusisataaseitsemänkymmentäkahdeksan"),
+    # not codes: prices, dates, versions, years, counts
+    ("lasku oli 1249,90 euroa", None),
+    ("päivitys 12.3.2025 versioon 4.8.3", None),
+    ("olen ollut asiakas vuodesta 2013", None),
+    ("nopeus on 1000 megaa ja hinta kaksisataa kaksikymmentäkolme euroa", None),
+    ("yksi kaksi kolme", None),
+])
+def test_codes_without_a_cue(lexicon_analyzer, text, expected):
+    assert surfaces(text, lexicon_analyzer.analyze(text)) == ([expected] if expected else [])

@@ -41,3 +41,19 @@ def test_garbled_after_cue_needs_a_connector_without_lexicon(bare_analyzer):
 def test_is_valid():
     assert email.is_valid("a.b@c.fi") and email.is_valid("a @ c.fi")
     assert not email.is_valid("a@b") and not email.is_valid("@c.fi")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # digits belong to the word before them, in the local part and in the domain
+    ("laita osoitteeseen ritva piste aalto kuusikymmentäkaksi ät suomi kaks neljä piste fi",
+     ["ritva piste aalto kuusikymmentäkaksi ät suomi kaks neljä piste fi"]),
+    ("se on oskari yhdeksän yhdeksän miukumauku luukku piste com kaikki pienellä",
+     ["oskari yhdeksän yhdeksän miukumauku luukku piste com"]),
+    # a name that only looks like a number word to the fuzzy reader ("aleksi" ~ kaksi) is a name
+    ("laitetaan sähköpostiin aleksi alaviiva koski ät posti piste fi", ["aleksi alaviiva koski ät posti piste fi"]),
+    # the address ends with its top-level domain, not at the end of the clause
+    ("sähköpostiksi merkitty niina piste ojala ät gmail piste com onko oikein",
+     ["niina piste ojala ät gmail piste com"]),
+])
+def test_dictated_with_digits(lexicon_analyzer, text, expected):
+    assert surfaces(text, lexicon_analyzer.analyze(text), "EMAIL") == expected

@@ -42,3 +42,23 @@ def test_verbs():
     assert iban.compact("fi50 1034 5600 1234 56") == "FI5010345600123456"
     assert iban.validate("FI50 1034 5600 1234 56") == "FI5010345600123456"
     assert not iban.is_valid("FI50 1034 5600 1234 57")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the country spoken as letter names, no cue: the checksum says the letters belong to the number
+    ("äf ii kaksi yksi yksi kaksi kolme neljä viisi kuusi nolla nolla nolla nolla seitsemän kahdeksan viisi",
+     "äf ii kaksi yksi yksi kaksi kolme neljä viisi kuusi nolla nolla nolla nolla seitsemän kahdeksan viisi"),
+    # read in groups as compound numerals
+    ("se on äf ii kaksikymmentäyksi kaksitoista kolmekymmentäneljä viisikymmentäkuusi nolla nolla nolla"
+     " seitsemän kahdeksankymmentäviisi", "äf ii kaksikymmentäyksi kaksitoista kolmekymmentäneljä"
+     " viisikymmentäkuusi nolla nolla nolla seitsemän kahdeksankymmentäviisi"),
+    # a foreign IBAN typed in lower case: valid by checksum, so a country code after all
+    ("hyvitys menee tilille ee382200221020145685", "ee382200221020145685"),
+])
+def test_spoken_letters_and_lower_case(lexicon_analyzer, text, expected):
+    assert surfaces(text, lexicon_analyzer.analyze(text)) == [expected]
+
+
+def test_spoken_letters_without_a_valid_checksum_are_a_generic_code(lexicon_analyzer):
+    text = "äf ii kaksi yksi yksi kaksi kolme neljä viisi kuusi"  # too short to be an IBAN
+    assert [(s.type, text[s.start:s.end]) for s in lexicon_analyzer.analyze(text)] == [("NUMBER", text)]

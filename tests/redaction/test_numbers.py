@@ -148,3 +148,41 @@ def test_text_without_number_words_is_identity(text):
     if not norm.runs:
         assert norm.text == text
         assert all(norm.to_original(i, i + 1) == (i, i + 1) for i in range(len(text)))
+
+
+# ---------------------------------------------------------------------------------- generalisation (issue 10)
+
+@pytest.mark.parametrize(("word", "value", "certainty"), [
+    # garbled compounds: a unit the ASR dropped counts as one, a misspelt multiplier still reads as one
+    ("kymmentäkaksi", 12, "strong"),
+    ("tuhakksisataa", 1100, "strong"),
+    ("kolmekymmentäm", 30, "guess"),  # one stray letter at the end: a guess
+    ("sataa", 100, "guess"),  # it rains: a lone multiplier is only a guess
+])
+def test_garbled_compounds_read_as_numerals(word, value, certainty):
+    reading = classify_word(word)
+    assert reading is not None and (int(reading.text), reading.certainty) == (value, certainty)
+
+
+@pytest.mark.parametrize("word", ["viides", "neljättä", "kolmannen", "kahdestoista", "yhdeksättä", "toinen"])
+def test_ordinals_are_dates_not_digits(word):
+    assert classify_word(word) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # place values must fall: 20 and 96 said in a row are two groups, not 116
+    ("kaksikymmentä yhdeksänkymmentäkuusi", "2096"),
+    ("seitsemäntoista kolmetuhattakuusisataa", "173600"),
+    ("kaksituhatta kaksikymmentäviisi", "2025"),  # a round compound and what completes it still add up
+    ("eräpäivä on viides neljättä", "eräpäivä on viides neljättä"),
+    # a garbled word the lexicon does not know, inside a spoken number, is spanned and gives no digit
+    ("kaksi kolme yksi misi hyy eljä nolla", "231540"),
+    ("nolla kaksi kolme äf kymmenen", "023F10"),  # a letter name does not fuse with the next numeral
+])
+def test_runs_read_group_by_group(lexicon_analyzer, text, expected):
+    assert normalise(text, lexicon=lexicon_analyzer.lexicon).text == expected
+
+
+def test_parse_compound_rejects_out_of_order_places():
+    assert parse_compound("kaksikymmentäyhdeksänkymmentäkuusi") is None
+    assert parse_compound("satakymmenen") == 110

@@ -72,3 +72,41 @@ def test_without_lexicon_only_capitalised_names_follow_cues(bare_analyzer, text,
 ])
 def test_garbled_introductions(nlp_analyzer, text, expected):
     assert surfaces(text, nlp_analyzer.analyze(text), "PERSON") == expected
+
+
+# ---------------------------------------------------------------------------------- generalisation (issue 10)
+@pytest.mark.parametrize(("text", "expected"), [
+    # hyphenated surnames and first names, in lower case
+    ("nimeni on ville koskinen-mäkelä", ["ville koskinen-mäkelä"]),
+    ("täällä tuula vainio-rantanen hei", ["tuula vainio-rantanen"]),
+    # a surname that is an ordinary noun or adjective, after a first name that can only be a name
+    ("joo mirjami kivimaa tässä", ["mirjami kivimaa"]),
+    ("puhuin sirpa pitkäsen kanssa", ["sirpa pitkäsen"]),
+    # a first name the lexicon lacks, capitalised before a surname it knows
+    ("Vahvistetaan: Armas Heikkinen, onko oikein?", ["Armas Heikkinen"]),
+    # honorifics and a name before "nimissä"
+    ("herra Kallio, hetki vain", ["Kallio"]),
+    ("liittymä on jussi mattilan nimissä", ["jussi mattilan"]),
+    # institutions, companies, places and numbers are not persons
+    ("Tiedot tulevat Verohallinnolta ja Maanmittauslaitokselta.", []),
+    ("Laskuttaja on Heikkinen Lehtonen Oy.", []),
+    ("Myymälä on Kokkolassa.", []),
+    ("liittymä maksaa kakskymmentäkolme euroa", []),
+    ("liittymässä on viiskymmentä gigaa", []),
+    ("Tyttären hetu on tarkistettu.", []),
+])
+def test_generalised_names(nlp_analyzer, text, expected):
+    assert surfaces(text, nlp_analyzer.analyze(text), "PERSON") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the ASR cut a garbled name into pieces, after a garbled greeting
+    ("Hyvää päivee, sou taa jarmö nia virtane.", ["jarmö nia virtane"]),
+    # an unknown word with a surname ending after an unknown or short word
+    ("Hei, täällä on ma, vibitanen, ja soitan laskusta.", ["ma, vibitanen"]),
+    ("Olemme riin vaklainen saattelusta.", ["riin vaklainen"]),
+    # ASR noise without name evidence stays
+    ("intemme peitoi miolinkaan pahan, ja mokemmi milt kuu.", []),
+])
+def test_garbled_names_anywhere(nlp_analyzer, text, expected):
+    assert surfaces(text, nlp_analyzer.analyze(text), "PERSON") == expected
