@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from models.first_names import load_first_names, stems
 from models.provenance import ModelInfo
 
 if TYPE_CHECKING:
@@ -66,15 +67,18 @@ class VoikkoLexicon:
     """``NameLexicon`` over libvoikko. Voikko handles are not thread-safe, hence the lock; results are
     cached."""
 
-    def __init__(self, voikko: object) -> None:
+    def __init__(self, voikko: object, first_names: frozenset[str] = frozenset()) -> None:
         self._voikko = voikko
+        self._first_names = first_names
         self._lock = threading.Lock()
         self._cache: dict[str, frozenset[tuple[str, str | None]]] = {}
         self._suggestions: dict[str, tuple[str, ...]] = {}
         self.model_info = ModelInfo(
             name="libvoikko/voikko-fi",
             version=_voikko_version(voikko),
-            settings={"language": "fi", "libvoikko": _version("libvoikko")},
+            settings={"language": "fi", "libvoikko": _version("libvoikko"),
+                      "first_names": f"gender-guesser {_version('gender-guesser')} nam_dict.txt (Finland), "
+                                     f"{len(first_names)} names"},
             kind="model",
         )
 
@@ -91,9 +95,23 @@ class VoikkoLexicon:
         with self._lock:
             analyses = self._voikko.analyze(word)  # type: ignore[attr-defined]
         result = frozenset((a["CLASS"], a.get("SIJAMUOTO")) for a in analyses if "CLASS" in a)
+        result |= self._first_name_readings(word, analyses)
         if len(self._cache) < 200_000:
             self._cache[word] = result
         return result
+
+    def _first_name_readings(self, word: str, analyses: list[dict]) -> frozenset[tuple[str, str | None]]:
+        """A first-name reading from the name dictionary: for a form whose Voikko base form is listed
+        ("Inkerille" -> Inkeri, a place to Voikko), or for a word Voikko does not know at all whose form
+        without a case ending is listed ("Jesselle")."""
+        if not self._first_names or not word.isalpha():
+            return frozenset()
+        found = {("etunimi", a.get("SIJAMUOTO")) for a in analyses
+                 if str(a.get("BASEFORM", "")).lower() in self._first_names}
+        if not analyses:
+            found |= {("etunimi", "nimento" if stem == word.lower() else None)
+                      for stem in stems(word) if stem in self._first_names}
+        return frozenset(found)
 
     def classes(self, word: str) -> frozenset[str]:
         return frozenset(cls for cls, _case in self.readings(word))
@@ -123,7 +141,7 @@ def _load_voikko() -> VoikkoLexicon | None:
     try:
         import libvoikko
 
-        return VoikkoLexicon(libvoikko.Voikko("fi"))
+        return VoikkoLexicon(libvoikko.Voikko("fi"), load_first_names())
     # ImportError, OSError, or the plain Exception libvoikko raises when the dictionary is missing.
     except Exception as exc:
         log.warning("Voikko name lexicon unavailable (%s); names in lower-case text will be missed",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import regex
 
-from redaction.numbers import NumberRun
+from redaction.numbers import NumberRun, classify_word
 from redaction.recognizers import shape
 from redaction.recognizers.base import AnalysisContext, Recognizer, finditer
 from redaction.types import Explanation, Span
@@ -28,7 +28,14 @@ SCORE_VALIDATED = 0.9
 WRITTEN_CODE = regex.compile(r"(?<![\w,.+-])(?:[A-Za-z]{1,3}-?|[A-Z]{1,3} -? ?)?\d{6,14}(?![\w-]|[.,]\d)")
 
 
-def _identifier_like(run: NumberRun) -> bool:
+def _after_letters(ctx: AnalysisContext, run: NumberRun) -> bool:
+    """Whether a spoken letter name comes right before the run ("… än är seitsemän yksi …")."""
+    before = [t for t in ctx.tokens if t.end <= run.start]
+    reading = classify_word(before[-1].text) if before else None
+    return reading is not None and reading.kind == "letter"
+
+
+def _identifier_like(run: NumberRun, after_letters: bool = False) -> bool:
     """Six digits in three words or more; seven in two compounds; or four digits read out one by one —
     four single digit words in a row are how people read identifiers, not prices or times (and four are
     already enough to recover part of one)."""
@@ -36,8 +43,11 @@ def _identifier_like(run: NumberRun) -> bool:
         return True
     if run.digit_items >= 2 and run.digit_count >= MIN_DIGITS_IN_GROUPS:
         return True
+    # Four or five digits only when nothing but digits was said: "än är seitsemän yksi nolla yksi" is a
+    # router model (NR7101), and longer codes with letters are caught by the rules above.
     singles = sum(it.word.kind == "digit" for it in run.items)
-    return singles >= MIN_SINGLE_DIGITS and run.digit_count >= MIN_SINGLE_DIGITS
+    only_digits = all(it.word.kind == "digit" for it in run.items) and not after_letters
+    return only_digits and singles >= MIN_SINGLE_DIGITS and run.digit_count >= MIN_SINGLE_DIGITS
 
 
 class DigitRunRecognizer(Recognizer):
@@ -47,7 +57,7 @@ class DigitRunRecognizer(Recognizer):
     def analyze(self, ctx: AnalysisContext) -> list[Span]:
         spans = self._written_codes(ctx)
         for run in ctx.normalised.runs:
-            if not run.spoken or not _identifier_like(run):
+            if not run.spoken or not _identifier_like(run, _after_letters(ctx, run)):
                 continue
             typ = shape.identify(run.value)
             score = SCORE_VALIDATED if typ else SCORE_GENERIC
