@@ -326,6 +326,9 @@ def _answer_after(ctx: AnalysisContext, cue: CueMatch) -> tuple[int, int] | None
     while i < len(toks) and i - first < MAX_STREET_WORDS and _number_at(ctx, toks[i]) is None:
         tok = toks[i]
         classes = ctx.word_classes(tok.text) or frozenset()
+        if i > first and len(tok.text) <= 3 and tok.text.isalpha() and not _sentence_break(ctx, toks[i - 1], tok):
+            i += 1  # a piece of a garbled street that happens to be a word: "Koi muku ja" for "Koivukuja"
+            continue
         if (not tok.text.isalpha() or classes & NOT_STREET_CLASSES or tok.lower in FILLERS
                 or (i > first and _sentence_break(ctx, toks[i - 1], tok))):
             return None

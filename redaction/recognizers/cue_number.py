@@ -32,8 +32,8 @@ def _confident(ctx: AnalysisContext, word: str) -> bool:
 def _dictionary_word(ctx: AnalysisContext, word: str) -> bool:
     """A word the lexicon knows as an ordinary word (not a name, not a filler): the ASR's garbles inside a
     spoken number are unknown words ("nonranelli"), so a known one is the sentence going on."""
-    if word.lower() in FILLERS:
-        return False
+    if word.lower() in FILLERS or len(word) < 4:
+        return False  # short words are as often a garbled digit or letter ("he" for "ee") as a word
     classes = ctx.word_classes(word)
     return bool(classes) and not classes <= {"etunimi", "sukunimi", "paikannimi", "nimi", "lukusana"}
 

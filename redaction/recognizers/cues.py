@@ -74,7 +74,9 @@ CUES: tuple[Cue, ...] = (
         "toiminimi", "toiminimen", "toiminimeni", "toiminimellä", "yritys", "yritykseni", "yrityksen",
         "yrityksemme", "firma", "firman", "firmani")),
     Cue("nimi", "person", None, _forms(
-        "nimeni on", "nimi on", "nimi", "nimeni", "nimellä", "nimelle", "nimissä", "nimiin", "nimeen", "täällä soittaa",
+        "nimeni on", "nimi on", "nimi", "nimeni", "nimellä", "nimelle", "nimissä", "nimiin", "nimeen",
+        "etunimi", "etunimeni", "etunimi on", "etunimensä", "sukunimi", "sukunimeni", "sukunimi on", "sukunimensä",
+        "perhe", "perheen", "perheellä", "perheelle", "perheeltä", "perheessä", "täällä soittaa",
         "täällä on", "täällä puhuu", "puhun", "soittelen", "soitan", "tilaaja on", "tilaaja", "olen", "oon",
         "minä olen", "mä oon", "liittymän omistaja", "omistaja on", "haluan puhua", "yhteyshenkilö",
         "yhteyshenkilönä", "herra", "rouva", "neiti", "vaimoni", "mieheni", "poikani", "tyttäreni", "äitini",
@@ -148,6 +150,11 @@ def match_cue(joined: str) -> tuple[Cue, float] | None:
     return best
 
 
+# A cue the ASR split into real words ("Saku posti" for "sähköposti") still matches when the joined words are
+# this close to a form; a single real word never passes for a garbled cue.
+SPLIT_CUE_SIMILARITY = 0.8
+
+
 def _compound_of(folded: str, cue: Cue) -> bool:
     """A compound ending in one of the cue's forms ("asennusosoite", "kotinumeroni") is that cue, and so is
     an inflection the list lacks that shares all but the ending with a form ("osoitteeksi" ~ "osoitteesi")."""
@@ -163,8 +170,11 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 def _common_word(lexicon: NameLexicon, word: str) -> bool:
+    """Known to the lexicon as a word or a place ("Tampereelle" is not a garbled "perheelle"); a word known
+    only as a person's name may be a garble ("Saku posti" for "sähköposti")."""
     classes = lexicon.classes(word)
-    return bool(classes) and not classes <= {"etunimi", "sukunimi", "paikannimi", "nimi"}
+    return bool(classes) and not (classes <= {"etunimi", "sukunimi", "paikannimi", "nimi"}
+                                  and classes & {"etunimi", "sukunimi"})
 
 
 def _numberish(word: str) -> bool:
@@ -193,7 +203,8 @@ def find_cues(text: str, tokens: list[Token], lexicon: NameLexicon | None = None
             found = match_cue("".join(t.text for t in group))
             joined = fold("".join(t.text for t in group))
             if found is not None and found[1] < 1.0 and lexicon is not None and all(
-                    _common_word(lexicon, t.text) for t in group) and not _compound_of(joined, found[0]):
+                    _common_word(lexicon, t.text) for t in group) and not _compound_of(joined, found[0]) \
+                    and (len(group) == 1 or found[1] < SPLIT_CUE_SIMILARITY):
                 found = None
             if found is not None:
                 candidates.append(CueMatch(found[0], group[0].start, group[-1].end, group[0].index,

@@ -48,9 +48,11 @@ NOT_SURNAMES = frozenset({"kiitos", "kiitoksia", "asiakas", "asia", "hei", "moi"
                           "puhelin", "numero", "lasku", "liittymä", "netti", "sopimus", "tilaus", "vika",
                           "vaan", "vai", "mutta", "sekä", "myös", "sitten"})
 SURNAME_CASES = frozenset({"nimento", "omanto"})
+SURNAME_CASES_AFTER_NAME = SURNAME_CASES | {"osanto", "ulkotulento", "ulkoeronto"}
 SURNAME_ENDINGS = ("nen", "sen", "selle", "selta", "sella", "sesta", "seen", "sena")  # folded
 # Cues that follow the name they announce ("sopimus on Mikko Laaksosen nimissä"), folded.
-POSTPOSED_CUES = frozenset({"nimissa", "nimiin", "nimeen"})
+POSTPOSED_CUES = frozenset({"nimissa", "nimiin", "nimeen", "perhe", "perheen", "perheella", "perheelle",
+                            "perheelta", "perheessa"})
 SURNAME_WORD_CLASSES = frozenset({"nimisana", "laatusana", "nimisana_laatusana"})
 PLACE_CASES = frozenset({"sisaolento", "sisaeronto", "sisatulento", "ulkoolento", "ulkoeronto", "ulkotulento"})
 COMPANY_FORMS = frozenset({"oy", "oyj", "ab", "abp", "ky", "tmi", "ry", "ay", "osk", "as", "ltd", "inc",
@@ -60,7 +62,8 @@ COMPANY_FORMS = frozenset({"oy", "oyj", "ab", "abp", "ky", "tmi", "ry", "ay", "o
 STRONG_CUE_FORMS = frozenset({"nimenion", "nimion", "nimi", "nimeni", "taallasoittaa", "taallaon",
                               "taallapuhuu", "tilaajaon", "tilaaja", "nimella", "nimelle", "nimissa",
                               "liittymanomistaja", "omistajaon", "yhteyshenkilo", "yhteyshenkilona",
-                              "herra", "rouva", "neiti"})
+                              "herra", "rouva", "neiti", "etunimi", "etunimeni", "etunimion", "sukunimi",
+                              "sukunimeni", "sukunimion", "etunimensa", "sukunimensa"})
 # Greetings and introduction words that open a caller's introduction ("hyvää päivää, täällä soittaa …").
 INTRO_WORDS = frozenset({"hei", "moi", "moikka", "terve", "päivää", "päivä", "huomenta", "iltaa", "hyvää",
                          "hyvä", "täällä", "tässä", "soittaa", "soittelee", "puhuu", "olen", "oon", "nimeni",
@@ -147,7 +150,7 @@ class PersonRecognizer(Recognizer):
                 i += 1  # "päivää Pekka …": an ordinary word that is also a name, before a real first name
                 continue
             only_proper = any(c and c <= PROPER and c & PERSONAL for c in classes) or (
-                len(group) == 2 and "etunimi" in classes[0] and self._surname_reading(ctx, group[1]))
+                len(group) >= 2 and "etunimi" in classes[0] and self._surname_part(ctx, group))
             capitalised = all(t.text[:1].isupper() for t in group) and group[0].index > 0
             if len(group) >= 2 and (only_proper or capitalised):
                 score, pattern = SCORE_PAIR, "first name + surname (lexicon)"
@@ -211,9 +214,20 @@ class PersonRecognizer(Recognizer):
         classes = self._classes(ctx, tok)
         if classes & {"sukunimi", "etunimi"} or (classes and classes <= PROPER) or self._name_part(ctx, tok):
             return j
-        if unambiguous and classes & SURNAME_WORD_CLASSES and ctx.word_cases(tok.text) & SURNAME_CASES:
+        if self._surname_reading(ctx, tok):
+            return j  # "marjo salmi": a place name in the nominative after a first name
+        # Full names inflect on the surname: "Ritva Salmelle", "Petteri Haveriselta" (to, from Salmi,
+        # Haverinen). Locative cases stay out: "Jenni töissä", "Pekka lomalla" are people somewhere.
+        if unambiguous and classes & SURNAME_WORD_CLASSES and ctx.word_cases(tok.text) & SURNAME_CASES_AFTER_NAME:
             return j
         return None
+
+    def _surname_part(self, ctx: AnalysisContext, group: list[Token]) -> bool:
+        """After a first name, words that read as a surname: a surname (or place name, as the lexicon
+        files many surnames) in the nominative or genitive, or a hyphenated pair ("kuronen-saarinen")."""
+        rest = group[1:]
+        hyphenated = any(ctx.text[a.end:b.start] == "-" for a, b in pairwise(group))
+        return (hyphenated and any(self._name_part(ctx, t) for t in rest)) or self._surname_reading(ctx, rest[-1])
 
     def _given_name_before_surname(self, ctx: AnalysisContext, words: list[Token]) -> bool:
         """A capitalised word inside a sentence, right before a surname, is a first name the lexicon lacks
