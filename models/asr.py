@@ -27,6 +27,7 @@ from faster_whisper import WhisperModel
 from faster_whisper.vad import VadOptions
 
 from models import default_model
+from models.cpu_isa import cuda_runtime, process_cpu_runtime
 from models.model_files import (
     ModelDownloadRefused,
     ModelIntegrityError,
@@ -179,6 +180,13 @@ def decoding_options(settings: AsrSettings) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in sorted(options.items())}
 
 
+def runtime_provenance(device: str) -> dict[str, Any]:
+    """What ran the model: int8 transcripts differ between CPU instruction sets and between GPUs."""
+    if device == "cuda":
+        return {"device": "cuda", **cuda_runtime()}
+    return {"device": "cpu", **process_cpu_runtime()}
+
+
 class Transcriber:
     """A loaded model plus its settings. Use ``load_transcriber`` to get a cached one."""
 
@@ -203,9 +211,11 @@ class Transcriber:
             sha256=weights_sha256(model_dir),
             settings={
                 "model": settings.model, "device": device, "compute_type": compute_type,
+                "effective_compute_type": self._model.model.compute_type,  # e.g. int8 runs as int8_float32
                 "cpu_threads": settings.cpu_threads, "num_workers": settings.num_workers,
                 "decoding": decoding_options(settings),
                 "random_seed": settings.seed,
+                "runtime": runtime_provenance(device),
             },
             kind="model",
         )

@@ -8,12 +8,26 @@ are computed once and shared too.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Name the CPU kernels the ASR will run with: its transcripts (and so some results) differ between them."""
+    from models.cpu_isa import UnsupportedCpuIsa, cpu_runtime, read_cpuinfo
+
+    try:
+        rt = cpu_runtime(read_cpuinfo(), os.environ)
+    except UnsupportedCpuIsa as exc:
+        return f"ASR kernels: {exc}"
+    flags = " ".join(f for f, on in rt["cpu"]["flags"].items() if on and ("512" in f or "vnni" in f or "amx" in f))
+    return (f"ASR kernels: CTranslate2 ISA {rt['cpu_isa']}, int8 GEMM {rt['int8_gemm_backend']}, env {rt['env']}; "
+            f"CPU {rt['cpu']['vendor']} {rt['cpu']['model_name']} [{flags}]")
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import os
 import re
 
 import numpy as np
@@ -13,6 +14,7 @@ from faster_whisper import __version__ as fw_version
 
 from models.asr import AsrSettings, load_transcriber
 from models.audio import decode
+from models.cpu_isa import cpu_runtime, read_cpuinfo
 from models.default_model import WEIGHTS_SHA256
 
 pytestmark = pytest.mark.slow
@@ -29,7 +31,11 @@ def close(a: str, b: str) -> bool:
 def test_finnish_words_come_out_of_each_channel(call_transcripts, fixtures_meta) -> None:
     """Whisper base on espeak-ng is rough (CER ~12%): ask for many words, fuzzily, not an exact transcript.
 
-    Measured here: 32/42 customer words and 10/20 agent words (the agent's lines are shorter and harder).
+    The int8 transcript also differs between CPUs, so every expectation holds under each kernel configuration
+    measured (``bench/isa_transcripts.py``: CT2_FORCE_CPU_ISA AVX2 with and without MKL_ENABLE_INSTRUCTIONS=AVX2,
+    AVX512, AVX, GENERIC, and CT2_USE_MKL=0, on an AVX-512/VNNI Xeon): agent 9-11/20 words, customer 31-32/42,
+    together 40-42/62. The thresholds (30 % per channel, 55 % together) leave room below the worst of those.
+    The customer's "kiitos" is "kitos" under every one of them, "kiitos" on another machine: fuzzy too.
     """
     total_found = total_said = 0
     for ch, (segments, info) in call_transcripts.items():
@@ -40,9 +46,9 @@ def test_finnish_words_come_out_of_each_channel(call_transcripts, fixtures_meta)
         assert info.language == "fi"
         assert len(found) >= 0.3 * len(said), (ch, len(found), len(said))
         total_found, total_said = total_found + len(found), total_said + len(said)
-    assert total_found >= 0.55 * total_said
-    customer = " ".join(s.text for s in call_transcripts[1][0]).lower()
-    assert "nolla" in customer and "kiitos" in customer
+    assert total_found >= 0.55 * total_said, (total_found, total_said)
+    customer = [w for s in call_transcripts[1][0] for w in tokens(s.text)]
+    assert any(close("nolla", w) for w in customer) and any(close("kiitos", w) for w in customer), customer
 
 
 def test_word_times_are_monotonic_and_inside_the_audio(call_transcripts, call_audio) -> None:
@@ -93,6 +99,26 @@ def test_model_info_names_weights_versions_and_every_option(asr) -> None:
     assert "compression_ratio_threshold" in decoding and "no_speech_threshold" in decoding
     assert info.settings["compute_type"] in ("int8", "float16")
     json.dumps(dataclasses.asdict(info), allow_nan=False)  # stored as JSON as it is
+
+
+def test_model_info_names_the_kernels_that_ran(asr) -> None:
+    """int8 transcripts differ between CPU instruction sets: the provenance says which one ran.
+
+    ``tests/models/test_cpu_isa.py`` checks the ISA against CTranslate2's own log in fresh processes.
+    """
+    settings = asr.model_info.settings
+    runtime = settings["runtime"]
+    assert runtime["device"] == settings["device"]
+    if settings["device"] == "cuda":
+        assert "gpu" in runtime and settings["effective_compute_type"]
+        return
+    assert settings["effective_compute_type"].startswith("int8")  # "int8" runs as int8_float32 on CPU
+    assert runtime == {"device": "cpu", **cpu_runtime(read_cpuinfo(), os.environ)}
+    assert runtime["cpu_isa"] in ("AVX512", "AVX2", "AVX", "NEON", "GENERIC")
+    assert runtime["int8_gemm_backend"] in ("MKL", "DNNL", "Ruy")
+    if runtime["cpu"]["arch"] == "x86_64":
+        assert runtime["cpu"]["vendor"] and {"avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8"} <= set(
+            runtime["cpu"]["flags"])
 
 
 def test_transcriber_is_loaded_once_per_settings(asr) -> None:

@@ -222,7 +222,7 @@ def test_nothing_readable_at_rest(run: Run) -> None:
             raw_words |= set(re.findall(r"\w{5,}", turn["text"]))
             raw_text += turn["text"] + "\n"
     assert len(raw_words) > 20
-    assert len(leaks(raw_text, gold_identifiers())) >= 5, "the leak finder finds them where they are"
+    _assert_leak_finder_sees_raw_identifiers(raw_text)
     blob_files = [p for p in (run.data_dir / "blobs").rglob("*") if p.is_file()]
     assert len(blob_files) >= 4
     for path in blob_files:
@@ -234,6 +234,25 @@ def test_nothing_readable_at_rest(run: Run) -> None:
     assert "pbx-pii-clips" in db_text, "the database files were read"
     found = leaks(db_text, gold_identifiers())
     assert [f for f in found if not f.endswith("/part")] == [], found  # names: see the xfail above
+
+
+def _assert_leak_finder_sees_raw_identifiers(raw_text: str) -> None:
+    """Self-check: the "nothing found" assertions on blobs and database mean something only if ``leaks`` does
+    find identifiers in text like the raw transcript.
+
+    Planted, independent of the ASR: each gold identifier written into the raw transcript is found. As
+    heard, dependent on the ASR: the int8 transcript differs between CPUs (FINDINGS.md), so no fixed kind
+    list holds everywhere. Measured on the raw transcript of these two calls under seven kernel
+    configurations (CT2_FORCE_CPU_ISA AVX2 with and without MKL_ENABLE_INSTRUCTIONS=AVX2, AVX512, AVX,
+    GENERIC, CT2_USE_MKL=0, and the default on an AVX-512/VNNI Xeon), 8 to 12 of the 14 gold identifiers
+    were found (the spoken HETU, phone, IBAN and address runs always; the card, names and e-mail only on
+    some). At least 6 leaves room for a CPU we have not measured while still proving the finder is not blind.
+    """
+    golds = gold_identifiers()
+    for g in golds:
+        assert f"{g.kind}/written" in leaks(f"{raw_text}\n{g.written}\n", [g]), g.kind
+    heard = [g.kind for g in golds if leaks(raw_text, [g])]
+    assert len(heard) >= 6, f"the leak finder found only {sorted(heard)} in the raw transcripts"
 
 
 def test_no_secret_in_logs(run: Run) -> None:
