@@ -1,7 +1,11 @@
 """A data-subject request against a call that really went through the product: signed webhook, embedded
 worker, real ASR and redaction. ``subject_call.wav`` (scripts/make_fixtures.sh): a customer says a
-henkilötunnus and then an e-mail address; Whisper base reads the HETU back exactly, the e-mail only well
-enough to redact it (so the e-mail lookup is covered by the seeded tests in ``test_subjects.py``)."""
+henkilötunnus and then an e-mail address. Whether Whisper base reads the HETU back exactly depends on the CPU
+(int8 kernels differ: an AVX2-only machine hears "… kaksi, kaksi, haa …"), so the test asks the same model
+what it hears first and asserts what must follow either way: a HETU heard exactly is indexed and finds the
+call; a HETU heard wrong is redacted but finds nothing (indexing a wrong identity would be worse). The e-mail
+is only ever heard well enough to redact it (its lookup is covered by the seeded tests in
+``test_subjects.py``)."""
 
 from __future__ import annotations
 
@@ -45,7 +49,18 @@ def _ask(api: TestClient, auth: dict[str, str], kind: str, ident: tuple[str, str
     return r.json()
 
 
-def test_a_processed_call_is_found_exported_and_erased(served: TestClient) -> None:
+def _hetu_heard_exactly(asr) -> bool:
+    """What this CPU's ASR makes of the spoken HETU, read through the product's own number normaliser."""
+    from models.audio import decode
+    from redaction import normalise
+
+    audio = decode(DATA / "subject_call.wav")
+    text = " ".join(seg.text for seg in asr.transcribe(audio.channels[0])[0])
+    return SPOKEN_HETU in "".join(normalise(text, after_cues=[0]).text.split()).upper()
+
+
+def test_a_processed_call_is_found_exported_and_erased(served: TestClient, asr) -> None:
+    heard = _hetu_heard_exactly(asr)
     req = signed_call(DEV_WEBHOOK_SECRET, META, (DATA / "subject_call.wav").read_bytes())
     assert served.post("/v1/calls", content=req.body, headers=req.headers).status_code == 202
     with served.app.state.ctx.db.session() as s:
@@ -60,9 +75,13 @@ def test_a_processed_call_is_found_exported_and_erased(served: TestClient) -> No
     by_caller = _ask(served, auth, "access", ("phone", "040 555 0199"))
     by_hetu = _ask(served, auth, "access", ("hetu", SPOKEN_HETU))
     assert [c["call_id"] for c in by_caller["calls"]] == ["pbx-subject-1"]
-    assert by_hetu["calls"] == [{**by_caller["calls"][0], "matched_by": ["hetu"]}], "the spoken HETU is indexed"
+    if heard:
+        assert by_hetu["calls"] == [{**by_caller["calls"][0], "matched_by": ["hetu"]}], "the HETU is indexed"
+    else:
+        assert by_hetu["calls"] == [], "a HETU the ASR misheard must not be indexed as this one"
+    found = by_hetu if heard else by_caller
 
-    r = served.get(f"/v1/subject-requests/{by_hetu['id']}/export", headers=auth)
+    r = served.get(f"/v1/subject-requests/{found['id']}/export", headers=auth)
     assert r.status_code == 200
     z = zipfile.ZipFile(io.BytesIO(r.content))
     (call,) = json.loads(z.read("manifest.json"))["calls"]
@@ -72,7 +91,7 @@ def test_a_processed_call_is_found_exported_and_erased(served: TestClient) -> No
         for raw in (SPOKEN_HETU, SPOKEN_EMAIL, "0405550199", "405550199", "agent-4471"):
             assert raw.encode() not in blob
 
-    erased = _ask(served, auth, "erasure", ("hetu", SPOKEN_HETU))
+    erased = _ask(served, auth, "erasure", ("hetu", SPOKEN_HETU) if heard else ("phone", "040 555 0199"))
     assert erased["status"] == "completed"
     assert [d["call_id"] for d in erased["result"]["deleted"]] == ["pbx-subject-1"]
     blob_dir = get_settings().blob_dir
