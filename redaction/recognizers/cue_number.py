@@ -88,6 +88,8 @@ class CueNumberRecognizer(Recognizer):
         start = first.start
         if prefix and prefix[-1] == first.index - 1:
             start, first = toks[prefix[0]].start, toks[prefix[0]]
+            # the letters are part of the code: "aa än viiva kuus nolla …" is AN-60…, not a phone number
+            joined = "".join(r.text for r in (classify_word(toks[k].text) for k in prefix) if r) + joined
         # Short unreadable words right before the run are usually its garbled start ("hafi" for "äf ii").
         for k in reversed(lead):
             if k == first.index - 1 and len(toks[k].text) <= 4:

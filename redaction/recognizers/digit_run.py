@@ -22,6 +22,7 @@ from redaction.types import Explanation, Span
 MIN_DIGITS = 6
 MIN_ITEMS = 3
 MIN_SINGLE_DIGITS = 4
+CUE_REACH = 8  # words between a customer-number cue and the code it types
 MIN_DIGITS_IN_GROUPS = 7  # two compounds ("viisituhattayhdeksänsataa… kahdeksansataa…") saying 7+ digits
 SCORE_GENERIC = 0.6
 SCORE_VALIDATED = 0.9
@@ -50,6 +51,17 @@ def _identifier_like(run: NumberRun, after_letters: bool = False) -> bool:
     return only_digits and singles >= MIN_SINGLE_DIGITS and run.digit_count >= MIN_SINGLE_DIGITS
 
 
+def _cued_type(ctx: AnalysisContext, start: int) -> str:
+    """The type a customer-number cue earlier in the sentence gives an uncheckable code ("asiakasnumero
+    löytyy laskulta, se on T9987381"); NUMBER when there is none."""
+    before = [c for c in ctx.cues if c.end <= start and c.cue.type == "CUSTOMER_NUMBER"]
+    if not before:
+        return "NUMBER"
+    words_between = sum(1 for t in ctx.tokens if before[-1].end <= t.start < start)
+    sentence_break = any(ch in ".?!\n" for ch in ctx.text[before[-1].end:start])
+    return "CUSTOMER_NUMBER" if words_between <= CUE_REACH and not sentence_break else "NUMBER"
+
+
 class DigitRunRecognizer(Recognizer):
     name = "digit_run"
     entities = ("NUMBER", "HETU", "PHONE", "IBAN", "CARD")
@@ -61,9 +73,9 @@ class DigitRunRecognizer(Recognizer):
                 continue
             typ = shape.identify(run.value)
             score = SCORE_VALIDATED if typ else SCORE_GENERIC
-            spans.append(Span(typ or "NUMBER", run.start, run.end, score, self.name, Explanation(
-                self.name, "six or more spoken digits", score, validation=True if typ else None,
-                note="spoken number words normalised")))
+            spans.append(Span(typ or _cued_type(ctx, run.start), run.start, run.end, score, self.name,
+                              Explanation(self.name, "six or more spoken digits", score,
+                                          validation=True if typ else None, note="spoken number words normalised")))
         return spans
 
     def _written_codes(self, ctx: AnalysisContext) -> list[Span]:
@@ -71,6 +83,6 @@ class DigitRunRecognizer(Recognizer):
         for m in finditer(WRITTEN_CODE, ctx.text):
             typ = shape.identify(m.group(), checksummed_only=True)
             score = SCORE_VALIDATED if typ else SCORE_GENERIC
-            spans.append(Span(typ or "NUMBER", m.start(), m.end(), score, self.name, Explanation(
+            spans.append(Span(typ or _cued_type(ctx, m.start()), m.start(), m.end(), score, self.name, Explanation(
                 self.name, "six or more written digits", score, validation=True if typ else None)))
         return spans
