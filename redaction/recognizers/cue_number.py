@@ -29,6 +29,16 @@ def _confident(ctx: AnalysisContext, word: str) -> bool:
         "digit", "number")
 
 
+def _opens_run(ctx: AnalysisContext, i: int) -> bool:
+    """A confident digit word, or a weak one ("kuus", "kasi") right before a confident one."""
+    toks = ctx.tokens
+    if _confident(ctx, toks[i].text):
+        return True
+    reading = read_word(toks[i].text, ctx.lexicon)
+    return (reading is not None and reading.kind == "digit" and reading.certainty == "weak"
+            and i + 1 < len(toks) and _confident(ctx, toks[i + 1].text))
+
+
 def _dictionary_word(ctx: AnalysisContext, word: str) -> bool:
     """A word the lexicon knows as an ordinary word (not a name, not a filler): the ASR's garbles inside a
     spoken number are unknown words ("nonranelli"), so a known one is the sentence going on."""
@@ -68,7 +78,7 @@ class CueNumberRecognizer(Recognizer):
         i = cue.last + 1
         lead: list[int] = []
         prefix: list[int] = []  # letter names and dashes right before the digits: "aa än viiva …" (AN-…)
-        while i < len(toks) and not _confident(ctx, toks[i].text):
+        while i < len(toks) and not _opens_run(ctx, i):
             if toks[i].index in cue_starts:
                 return None
             if _letter_or_dash(toks[i].text) and len(prefix) < MAX_PREFIX:
@@ -120,9 +130,9 @@ class CueNumberRecognizer(Recognizer):
                 continue
             confident = reading.certainty in ("exact", "strong")
             if first is None:
-                if not confident:
+                if not _opens_run(ctx, tok.index):
                     break
-                first = tok
+                first, confident = tok, True  # a weak digit word opening the run ("kuus nolla …") counts
             if not confident:
                 pending.append(reading.text)  # a guess counts only between confident readings
                 continue
