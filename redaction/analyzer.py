@@ -131,7 +131,9 @@ def _merge(cluster: list[Span]) -> Span:
         # digits of "… kolmekymmentäkaksi kahdeksan nolla nolla kuusi yksi" are its flat and postcode.
         street = [s for s in cluster if s.type == "ADDRESS" and s.start <= best.start and best.end <= s.end
                   and s.end - s.start > best.end - best.start]
-        best = max(street, key=lambda s: s.end - s.start) if street else best
+        if street:
+            # The cluster keeps its best score: the street is how it is typed, not how sure we are.
+            best = replace(max(street, key=lambda s: s.end - s.start), score=best.score)
     start = min(s.start for s in cluster)
     end = max(s.end for s in cluster)
     if (start, end) == (best.start, best.end):

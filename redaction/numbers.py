@@ -333,6 +333,10 @@ def _classify_fuzzy(lw: str) -> NumberWord | None:
         if compound is not None:
             value, strong = compound
             return NumberWord(str(value), "number" if value >= 10 else "digit", "strong" if strong else "guess")
+    if 7 <= len(lw) <= 2 * MAX_DIGIT_PIECE:
+        fused = _fused_digits(lw)
+        if fused is not None:
+            return fused
     if len(lw) > 11:
         return None
     form, score = best_match(lw, _FUZZY_FORMS)
@@ -344,6 +348,33 @@ def _classify_fuzzy(lw: str) -> NumberWord | None:
     if score >= (0.8 if len(lw) == 3 else WEAK):
         return NumberWord(_FUZZY_VALUE[form], "digit", "guess")
     return None
+
+
+MAX_DIGIT_PIECE = 10  # the longest digit word, "kahdeksan"/"seitsemän", and one garbled letter
+FUSED_SIMILARITY = 0.8
+
+
+def _fused_digits(lw: str) -> NumberWord | None:
+    """Two digit words the ASR ran together ("nolrakousi" = nolla kuusi, "eljäkuu" = neljä kuu[si])."""
+    for cut in range(max(3, len(lw) - MAX_DIGIT_PIECE), min(len(lw) - 2, MAX_DIGIT_PIECE + 1)):
+        left = _digit_part(lw[:cut])
+        right = _digit_part(lw[cut:]) if left is not None else None
+        if left is not None and right is not None:
+            return NumberWord(left + right, "number", "strong")
+    return None
+
+
+def _digit_part(piece: str) -> str | None:
+    for table in (DIGIT_WORDS, MISSPELT, AMBIGUOUS):
+        if piece in table and len(table[piece]) == 1:
+            return table[piece]
+    if len(piece) < 4:
+        return None
+    # A piece of a fused word starts like its digit word, give or take one letter ("eljä" = neljä): that
+    # cheap test leaves a few forms to score instead of all of them.
+    forms = tuple(f for f in _FUZZY_FORMS if piece[0] in f[:2] or f[0] in piece[:2])
+    form, _score = best_match(piece, forms, at_least=FUSED_SIMILARITY)
+    return _FUZZY_VALUE[form] if form is not None else None
 
 
 def read_word(word: str, lexicon: NameLexicon | None = None) -> NumberWord | None:

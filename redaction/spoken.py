@@ -55,16 +55,21 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, fold(a), fold(b)).ratio()
 
 
-def best_match(word: str, forms: tuple[str, ...]) -> tuple[str | None, float]:
-    """The form in ``forms`` most similar to ``word`` and its similarity; cheap length filter first."""
+def best_match(word: str, forms: tuple[str, ...], at_least: float = 0.0) -> tuple[str | None, float]:
+    """The form in ``forms`` most similar to ``word`` and its similarity; cheap length filter first.
+
+    ``at_least``: forms less similar than this do not count (and are skipped unscored where their length
+    alone rules them out), so a caller with a threshold pays for the few plausible forms only.
+    """
     best, score = None, 0.0
     n = len(word)
     for form in forms:
         # Two strings can only reach ratio r if their lengths are close: skip hopeless pairs quickly.
-        if 2 * min(n, len(form)) / (n + len(form)) <= score:
+        bound = 2 * min(n, len(form)) / (n + len(form))
+        if bound <= score or bound < at_least:
             continue
         s = similarity(word, form)
-        if s > score:
+        if s > score and s >= at_least:
             best, score = form, s
     return best, score
 

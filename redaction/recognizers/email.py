@@ -26,6 +26,9 @@ AT_WORDS = frozenset({"ät", "ätt", "äd", "at", "miukumauku", "kissanhäntä",
 DOT_WORDS = frozenset({"piste", "pisteen", "dot"})
 JOIN_WORDS = frozenset({"viiva", "alaviiva", "väliviiva", "tavuviiva"})
 TLD_WORDS = frozenset({"com", "fi", "net", "org", "eu", "se", "info", "io"})
+# What the ASR makes of "ät" when it hears a word: "… toimane hän pelisän et pistefi". Counted as "ät" only
+# when a whole domain follows (a word, a dot and a top-level domain).
+AT_LIKE = frozenset({"hän", "hät", "ett", "äts"})
 SCORE_WRITTEN = 1.0
 SCORE_SPOKEN = 0.9
 SCORE_CUED = 0.75
@@ -48,6 +51,15 @@ def _number_word(ctx: AnalysisContext, tok: Token) -> bool:
         return True
     classes = ctx.word_classes(tok.text)
     return not classes or "lukusana" in classes
+
+
+def _dot_tld(word: str) -> bool:
+    """ "piste" and a top-level domain run together: "pistefi", "pistekom", "pisteneet"."""
+    w = word.lower()
+    if not w.startswith("piste") or len(w) <= len("piste"):
+        return False
+    rest = w[len("piste"):]
+    return rest in TLD_WORDS or any(similarity(rest, t) >= 0.75 for t in ("com", "net", "info", "org"))
 
 
 def _local_part_start(ctx: AnalysisContext, at: int) -> int:
@@ -95,13 +107,15 @@ class EmailRecognizer(PatternRecognizer):
         """
         toks, spans = ctx.tokens, []
         for i, tok in enumerate(toks):
-            if tok.lower not in AT_WORDS or i == 0 or i + 1 >= len(toks):
+            if i == 0 or i + 1 >= len(toks) or not (tok.lower in AT_WORDS or tok.lower in AT_LIKE):
                 continue
-            left = _local_part_start(ctx, i)
             right, dots = i + 1, 0
             while right + 1 < len(toks) and right < i + MAX_LOCAL_TOKENS:
                 if _number_word(ctx, toks[right + 1]):
                     right += 1
+                elif _dot_tld(toks[right + 1].text):
+                    right, dots = right + 1, dots + 1  # "pistefi": the ASR ran the dot and the ending together
+                    break
                 elif right + 2 < len(toks) and toks[right + 1].lower in DOT_WORDS | JOIN_WORDS:
                     dots += toks[right + 1].lower in DOT_WORDS
                     right += 2
@@ -109,6 +123,10 @@ class EmailRecognizer(PatternRecognizer):
                     break
             if dots == 0 and toks[right].lower not in TLD_WORDS:
                 continue
+            if tok.lower not in AT_WORDS and not ((dots and toks[right].lower in TLD_WORDS | {"pistefi"})
+                                                  or _dot_tld(toks[right].text)):
+                continue  # "hän" is an "ät" only when a whole domain follows it
+            left = _local_part_start(ctx, i)
             spans.append(Span("EMAIL", toks[left].start, toks[right].end, SCORE_SPOKEN, self.name,
                               Explanation(self.name, "spoken: word ät word piste tld", SCORE_SPOKEN,
                                           note="dictated with Finnish punctuation words")))

@@ -82,6 +82,8 @@ SCORE_CUE = 0.85
 SCORE_PAIR = 0.8
 SCORE_SINGLE = 0.7
 SCORE_GARBLED = 0.6
+SCORE_LONE_SURNAME = 0.55
+LONE_SURNAME_LEN = 7
 MIN_LEN = 3
 
 
@@ -311,11 +313,16 @@ class PersonRecognizer(Recognizer):
         the lexicon knows ("ensimmäinen"); an unknown one is most likely a surname the ASR bent."""
         spans = []
         for a, b in pairwise(ctx.tokens):
-            if ctx.text[a.end:b.start].strip(" ,") or not _surname_shaped(ctx, b):
+            if ctx.text[a.end:b.start].strip(" ,") or not _surname_shaped(ctx, b, min_len=5):
                 continue
             if self._name_shaped(ctx, a) or _fragment(ctx, a):
                 spans.append(Span("PERSON", a.start, b.end, SCORE_GARBLED, self.name, Explanation(
                     self.name, "unknown word with a surname ending after a name-shaped word", SCORE_GARBLED)))
+        # Alone, one the lexicon can spell into a known name ("… on ne saamolainen" -> Savolainen) is a
+        # surname; a fusion of words ("Laskuolinen" = lasku oli neljä…) spells into none.
+        spans += [Span("PERSON", t.start, t.end, SCORE_LONE_SURNAME, self.name, Explanation(
+            self.name, "unknown word with a surname ending", SCORE_LONE_SURNAME))
+            for t in ctx.tokens if _surname_shaped(ctx, t, min_len=LONE_SURNAME_LEN) and _fuzzy_name(ctx, t)]
         return spans
 
     def _trailing_name_group(self, ctx: AnalysisContext, last: Token) -> list[Token]:
@@ -419,9 +426,9 @@ def _company_after(ctx: AnalysisContext, span: Span) -> bool:
     return False
 
 
-def _surname_shaped(ctx: AnalysisContext, tok: Token) -> bool:
+def _surname_shaped(ctx: AnalysisContext, tok: Token, min_len: int = 6) -> bool:
     """Unknown to the lexicon and ending like a Finnish surname ("vibitanen", "haklainen", "korhoselle")."""
-    return (len(tok.text) >= 6 and tok.text.isalpha() and fold(tok.text).endswith(SURNAME_ENDINGS)
+    return (len(tok.text) >= min_len and tok.text.isalpha() and fold(tok.text).endswith(SURNAME_ENDINGS)
             and not ctx.word_classes(tok.text) and classify_word(tok.text) is None)
 
 
