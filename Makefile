@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench fixtures system-deps clean
+.PHONY: run test lint bench bench-audio fixtures system-deps clean
 
 $(STAMP): pyproject.toml
 	bash scripts/system-deps.sh
@@ -26,6 +26,12 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Spoken-identifier clips (espeak-ng voices, 16 kHz and 8 kHz μ-law) through the real pipeline; e.g.
+# make bench-audio BENCH_AUDIO_ARGS="--split train --rate 8k --jsonl var/bench/train_clips.jsonl"
+bench-audio: $(STAMP)
+	bash scripts/system-deps.sh
+	$(PY) bench/audio_leak_bench.py $(BENCH_AUDIO_ARGS)
 
 fixtures:
 	bash scripts/make_fixtures.sh
