@@ -15,7 +15,7 @@ import functools
 import inspect
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -221,11 +221,14 @@ class Transcriber:
         )
 
     def transcribe(
-        self, samples: np.ndarray, *, offset: float = 0.0, on_progress: ProgressCallback | None = None
+        self, samples: np.ndarray, *, offset: float = 0.0, on_progress: ProgressCallback | None = None,
+        temperature: Sequence[float] | None = None,
     ) -> tuple[list[Segment], AsrInfo]:
         """Transcribe one channel (float32 mono at 16 kHz); times come back shifted by ``offset``.
 
         ``on_progress(seconds_done, total_seconds)`` is called after each segment and once at the end.
+        ``temperature`` overrides the settings' fallback temperatures for this call only (the same loaded
+        model; a caller that wants what the model hears first passes ``(0.0,)``).
         """
         samples = _as_mono_float32(samples)
         duration = len(samples) / SAMPLE_RATE
@@ -236,7 +239,9 @@ class Transcriber:
             # Reseed per call: the fallback to sampling at higher temperatures otherwise makes the same audio
             # give different transcripts (and different redactions) from run to run.
             ctranslate2.set_random_seed(self.settings.seed)
-            raw_segments, info = self._model.transcribe(samples, **self._options)
+            options = self._options if temperature is None else {
+                **self._options, "temperature": [float(t) for t in temperature]}
+            raw_segments, info = self._model.transcribe(samples, **options)
             info_language, after_vad = info.language, info.duration_after_vad
             for raw in raw_segments:  # decoding happens lazily, segment by segment
                 segments.append(_to_segment(raw, duration, offset, segments))

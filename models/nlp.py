@@ -154,22 +154,28 @@ def load_ner() -> SpacyNer:
     return SpacyNer()
 
 
-def default_analyzer(score_threshold: float = 0.5) -> tuple[Analyzer, ModelInfo]:
+def default_analyzer(score_threshold: float = 0.5, low_confidence_threshold: float | None = None
+                     ) -> tuple[Analyzer, ModelInfo]:
     """An ``Analyzer`` with spaCy NER and the Voikko lexicon (when installed) wired in, and its provenance.
 
     The ``ModelInfo`` names the rule set (this package's version), the threshold, every recognizer and the
-    models injected, so a redaction can be traced to exactly what produced it.
+    models injected, so a redaction can be traced to exactly what produced it. ``low_confidence_threshold``:
+    the low-confidence policy's word probability (None: the analyzer's default; the policy only reads word
+    confidences a caller passes, so a caller turns it off by passing none).
     """
     from redaction.analyzer import Analyzer
 
     ner = load_ner()
     lexicon = VoikkoLexicon.load()
     analyzer = Analyzer(ner=ner, lexicon=lexicon, score_threshold=score_threshold)
+    if low_confidence_threshold is not None:
+        analyzer.low_confidence_threshold = low_confidence_threshold
     info = ModelInfo(
         name="puheturva.redaction.analyzer",
         version=_version("puheturva"),
         settings={
             "score_threshold": score_threshold,
+            "low_confidence_threshold": analyzer.low_confidence_threshold,
             "recognizers": [r.name for r in analyzer.recognizers],
             "ner": asdict(ner.model_info),
             "lexicon": asdict(lexicon.model_info) if lexicon is not None else None,

@@ -80,8 +80,13 @@ def process(
     out: Annotated[Path | None, typer.Option(help="Write transcript.json and redacted.wav here")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the transcript JSON")] = False,
     raw_format: Annotated[str | None, typer.Option(help="mulaw or alaw for raw headerless 8 kHz audio")] = None,
+    self_verify: Annotated[str | None, typer.Option(
+        help="Re-transcribe the redacted audio and extend it by identifiers still heard: auto, on or off "
+             "(default: PUHETURVA_SELF_VERIFY)")] = None,
 ) -> None:
     """Transcribe a recording, redact identifiers in text and audio, and write the results."""
+    from dataclasses import replace
+
     from models.asr import ModelLoadError
     from models.audio import AudioTooLong, InvalidAudio, decode
     from models.default_model import ModelIntegrityError
@@ -90,6 +95,8 @@ def process(
 
     settings = get_settings()
     speakers = _channel_map(channels)
+    if self_verify not in (None, "auto", "on", "off"):
+        raise fail("--self-verify takes auto, on or off")
     try:
         decoded = decode(audio, raw_format=raw_format, max_duration=settings.max_audio_seconds)
     except FileNotFoundError:
@@ -97,7 +104,8 @@ def process(
     except (InvalidAudio, AudioTooLong) as exc:
         raise fail(str(exc)) from None
     try:
-        pipeline = get_pipeline(options_from_settings(settings))
+        opts = options_from_settings(settings)
+        pipeline = get_pipeline(replace(opts, self_verify=self_verify) if self_verify else opts)
     except (ModelIntegrityError, ModelLoadError) as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     with _progress(decoded.duration * decoded.n_channels) as update:

@@ -95,6 +95,19 @@ class Settings(BaseSettings):
     audio_redaction: Literal["tone", "silence"] = Field(
         "tone", description="How redacted audio ranges sound: a 1 kHz tone or silence.")
     audio_pad_ms: int = Field(200, ge=0, le=2000, description="Padding around each redacted range (ms).")
+    low_confidence_redaction: bool = Field(
+        True, description="Pass the ASR's word probabilities to the detector, whose low-confidence policy "
+                          "may redact unsure words where an identifier belongs (off: text alone decides).")
+    low_confidence_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="Word probability below which the low-confidence policy redacts the "
+                                         "words right after an identity cue (`redaction.Analyzer`).")
+    self_verify: Literal["auto", "on", "off"] = Field(
+        "auto", description="Re-transcribe the redacted audio around each redacted range and extend the "
+                            "redaction by any identifier still heard: `on`, `off`, or `auto` (only when that "
+                            "audio is within `self_verify_budget`).")
+    self_verify_budget: float = Field(
+        0.3, ge=0.0, description="`auto` self-verifies when the audio to re-transcribe is at most this share of "
+                                 "the recording's audio (all channels): it bounds the added ASR time.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest accepted upload (bytes).")
     max_audio_seconds: float = Field(7200.0, gt=0, description="Longest accepted recording (seconds).")
     worker_threads: int = Field(1, ge=0, description="Embedded worker threads (0: no embedded worker).")

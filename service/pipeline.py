@@ -4,7 +4,7 @@ The same ``Pipeline.process`` runs for the CLI (``puheturva process``), the embe
 workers, so the work itself has one code path. It is pure with respect to storage: no database, no files.
 
 Stages (each appends one provenance ``Activity``): decode → transcribe each channel → detect → redact text →
-redact audio → classify.
+redact audio → self-verify the redacted audio (optional, see ``service.self_verify``) → classify.
 """
 
 from __future__ import annotations
@@ -18,11 +18,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.asr import Segment, Transcriber, Word
+from models.asr import Segment, Transcriber
 from models.audio import DecodedAudio, encode_wav
 from models.provenance import Activity, ModelInfo, utcnow
-from redaction import Analyzer, OperatorConfig, RedactionResult, Span, redact
+from redaction import Analyzer, OperatorConfig, RedactionResult, Span, WordConfidence, redact
 from redaction.audio import TimedWord, merge_ranges, redact_samples, time_ranges
+from service.echo_check import Target, targets_in
+from service.self_verify import MODES as SELF_VERIFY_MODES
+from service.self_verify import VERIFY_TEMPERATURE, SelfVerifier, Verdict, Window, plan, skip_reason
+from service.transcript_words import timed_words, word_confidences
 from service.version import code_version
 
 log = logging.getLogger(__name__)
@@ -89,6 +93,7 @@ class ProcessResult:
     provenance: list[Activity] = field(default_factory=list)
     raw_turns: list[Turn] = field(default_factory=list)  # kept in memory; stored only if policy says so
     raw_results: list[RedactionResult] = field(default_factory=list)
+    self_verify: Verdict | None = None  # None: self-verification was off
 
     def detected_values(self) -> list[tuple[str, str]]:
         """``(entity type, raw text)`` of every detected span, for the keyed subject index only.
@@ -124,12 +129,38 @@ class ProcessResult:
 @dataclass(frozen=True)
 class PipelineOptions:
     """``raw_digest_key`` keys the digests of raw (unredacted) text in provenance: a plain sha256 of a turn like
-    "numero on 040…" is reversed by enumerating the few unknown digits, a keyed HMAC is not."""
+    "numero on 040…" is reversed by enumerating the few unknown digits, a keyed HMAC is not.
+
+    ``low_confidence_redaction`` passes the ASR's word probabilities to the analyzer (its low-confidence
+    policy reads them; the policy's threshold is the analyzer's own, set by ``service.runtime``).
+    ``self_verify`` (auto | on | off), ``self_verify_budget`` and ``self_verify_margin_s``: see
+    ``service.self_verify``.
+    """
 
     audio_mode: str = "tone"  # tone | silence
     pad_s: float = 0.2
     operators: OperatorConfig | None = None
     raw_digest_key: bytes = b""
+    low_confidence_redaction: bool = True
+    self_verify: str = "auto"
+    self_verify_budget: float = 0.3
+    self_verify_margin_s: float = 1.5
+
+    def __post_init__(self) -> None:
+        if self.self_verify not in SELF_VERIFY_MODES:
+            raise ValueError(f"self_verify must be one of {SELF_VERIFY_MODES}")
+
+
+@dataclass(frozen=True)
+class RedactedAudio:
+    """The redacted recording: its WAV and the ranges replaced."""
+
+    wav: bytes
+    ranges: list[tuple[float, float]]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.wav).hexdigest()
 
 
 def sha256_text(text: str) -> str:
@@ -171,12 +202,13 @@ class Pipeline:
         turns = self.transcribe(audio, speakers, prov, progress)
         stage("redacting")
         results, entities = self.detect_and_redact(turns, prov)
-        redacted_wav, ranges = self.redact_audio(audio, turns, results, prov)
+        redacted = self.redact_audio(audio, turns, results, prov)
+        redacted, verdict = self.verify_redaction(audio, turns, results, redacted, prov, progress)
         redacted_turns = [_redacted_turn(t, r) for t, r in zip(turns, results, strict=True)]
         out = ProcessResult(audio_sha256=audio.sha256, duration=audio.duration, n_channels=audio.n_channels,
-                            turns=redacted_turns, entities=entities, redacted_audio_wav=redacted_wav,
-                            redacted_ranges=ranges, provenance=prov, raw_turns=turns,
-                            raw_results=results)
+                            turns=redacted_turns, entities=entities, redacted_audio_wav=redacted.wav,
+                            redacted_ranges=redacted.ranges, provenance=prov, raw_turns=turns,
+                            raw_results=results, self_verify=verdict)
         stage("classifying")
         out.classifications = self.classify(out, prov)
         return out
@@ -208,53 +240,116 @@ class Pipeline:
         state: dict[str, Any] = {}  # per-call pseudonym state shared across turns
         previous = ""
         for turn in turns:
-            spans = self._analyze_in_context(previous, turn.raw_text)
+            spans = self._analyze_in_context(previous, turn)
             results.append(redact(turn.raw_text, spans, self.options.operators, state))
             previous = turn.raw_text
         entities = [_entity(t, a) for t, r in zip(turns, results, strict=True) for a in r.applied]
         digest = sha256_text(json.dumps([e.to_dict() for e in entities], sort_keys=True))
+        confidence = {"word_confidence": self.options.low_confidence_redaction}
         prov.append(Activity(stage="detect_and_redact_text", started_at=started, ended_at=utcnow(),
-                             agent=self.analyzer_info,
+                             agent=dataclasses.replace(self.analyzer_info,
+                                                       settings={**self.analyzer_info.settings, **confidence}),
                              used={"raw_transcript": raw_text_digest("\n".join(t.raw_text for t in turns),
                                                                     self.options.raw_digest_key)},
                              generated={"entities": digest,
                                         "redacted_transcript": sha256_text("\n".join(r.text for r in results))}))
         return results, entities
 
-    def _analyze_in_context(self, previous: str, text: str) -> list[Span]:
+    def _analyze_in_context(self, previous: str, turn: Turn) -> list[Span]:
         """Analyse a turn with the tail of the previous turn in front of it.
 
         In a call the cue is often in the agent's question ("entä henkilötunnus?") and the identifier in the
         customer's answer; the answer alone reads as a bare run of numbers. Spans are clipped to the turn.
+        The turn's word probabilities go along (offsets shifted past the prefix), unless switched off.
         """
+        text = turn.raw_text
         tail = " ".join(previous.split()[-CONTEXT_WORDS:])
         if not tail:
-            return self.analyzer.analyze(text)
+            return self.analyzer.analyze(text, word_confidence=self._confidences(turn, 0))
         prefix = tail + " \n "
         out = []
-        for sp in self.analyzer.analyze(prefix + text):
+        for sp in self.analyzer.analyze(prefix + text, word_confidence=self._confidences(turn, len(prefix))):
             start, end = max(sp.start - len(prefix), 0), sp.end - len(prefix)
             if end > start:
                 out.append(dataclasses.replace(sp, start=start, end=end))
         return out
 
+    def _confidences(self, turn: Turn, shift: int) -> list[WordConfidence] | None:
+        return word_confidences(turn.words, shift) if self.options.low_confidence_redaction else None
+
     def redact_audio(self, audio: DecodedAudio, turns: list[Turn], results: list[RedactionResult],
-                     prov: list[Activity]) -> tuple[bytes, list[tuple[float, float]]]:
+                     prov: list[Activity]) -> RedactedAudio:
         started = utcnow()
         spans_words = [(list(r.spans), t.words) for t, r in zip(turns, results, strict=True)]
         ranges = merge_ranges([rng for spans, words in spans_words if spans
                                 for rng in time_ranges(spans, words, pad=self.options.pad_s,
                                                        duration=audio.duration)])
-        # Every channel gets the same ranges: echo and crosstalk carry the customer's voice into the agent's.
-        channels = [redact_samples(ch, audio.sample_rate, ranges, mode=self.options.audio_mode)
-                    for ch in audio.channels]
-        wav = encode_wav(channels if len(channels) > 1 else channels[0], audio.sample_rate)
+        redacted = self._redacted(audio, ranges)
         prov.append(Activity(stage="redact_audio", started_at=started, ended_at=utcnow(),
                              agent=ModelInfo(name="puheturva.redaction.audio", version=code_version(),
                                              settings={"mode": self.options.audio_mode, "pad_s": self.options.pad_s}),
                              used={"audio": audio.sha256},
-                             generated={"redacted_audio": hashlib.sha256(wav).hexdigest()}))
-        return wav, ranges
+                             generated={"redacted_audio": redacted.sha256}))
+        return redacted
+
+    def _redacted(self, audio: DecodedAudio, ranges: list[tuple[float, float]]) -> RedactedAudio:
+        # Every channel gets the same ranges: echo and crosstalk carry the customer's voice into the agent's.
+        channels = [redact_samples(ch, audio.sample_rate, ranges, mode=self.options.audio_mode)
+                    for ch in audio.channels]
+        wav = encode_wav(channels if len(channels) > 1 else channels[0], audio.sample_rate)
+        return RedactedAudio(wav=wav, ranges=ranges)
+
+    def verify_redaction(self, audio: DecodedAudio, turns: list[Turn], results: list[RedactionResult],
+                         first: RedactedAudio, prov: list[Activity], progress: ProgressFn | None = None
+                         ) -> tuple[RedactedAudio, Verdict | None]:
+        """Self-verification: re-transcribe around the redacted ranges, extend them by what is still heard.
+
+        The text redaction stays as it is (it came from the first transcript); only the audio can grow.
+        """
+        opts = self.options
+        if opts.self_verify == "off":
+            return first, None
+        started = utcnow()
+        speech: dict[int, list[tuple[float, float]]] = {}
+        for t in turns:
+            speech.setdefault(t.channel, []).extend((w.start, w.end) for w in t.words)
+        windows = plan(first.ranges, opts.self_verify_margin_s, audio.duration, speech)
+        skip = skip_reason(opts.self_verify, windows, audio.duration * audio.n_channels, opts.self_verify_budget)
+        if skip is not None:
+            verdict = Verdict(skip, first.ranges, len(windows), 0.0)
+        else:
+            verdict = self._run_verifier(audio, windows, first, _targets(turns, results), progress)
+        final = self._redacted(audio, verdict.ranges) if verdict.verdict == "extended" else first
+        prov.append(self._verify_activity(started, first, final, verdict,
+                                          sum(w.seconds for w in windows)))
+        return final, verdict
+
+    def _run_verifier(self, audio: DecodedAudio, windows: list[Window], first: RedactedAudio,
+                      targets: list[Target], progress: ProgressFn | None) -> Verdict:
+        opts = self.options
+        verifier = SelfVerifier(self.transcriber, self.analyzer, pad=opts.pad_s,
+                                with_confidence=opts.low_confidence_redaction)
+        # The ASR listens with the ranges silenced, whatever the output mode: outside them the audio is the
+        # same either way, and Whisper hallucinates words over a tone ("b**** b****", "HEP -HEP …" measured).
+        silenced = [redact_samples(ch, audio.sample_rate, first.ranges, mode="silence") for ch in audio.channels]
+        total = audio.duration * audio.n_channels
+        beat = (lambda: progress(total, total)) if progress else None  # keeps a job's heartbeat going
+        return verifier.verify(windows, silenced, audio.sample_rate, first.ranges, targets, heartbeat=beat)
+
+    def _verify_activity(self, started: Any, first: RedactedAudio, final: RedactedAudio, verdict: Verdict,
+                         planned_s: float) -> Activity:
+        info = self.transcriber.model_info
+        opts = self.options
+        settings = {**info.settings, "self_verify": {"temperature": list(VERIFY_TEMPERATURE),
+            "mode": opts.self_verify, "budget": opts.self_verify_budget, "margin_s": opts.self_verify_margin_s,
+            "pad_s": opts.pad_s, "asr_input": "redacted audio, ranges silenced", "windows": verdict.windows,
+            "planned_seconds": round(planned_s, 3), "seconds_verified": verdict.seconds,
+            "hits_by_type": verdict.hits,
+            "seconds_added": round(_total(final.ranges) - _total(first.ranges), 3)}}
+        return Activity(stage="self_verify", started_at=started, ended_at=utcnow(),
+                        agent=dataclasses.replace(info, settings=settings),
+                        used={"redacted_audio": first.sha256},
+                        generated={"redacted_audio": final.sha256, "verdict": verdict.verdict})
 
     def classify(self, result: ProcessResult, prov: list[Activity]) -> list[dict[str, Any]]:
         if self.classifier is None:
@@ -287,20 +382,18 @@ def _merge_turns(tagged: list[tuple[int, Segment]], speakers: Mapping[int, str])
 
 def _turn(index: int, group: list[tuple[int, Segment]], speakers: Mapping[int, str]) -> Turn:
     ch = group[0][0]
-    text, words = "", []
-    for _, seg in group:
-        # Without word timestamps the whole segment counts as one word (audio redaction then covers it all).
-        for w in seg.words or (Word(seg.start, seg.end, seg.text, 0.0),):
-            token = w.text.strip()
-            if not token:
-                continue
-            if text:
-                text += " "
-            words.append(TimedWord(text=token, start=w.start, end=w.end, char_start=len(text),
-                                   char_end=len(text) + len(token), channel=ch))
-            text += token
+    text, words = timed_words((seg for _, seg in group), ch)
     return Turn(index=index, speaker=speakers.get(ch, f"channel{ch}"), channel=ch, start=group[0][1].start,
-                end=group[-1][1].end, raw_text=text, words=tuple(words))
+                end=group[-1][1].end, raw_text=text, words=words)
+
+
+def _total(ranges: list[tuple[float, float]]) -> float:
+    return sum(b - a for a, b in ranges)
+
+
+def _targets(turns: list[Turn], results: list[RedactionResult]) -> list[Target]:
+    """What was detected, as the echo checks need it (raw values in memory only, never logged)."""
+    return [t for turn, res in zip(turns, results, strict=True) for t in targets_in(turn.raw_text, res.spans)]
 
 
 def _entity(turn: Turn, applied: Any) -> RedactedEntity:
@@ -326,8 +419,11 @@ def _redacted_turn(turn: Turn, result: RedactionResult) -> RedactedTurn:
         if hit is None:
             shift = sum((a.redacted_end - a.redacted_start) - (a.span.end - a.span.start)
                         for a in applied if a.span.end <= w.char_start)
-            words.append({"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text,
-                          "char_start": w.char_start + shift, "char_end": w.char_end + shift})
+            word = {"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text,
+                    "char_start": w.char_start + shift, "char_end": w.char_end + shift}
+            if w.probability is not None:
+                word["p"] = round(w.probability, 2)
+            words.append(word)
         elif hit is not last_hit:
             words.append({"start": round(w.start, 3), "end": round(w.end, 3), "text": hit.replacement,
                           "char_start": hit.redacted_start, "char_end": hit.redacted_end, "redacted": True})

@@ -29,6 +29,10 @@ class RuntimeOptions:
     audio_mode: str = "tone"
     pad_ms: int = 200
     raw_digest_key: bytes = field(default=b"", repr=False)
+    low_confidence_redaction: bool = True
+    low_confidence_threshold: float = 0.5
+    self_verify: str = "auto"
+    self_verify_budget: float = 0.3
 
 
 def options_from_settings(settings: object) -> RuntimeOptions:
@@ -38,7 +42,10 @@ def options_from_settings(settings: object) -> RuntimeOptions:
                           asr_compute_type=g("asr_compute_type"), asr_beam_size=g("asr_beam_size"),
                           asr_threads=g("asr_threads"), language=g("language"),
                           audio_mode=g("audio_redaction"), pad_ms=g("audio_pad_ms"),
-                          raw_digest_key=_provenance_key(settings))
+                          raw_digest_key=_provenance_key(settings),
+                          low_confidence_redaction=g("low_confidence_redaction"),
+                          low_confidence_threshold=g("low_confidence_threshold"),
+                          self_verify=g("self_verify"), self_verify_budget=g("self_verify_budget"))
 
 
 def _provenance_key(settings: Any) -> bytes:
@@ -63,8 +70,14 @@ def check_asr_model(settings: object) -> None:
 @lru_cache(maxsize=4)
 def get_pipeline(opts: RuntimeOptions = RuntimeOptions()) -> Pipeline:
     transcriber = load_transcriber(asr_settings(opts))  # first: seconds to fail on a bad model, not after NLP
-    analyzer, analyzer_info = default_analyzer()
+    analyzer, analyzer_info = default_analyzer(low_confidence_threshold=opts.low_confidence_threshold)
     return Pipeline(transcriber=transcriber, analyzer=analyzer,
                     analyzer_info=analyzer_info, classifier=CallReasonClassifier(),
-                    options=PipelineOptions(audio_mode=opts.audio_mode, pad_s=opts.pad_ms / 1000,
-                                            raw_digest_key=opts.raw_digest_key))
+                    options=pipeline_options(opts))
+
+
+def pipeline_options(opts: RuntimeOptions) -> PipelineOptions:
+    """The pipeline's share of the runtime options (the rest configure the models)."""
+    return PipelineOptions(audio_mode=opts.audio_mode, pad_s=opts.pad_ms / 1000, raw_digest_key=opts.raw_digest_key,
+                           low_confidence_redaction=opts.low_confidence_redaction,
+                           self_verify=opts.self_verify, self_verify_budget=opts.self_verify_budget)
