@@ -102,7 +102,7 @@ class AsrSettings:
     condition_on_previous_text: bool = True
     initial_prompt: str | None = None
     allow_download: bool = False
-    seed: int = 0  # temperature fallback samples: a fixed seed makes a transcript reproducible
+    seed: int = 0  # temperature fallback samples: seeds each fresh CTranslate2 thread (see ``transcribe``)
     vad_parameters: tuple[tuple[str, float], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -236,8 +236,11 @@ class Transcriber:
         segments: list[Segment] = []
         info_language, after_vad = self.settings.language, 0.0
         if len(samples):
-            # Reseed per call: the fallback to sampling at higher temperatures otherwise makes the same audio
-            # give different transcripts (and different redactions) from run to run.
+            # Reseed per call. This only reaches CTranslate2 threads that have not sampled yet: its generator is
+            # thread-local and seeded once from the global seed, so in a long-lived process a clip that falls
+            # back to sampling (temperature > 0) can transcribe differently on a second run (measured on a
+            # garbled 8 kHz clip). A fresh process running the same calls in the same order is reproducible;
+            # temperature=(0.0,) is reproducible always.
             ctranslate2.set_random_seed(self.settings.seed)
             options = self._options if temperature is None else {
                 **self._options, "temperature": [float(t) for t in temperature]}
