@@ -84,6 +84,7 @@ SCORE_SINGLE = 0.7
 SCORE_GARBLED = 0.6
 SCORE_LONE_SURNAME = 0.55
 LONE_SURNAME_LEN = 7
+MIN_FUSED_PART = 4  # each name of a fused "Johannakuisma"
 MIN_LEN = 3
 
 
@@ -102,7 +103,7 @@ class PersonRecognizer(Recognizer):
             spans += self._lexicon_names(ctx)
         spans = [s for s in spans if not _lone_name_at_goodbye(ctx, s) and not _company_after(ctx, s)]
         if ctx.lexicon is not None:
-            spans += self._garbled_names(ctx) + self._surname_shaped_pairs(ctx)
+            spans += self._garbled_names(ctx) + self._surname_shaped_pairs(ctx) + self._fused_names(ctx)
         for cue in ctx.cues:
             if cue.cue.kind == "person":
                 span = self._after_cue(ctx, cue) if fold(ctx.text[cue.start:cue.end]) not in POSTPOSED_CUES \
@@ -325,6 +326,23 @@ class PersonRecognizer(Recognizer):
             for t in ctx.tokens if _surname_shaped(ctx, t, min_len=LONE_SURNAME_LEN) and _fuzzy_name(ctx, t)]
         return spans
 
+    @staticmethod
+    def _fused_names(ctx: AnalysisContext) -> list[Span]:
+        """A word no dictionary knows that is a first name run into a name ("Johannakuisma",
+        "pekkavirtanen"): the ASR wrote a caller's two names as one word. A compound of a name and a word
+        ("Tuulikaappi") has no name after the cut."""
+        spans = []
+        for t in ctx.tokens:
+            if len(t.text) < 2 * MIN_FUSED_PART or not t.text.isalpha() or ctx.word_classes(t.text) != frozenset():
+                continue
+            for cut in range(MIN_FUSED_PART, len(t.text) - MIN_FUSED_PART + 1):
+                first, rest = t.text[:cut].capitalize(), t.text[cut:].capitalize()
+                if "etunimi" in (ctx.word_classes(first) or ()) and _personal_name(ctx, rest):
+                    spans.append(Span("PERSON", t.start, t.end, SCORE_GARBLED, PersonRecognizer.name, Explanation(
+                        PersonRecognizer.name, "a first name and a name written as one word", SCORE_GARBLED)))
+                    break
+        return spans
+
     def _trailing_name_group(self, ctx: AnalysisContext, last: Token) -> list[Token]:
         """Up to four words before and including ``last``, each name-shaped or a short unknown fragment,
         starting and ending on a name-shaped one."""
@@ -429,7 +447,13 @@ def _company_after(ctx: AnalysisContext, span: Span) -> bool:
 def _surname_shaped(ctx: AnalysisContext, tok: Token, min_len: int = 6) -> bool:
     """Unknown to the lexicon and ending like a Finnish surname ("vibitanen", "haklainen", "korhoselle")."""
     return (len(tok.text) >= min_len and tok.text.isalpha() and fold(tok.text).endswith(SURNAME_ENDINGS)
-            and not ctx.word_classes(tok.text) and classify_word(tok.text) is None)
+            and not ctx.word_classes(tok.text) and _not_a_number(tok.text))
+
+
+def _not_a_number(word: str) -> bool:
+    """No number reading, or only a guess ("heikisen" ~ yhdeksän is a bent Heikkisen, not a nine)."""
+    reading = classify_word(word)
+    return reading is None or reading.certainty == "guess"
 
 
 def _fragment(ctx: AnalysisContext, tok: Token) -> bool:

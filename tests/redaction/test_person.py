@@ -107,6 +107,11 @@ def test_generalised_names(nlp_analyzer, text, expected):
     ("Olemme riin vaklainen saattelusta.", ["riin vaklainen"]),
     # ASR noise without name evidence stays
     ("intemme peitoi miolinkaan pahan, ja mokemmi milt kuu.", []),
+    # a surname with a slip that also reads as a guessed number word ("heikisen" ~ yhdeksän)
+    ("saanko puhua heikisen kanssa", ["heikisen"]),
+    # first name and surname run into one word; a compound of a name and a word stays
+    ("Juhanilaaksonen, ja sähköposti", ["Juhanilaaksonen"]),
+    ("tuulikaappi on rikki", []),
 ])
 def test_garbled_names_anywhere(nlp_analyzer, text, expected):
     assert surfaces(text, nlp_analyzer.analyze(text), "PERSON") == expected
