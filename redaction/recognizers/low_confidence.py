@@ -27,6 +27,7 @@ from bisect import bisect_left
 
 from redaction.recognizers.base import AnalysisContext, Recognizer
 from redaction.recognizers.cues import CUES, FILLERS, CueMatch
+from redaction.recognizers.person import PERSONAL
 from redaction.spoken import Token, fold, similarity
 from redaction.types import Explanation, Span
 
@@ -39,11 +40,10 @@ FUNCTION_CLASSES = frozenset({"asemosana", "seikkasana", "sidesana", "suhdesana"
                               "huudahdussana", "teonsana"})
 TYPE_OF_KIND = {"person": "PERSON", "email": "EMAIL", "address": "ADDRESS"}
 STOP_WORDS = frozenset({"ja", "ja.", "mutta", "kiitos", "että", "koska", "kun"})
-# One-word cues an unsure word may stand for, one vowel off: "olin" for "olen", "nimo" for "nimi".
 CLIPPED_NAME_LEN = 4
 VOWELS = "aeiouyäö"
 FOLDED_VOWELS = "aeiouy"
-PERSONAL = frozenset({"etunimi", "sukunimi"})
+# One-word cues an unsure word may stand for, one vowel off: "olin" for "olen", "nimo" for "nimi".
 _ONE_WORD_CUES = tuple((fold(f), c) for c in CUES for f in c.forms if len(f) >= 4 and f.isalpha())
 
 
@@ -87,17 +87,16 @@ class LowConfidenceRecognizer(Recognizer):
         return spans
 
     def _unsure_cues(self, ctx: AnalysisContext, starts: list[int]) -> list[CueMatch]:
-        """Words the ASR was unsure of that are one letter away from a one-word cue, outside every cue."""
+        """Words the ASR was unsure of that one vowel sets apart from a one-word cue, outside every cue."""
         taken = {i for c in ctx.cues for i in range(c.first, c.last + 1)}
         out = []
         for tok in ctx.tokens:
-            if tok.index in taken or len(tok.text) < 4 or not tok.text.isalpha() or not self._unsure(ctx, tok, starts,
-                                                                                              any_class=True):
+            if tok.index in taken or len(tok.text) < 4 or not tok.text.isalpha():
                 continue
             w = fold(tok.text)
-            cue = next((c for f, c in _ONE_WORD_CUES if _vowel_slip(w, f)), None)
-            if cue is not None:
-                out.append(CueMatch(cue, tok.start, tok.end, tok.index, tok.index, similarity(w, fold(cue.canonical))))
+            match = next(((f, c) for f, c in _ONE_WORD_CUES if _vowel_slip(w, f)), None)
+            if match is not None and self._unsure(ctx, tok, starts, any_class=True):
+                out.append(CueMatch(match[1], tok.start, tok.end, tok.index, tok.index, similarity(w, match[0])))
         return out
 
     @staticmethod

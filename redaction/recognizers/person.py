@@ -326,8 +326,7 @@ class PersonRecognizer(Recognizer):
             for t in ctx.tokens if _surname_shaped(ctx, t, min_len=LONE_SURNAME_LEN) and _fuzzy_name(ctx, t)]
         return spans
 
-    @staticmethod
-    def _fused_names(ctx: AnalysisContext) -> list[Span]:
+    def _fused_names(self, ctx: AnalysisContext) -> list[Span]:
         """A word no dictionary knows that is a first name run into a name ("Johannakuisma",
         "pekkavirtanen"): the ASR wrote a caller's two names as one word. A compound of a name and a word
         ("Tuulikaappi") has no name after the cut."""
@@ -338,8 +337,8 @@ class PersonRecognizer(Recognizer):
             for cut in range(MIN_FUSED_PART, len(t.text) - MIN_FUSED_PART + 1):
                 first, rest = t.text[:cut].capitalize(), t.text[cut:].capitalize()
                 if "etunimi" in (ctx.word_classes(first) or ()) and _personal_name(ctx, rest):
-                    spans.append(Span("PERSON", t.start, t.end, SCORE_GARBLED, PersonRecognizer.name, Explanation(
-                        PersonRecognizer.name, "a first name and a name written as one word", SCORE_GARBLED)))
+                    spans.append(Span("PERSON", t.start, t.end, SCORE_GARBLED, self.name, Explanation(
+                        self.name, "a first name and a name written as one word", SCORE_GARBLED)))
                     break
         return spans
 
