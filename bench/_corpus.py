@@ -173,10 +173,16 @@ def leaks(typ: str, gold: str, text: str) -> bool:
     return False
 
 
-def over_redacted(text: str) -> bool:
+def masked_tokens(text: str) -> tuple[int, int]:
+    """(masked, all) tokens of a redacted text, tokenised as ``audio_leak.py`` does."""
     toks = re.findall(r"\[[^\]]*\]|<[^>]*>|\w+", text)
-    masked = [t for t in toks if t[0] in "[<" or set(t) <= set("*#X")]
-    return not toks or len(masked) > 0.3 * len(toks)
+    return sum(1 for t in toks if t[0] in "[<" or set(t) <= set("*#X")), len(toks)
+
+
+def over_redacted(text: str) -> bool:
+    """``audio_leak.py``'s rule for a text without identifiers: at least 70 % of its tokens kept."""
+    masked, total = masked_tokens(text)
+    return not total or masked > 0.3 * total
 
 
 BARE_ASR = "bare_base_asr.jsonl"  # bare Whisper base, default decoding

@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._corpus import leaks, over_redacted  # noqa: E402
+from bench._corpus import leaks, masked_tokens, over_redacted  # noqa: E402
 from bench.audio_clips import (  # noqa: E402
     DEFAULT_N,
     DEFAULT_ROOT,
@@ -127,19 +127,20 @@ def run_pipeline(specs: Sequence[ClipSpec], dirs: dict[str, Path], rates: Sequen
     return results
 
 
-def rescore(rows: Sequence[dict[str, Any]]) -> list[ClipResult]:
+def rescore(rows: Sequence[dict[str, Any]], low_confidence: bool = True) -> list[ClipResult]:
     """Stored raw ASR turns through the current text stage, no ASR.
 
     The stage is the real pipeline's ``detect_and_redact`` (``models.nlp.default_analyzer()`` and
     ``redaction.redact`` with the runtime's options): the turns carry their timed words and word
     probabilities, so whatever the analyzer reads from them is there too. Loading the pipeline loads the ASR
-    model (about a second) but never runs it.
+    model (about a second) but never runs it. ``low_confidence=False``: the words' probabilities are not
+    passed (``PUHETURVA_LOW_CONFIDENCE_REDACTION=false``), to measure what that policy costs and buys.
     """
     from redaction.audio import TimedWord
     from service.pipeline import Turn
     from service.runtime import RuntimeOptions, get_pipeline
 
-    pipeline = get_pipeline(RuntimeOptions())
+    pipeline = get_pipeline(RuntimeOptions(low_confidence_redaction=low_confidence))
     out = []
     for row in rows:
         t0 = time.perf_counter()
@@ -192,6 +193,8 @@ def rate_table(results: Sequence[ClipResult], rate: str, seconds_label: str, bar
     lines.append(_row("ASR heard nothing (id clips)", "", f"{len(with_ids) - len(heard)}/{len(with_ids)}", ""))
     lines.append(_row("clean clips over-redacted", "", f"{sum(bool(r.bare_over_redacted) for r in clean)}/{len(clean)}",
                       f"{sum(bool(r.over_redacted) for r in clean)}/{len(clean)}"))
+    masked = [masked_tokens(r.redacted) for r in clean]
+    lines.append(_row("clean clips' tokens masked", "", "", f"{sum(m for m, _ in masked)}/{sum(n for _, n in masked)}"))
     lines.append(_row(seconds_label, "", bare_source, f"{sum(r.seconds for r in rs):.1f} s"))
     return lines
 
@@ -280,6 +283,8 @@ def main() -> None:
     ap.add_argument("--jsonl", type=Path, help="write per-clip results (raw ASR, redacted text, leaks) here")
     ap.add_argument("--from-jsonl", type=Path, metavar="FILE",
                     help="no ASR: re-score FILE's stored raw ASR through the current analyzer")
+    ap.add_argument("--without-low-confidence", action="store_true",
+                    help="with --from-jsonl: do not pass word probabilities (the low-confidence policy off)")
     args = ap.parse_args()
     rates = list(RATES) if args.rate == "both" else [args.rate]
 
@@ -297,10 +302,12 @@ def main() -> None:
     stored = [row for row in stored if row["rate"] in rates]
     split = stored[0]["split"] if stored else args.split
     rates = [r for r in rates if any(row["rate"] == r for row in stored)]
-    results = rescore(stored)
+    results = rescore(stored, low_confidence=not args.without_low_confidence)
     if args.jsonl:
         args.jsonl.write_text("".join(_jsonl(r) for r in results), encoding="utf-8")
-    print(f"audio {split}: re-scored {args.from_jsonl} through the current text stage (no ASR)")
+    policy = "off" if args.without_low_confidence else "on"
+    print(f"audio {split}: re-scored {args.from_jsonl} through the current text stage (no ASR), "
+          f"low-confidence policy {policy}")
     print(compare_with_stored(stored, results))
     report(results, split, rates, "seconds (text stage only)", args.show, bare_source="(stored)")
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bench._corpus import over_redacted
+
 GARBLED_LEAK_TOLERANCE = 1  # leaks of identifiers the ASR garbled, per run of the ten dev clips
 NUMBER_TYPES = frozenset({"HETU", "PHONE", "IBAN", "CARD"})
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -40,13 +42,6 @@ def dev_clips() -> list[tuple[str, str, str]]:
     """``(clip id, identifier type, identifier)`` of every row of ``clips.tsv``; type ``NONE``: no identifier."""
     rows = (line.split("\t") for line in (CLIPS / "clips.tsv").read_text(encoding="utf-8").splitlines())
     return [(cid, typ, gold) for cid, typ, gold, _spoken in rows]
-
-
-def over_redacted(text: str) -> bool:
-    """The tool's 70 % rule for a clip without identifiers (its own tokenisation)."""
-    toks = re.findall(r"\[[^\]]*\]|<[^>]*>|\w+", text)
-    masked = [t for t in toks if t[0] in "[<" or set(t) <= set("*#X")]
-    return not toks or len(masked) > 0.3 * len(toks)
 
 
 def heard_verbatim(tool: ModuleType, typ: str, gold: str, raw: str) -> bool:
