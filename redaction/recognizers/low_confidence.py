@@ -78,9 +78,9 @@ class LowConfidenceRecognizer(Recognizer):
         for tok in ctx.tokens:
             if len(tok.text) < CLIPPED_NAME_LEN or not tok.text.isalpha() or ctx.word_classes(tok.text) != frozenset():
                 continue  # None: no lexicon to ask
-            if not any(PERSONAL & (ctx.word_classes((tok.text + v).capitalize()) or frozenset()) for v in VOWELS):
+            if not self._unsure(ctx, tok, starts):  # cheap: the ASR's own doubt first, the lexicon after
                 continue
-            if self._unsure(ctx, tok, starts):
+            if any(PERSONAL & (ctx.word_classes((tok.text + v).capitalize()) or frozenset()) for v in VOWELS):
                 spans.append(Span("PERSON", tok.start, tok.end, SCORE, self.name, Explanation(
                     self.name, "ASR-unsure unknown word, a personal name short of its last vowel", SCORE,
                     note=f"word probability below {ctx.low_confidence_threshold:g}")))
