@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -283,6 +284,11 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when an admin made the password: it only opens the page that replaces it (review #7).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Per-account guessing limit, in the database so every process and address shares it (review #18).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan",
                                                   passive_deletes=True)
@@ -299,8 +305,26 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None: until revoked
+    label: Mapped[str | None] = mapped_column(String(100))  # the owner's name for it, to revoke the right one
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class BrowserSession(Base):
+    """One browser login, server-side, so that logout, a password change or a disable really end it.
+
+    The cookie carries a random session id; only its sha256 is stored, so a database dump holds no usable
+    session. ``last_seen_at`` drives the idle timeout; ``ended_at`` is set on logout and account changes.
+    """
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's session id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
 
 
 # ---------------------------------------------------------------------------------- data-subject requests
