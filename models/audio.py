@@ -29,7 +29,10 @@ ALLOWED_DEMUXERS = "wav,w64,rf64,flac,mp3,ogg,mov,matroska,aac,aiff,caf,amr,au,m
 RAW_FORMATS = ("mulaw", "alaw")
 OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 MAX_CHANNELS = 16
+# PyAV 18.1 segfaults converting a frame of 8 or more channels to an array (review #1): no caller may ask for more.
+SAFE_DECODE_CHANNELS = 7
 TRUNCATION_SLACK_S = 1.0  # decoders may drop a partial last frame or priming samples
+BYTES_PER_SAMPLE = 4  # float32
 
 AudioSource = str | Path | bytes | bytearray | memoryview | BinaryIO
 Channels = np.ndarray | Sequence[np.ndarray]
@@ -117,16 +120,54 @@ def _declared_duration(container: av.container.InputContainer, stream: av.AudioS
     return None
 
 
+class _SampleBuffer:
+    """Planar float32 samples filled chunk by chunk into one preallocated array.
+
+    Why: collecting chunks and concatenating them held every sample twice (review #10). Capacity starts at
+    the declared length and grows by half at a time, never past ``limit`` samples per channel.
+    """
+
+    def __init__(self, channels: int, expected: int, limit: int | None) -> None:
+        self.limit = limit
+        capacity = max(expected, SAMPLE_RATE) if limit is None else min(max(expected, SAMPLE_RATE), limit)
+        self.data = np.empty((channels, capacity), dtype=np.float32)
+        self.size = 0
+
+    def append(self, chunk: np.ndarray) -> None:
+        end = self.size + chunk.shape[1]
+        if end > self.data.shape[1]:
+            if self.limit is not None and end > self.limit:
+                raise AudioTooLong(end / SAMPLE_RATE, self.limit / SAMPLE_RATE)
+            capacity = max(end, self.data.shape[1] * 3 // 2)
+            grown = np.empty((self.data.shape[0], capacity if self.limit is None else min(capacity, self.limit)),
+                             dtype=np.float32)
+            grown[:, :self.size] = self.data[:, :self.size]
+            self.data = grown
+        self.data[:, self.size:end] = chunk
+        self.size = end
+
+    def samples(self) -> np.ndarray:
+        return self.data[:, :self.size]
+
+
+def stream_channels(stream: av.AudioStream) -> int:
+    """The channel count a stream declares, from its layout or its codec (whichever says more)."""
+    return max(stream.layout.nb_channels, stream.codec_context.channels or 0, stream.channels or 0)
+
+
 def _decode_stream(container: av.container.InputContainer, stream: av.AudioStream,
-                   max_duration: float | None) -> np.ndarray:
+                   max_duration: float | None, declared: float | None) -> np.ndarray:
     """All frames of ``stream`` resampled to planar float32 at 16 kHz, shape (channels, samples).
 
     A few undecodable packets are skipped, as FFmpeg's own tools do (an ID3 tag between concatenated
     MP3s, a damaged frame in a long recording); more than 1% of them means the input is corrupt.
     """
     layout = stream.layout if stream.layout.nb_channels else av.AudioLayout(stream.channels)
+    channels = layout.nb_channels
+    limit = None if max_duration is None else int(max_duration * SAMPLE_RATE) + SAMPLE_RATE
+    buffer = _SampleBuffer(channels, int((declared or 0) * SAMPLE_RATE * 1.02) + SAMPLE_RATE, limit)
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-    chunks, total, packets, bad = [], 0, 0, 0
+    packets, bad = 0, 0
     try:
         for packet in container.demux(stream):
             packets += 1
@@ -135,29 +176,36 @@ def _decode_stream(container: av.container.InputContainer, stream: av.AudioStrea
             except av.InvalidDataError:
                 bad += 1
                 continue
-            for out in (o for frame in frames for o in resampler.resample(frame)):
-                chunks.append(out.to_ndarray())
-                total += out.samples
-            if max_duration is not None and total / SAMPLE_RATE > max_duration:
-                raise AudioTooLong(total / SAMPLE_RATE, max_duration)
-        chunks.extend(out.to_ndarray() for out in resampler.resample(None))
+            for frame in frames:
+                if frame.layout.nb_channels > channels:  # a chained stream must not widen past the checked count
+                    raise InvalidAudio("the channel count changes inside the recording")
+                for out in resampler.resample(frame):
+                    buffer.append(out.to_ndarray())
+            if max_duration is not None and buffer.size / SAMPLE_RATE > max_duration:
+                raise AudioTooLong(buffer.size / SAMPLE_RATE, max_duration)
+        for out in resampler.resample(None):
+            buffer.append(out.to_ndarray())
     except av.FFmpegError:
         raise InvalidAudio("corrupt audio data") from None
     if bad > max(2, packets // 100):
         raise InvalidAudio("corrupt audio data")
-    if not chunks:
-        return np.zeros((layout.nb_channels, 0), dtype=np.float32)
-    return np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
+    return buffer.samples()
 
 
 def decode(source: AudioSource, *, raw_format: str | None = None, raw_sample_rate: int = 8000,
-           max_duration: float | None = None) -> DecodedAudio:
+           max_duration: float | None = None, max_channels: int = SAFE_DECODE_CHANNELS) -> DecodedAudio:
     """Decode wav/flac/mp3/ogg/opus/m4a/μ-law/a-law (or raw headerless G.711 with ``raw_format``).
 
-    Raises ``InvalidAudio`` for empty, non-audio, truncated, corrupt or zero-length input, and
-    ``AudioTooLong`` when longer than ``max_duration`` seconds — from the header when it states a
-    duration, else as soon as decoding passes the limit.
+    Raises ``InvalidAudio`` for empty, non-audio, truncated, corrupt or zero-length input and for more than
+    ``max_channels`` channels (read from the header, before anything is resampled), and ``AudioTooLong``
+    when longer than ``max_duration`` seconds — from the header when it states a duration, else as soon as
+    decoding passes the limit. Decoded samples are bounded by channels x ``max_duration`` x 16 kHz.
+
+    This runs the decoder in the calling process: for bytes from outside use
+    ``models.audio_sandbox.decode_isolated``, where a crash of the native decoder costs one request.
     """
+    if not 1 <= max_channels <= MAX_CHANNELS:
+        raise ValueError(f"max_channels must be 1..{MAX_CHANNELS}")
     data = _read_source(source)
     if not data:
         raise InvalidAudio("empty input")
@@ -167,10 +215,12 @@ def decode(source: AudioSource, *, raw_format: str | None = None, raw_sample_rat
         if not container.streams.audio:
             raise InvalidAudio("no audio stream")
         stream = container.streams.audio[0]
+        if stream_channels(stream) > max_channels:
+            raise InvalidAudio(f"more than {max_channels} audio channels")
         declared = _declared_duration(container, stream)
         if max_duration is not None and declared is not None and declared > max_duration:
             raise AudioTooLong(declared, max_duration)
-        samples = _decode_stream(container, stream, max_duration)
+        samples = _decode_stream(container, stream, max_duration, declared)
         source_format = container.format.name.split(",")[0]
         codec, source_rate = stream.codec_context.name, stream.rate
     if samples.shape[1] == 0:
