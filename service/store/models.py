@@ -229,16 +229,27 @@ class Provenance(Base):
     generated: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+# party: the identifier is in the call's metadata (caller, callee, customer number), so the call is the
+# person's own; mention: it was only spoken in the call, by whoever, so the call may be someone else's.
+SUBJECT_TERM_ROLES = ("party", "mention")
+
+
 class SubjectTerm(Base):
-    """Keyed HMAC of a normalised identifier heard in a call: finds calls for data-subject requests."""
+    """Keyed HMAC of a normalised identifier of a call: finds calls for data-subject requests.
+
+    ``role`` keeps how the identifier belongs to the call (``SUBJECT_TERM_ROLES``): a person's own calls are
+    those they are a party of; a call that only mentions them is another person's call.
+    """
 
     __tablename__ = "subject_index"
-    __table_args__ = (UniqueConstraint("hmac", "call_id"),)
+    __table_args__ = (UniqueConstraint("hmac", "call_id"),
+                      CheckConstraint(_in("role", SUBJECT_TERM_ROLES), name="role"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hmac: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="mention", server_default="mention")
 
 
 class Tombstone(Base):
@@ -331,8 +342,11 @@ class BrowserSession(Base):
 
 SUBJECT_REQUEST_KINDS = ("access", "erasure", "restriction", "lift_restriction", "rectification")
 # open: waiting for the officer (a rectification takes its corrections after creation); partial: some calls
-# could not be handled now (still being processed, storage error) and the request should be made again.
-SUBJECT_REQUEST_STATUSES = ("open", "completed", "partial")
+# could not be handled now (still being processed, storage error) and the request should be made again;
+# pending_approval: an erasure waiting for a second privacy officer to confirm it (four eyes).
+SUBJECT_REQUEST_STATUSES = ("open", "completed", "partial", "pending_approval")
+# How the person's identity was verified; NULL on requests made before the method was asked (free text).
+VERIFICATION_METHODS = ("id_document", "strong_electronic_id", "known_contact_callback", "in_person")
 
 
 class SubjectRequest(Base):
@@ -347,6 +361,8 @@ class SubjectRequest(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", SUBJECT_REQUEST_KINDS), name="kind"),
         CheckConstraint(_in("status", SUBJECT_REQUEST_STATUSES), name="status"),
+        CheckConstraint(f"verification_method IS NULL OR {_in('verification_method', VERIFICATION_METHODS)}",
+                        name="verification_method"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -355,7 +371,10 @@ class SubjectRequest(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_by_role: Mapped[str] = mapped_column(String(40))
     terms: Mapped[list[Any]] = mapped_column(default=list)  # [{"kind": "phone", "hmac": "<hex>"}]
-    verification: Mapped[str] = mapped_column(Text)  # the officer's words; must not quote identifiers
+    verification: Mapped[str] = mapped_column(Text)  # the evidence reference; must not quote identifiers
+    verification_method: Mapped[str | None] = mapped_column(String(32))
+    approved_by: Mapped[str | None] = mapped_column(String(100))  # the second officer of an erasure
+    approved_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
     matched_calls: Mapped[list[Any]] = mapped_column(default=list)  # [{"id", "call_id", "matched_by"}]
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the receipt; ids, kinds, counts only
