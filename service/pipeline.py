@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -23,6 +22,7 @@ from models.audio import DecodedAudio, encode_wav
 from models.provenance import Activity, ModelInfo, utcnow
 from redaction import Analyzer, OperatorConfig, RedactionResult, Span, WordConfidence, redact
 from redaction.audio import TimedWord, merge_ranges, redact_samples, time_ranges
+from service.digests import audio_digest, text_digest
 from service.echo_check import Target, targets_in
 from service.self_verify import MODES as SELF_VERIFY_MODES
 from service.self_verify import VERIFY_TEMPERATURE, SelfVerifier, Verdict, Window, plan, skip_reason
@@ -128,8 +128,9 @@ class ProcessResult:
 
 @dataclass(frozen=True)
 class PipelineOptions:
-    """``raw_digest_key`` keys the digests of raw (unredacted) text in provenance: a plain sha256 of a turn like
-    "numero on 040…" is reversed by enumerating the few unknown digits, a keyed HMAC is not.
+    """``raw_digest_key`` keys the digests of text and audio in provenance: a plain sha256 of a turn like
+    "numero on 040…" is reversed by enumerating the few unknown digits, a keyed HMAC is not. That holds for
+    the redacted transcript too while it still holds a missed identifier (see ``service.digests``).
 
     ``low_confidence_redaction`` passes the ASR's word probabilities to the analyzer (its low-confidence
     policy reads them; the policy's threshold is the analyzer's own, set by ``service.runtime``).
@@ -168,10 +169,11 @@ def sha256_text(text: str) -> str:
 
 
 def raw_text_digest(text: str, key: bytes) -> str:
-    """Digest of unredacted text for provenance: ``hmac-sha256:<hex>`` when keyed (always, in the service)."""
-    if not key:
-        return "sha256:" + sha256_text(text)
-    return "hmac-sha256:" + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    """Digest of text for provenance: ``hmac-sha256:<hex>`` when keyed (always, in the service).
+
+    Used for the redacted transcript too: it may still hold an identifier the pipeline missed.
+    """
+    return text_digest(text, key)
 
 
 def default_channel_map(n_channels: int, names: Mapping[int, str] | None = None) -> dict[int, str]:
@@ -227,7 +229,8 @@ class Pipeline:
             raw = " ".join(s.text.strip() for s in segments)
             prov.append(Activity(stage=f"transcribe:channel{ch}", started_at=started, ended_at=utcnow(),
                                  agent=self.transcriber.model_info,
-                                 used={"audio": audio.sha256, "channel": str(ch)},
+                                 used={"audio": audio_digest(audio.sha256, self.options.raw_digest_key),
+                                       "channel": str(ch)},
                                  generated={"raw_transcript": raw_text_digest(raw, self.options.raw_digest_key)}))
         if progress:
             progress(total, total)
@@ -252,7 +255,8 @@ class Pipeline:
                              used={"raw_transcript": raw_text_digest("\n".join(t.raw_text for t in turns),
                                                                     self.options.raw_digest_key)},
                              generated={"entities": digest,
-                                        "redacted_transcript": sha256_text("\n".join(r.text for r in results))}))
+                                        "redacted_transcript": raw_text_digest("\n".join(r.text for r in results),
+                                                                               self.options.raw_digest_key)}))
         return results, entities
 
     def _analyze_in_context(self, previous: str, turn: Turn) -> list[Span]:
@@ -288,7 +292,7 @@ class Pipeline:
         prov.append(Activity(stage="redact_audio", started_at=started, ended_at=utcnow(),
                              agent=ModelInfo(name="puheturva.redaction.audio", version=code_version(),
                                              settings={"mode": self.options.audio_mode, "pad_s": self.options.pad_s}),
-                             used={"audio": audio.sha256},
+                             used={"audio": audio_digest(audio.sha256, self.options.raw_digest_key)},
                              generated={"redacted_audio": redacted.sha256}))
         return redacted
 
@@ -363,7 +367,7 @@ class Pipeline:
                 for ls in self.classifier.pii_categories(types)]
         prov.append(Activity(stage="classify", started_at=started, ended_at=utcnow(),
                              agent=self.classifier.model_info,
-                             used={"redacted_transcript": sha256_text(result.text)},
+                             used={"redacted_transcript": raw_text_digest(result.text, self.options.raw_digest_key)},
                              generated={"classifications": sha256_text(json.dumps(out, sort_keys=True))}))
         return out
 

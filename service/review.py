@@ -8,9 +8,14 @@ words, because a half-redacted word still says most of an identifier. Then, in o
 - an ``Entity`` row (recognizer ``human_reviewer``) records where the placeholder sits, never the value;
 - the redacted audio is re-redacted over the time of those words, padded like the pipeline pads, and
   written back under the same blob key with the artefact's sha256 and size updated;
-- a provenance row (agent kind ``person``) and an audit entry record who did it.
+- a provenance row (agent kind ``person``) and an audit entry record who did it;
+- corrections of the call (``turn_corrections``, both texts) lose the identifier too, in any spacing;
+- the FTS5 index is merged so no old segment keeps its words (``service.search.purge_residue``).
 
-The selected text is never logged, hashed or stored anywhere: after the commit it exists nowhere.
+The selected text is never logged, hashed or stored anywhere: after the commit it exists nowhere. Digests
+of turn and transcript text are keyed (``service.digests``): a plain sha256 of text that held the
+identifier could be inverted by enumeration once the placeholder shows where it stood and what type it was.
+A call under legal hold (manual or by policy) is evidence and is not rewritten.
 
 The WAV is read here as exact 16-bit PCM rather than through the general decoder: FFmpeg scales by 1/32768
 and ``encode_wav`` by 32767, so a decode/encode round trip would nudge every loud sample by one step. Read
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import wave
 from dataclasses import dataclass
@@ -37,9 +43,11 @@ from redaction.audio import merge_ranges, redact_samples
 from redaction.operators.placeholder import LABELS, label
 from service import audit
 from service.blobstore import BlobStore
+from service.digests import current_key, text_digest
 from service.register import category_for_entity, get_register
+from service.search import purge_residue
 from service.store.kinds import ArtefactKind, CallStatus
-from service.store.models import Artefact, Call, Entity, Provenance, Turn
+from service.store.models import Artefact, Call, Entity, Provenance, Turn, TurnCorrection
 
 REVIEW_STAGE = "review:missed_identifier"
 HUMAN_RECOGNIZER = "human_reviewer"
@@ -68,6 +76,12 @@ class NotReviewable(ReviewError):
     code = "not_reviewable"
 
 
+class UnderLegalHold(NotReviewable):
+    """The call is evidence (legal hold, manual or by policy): its text and audio stay as they are."""
+
+    code = "legal_hold"
+
+
 @dataclass(frozen=True)
 class ReviewOutcome:
     entity_id: int
@@ -88,15 +102,21 @@ def reportable_types() -> list[str]:
 def report_missed_identifier(
     session: Session, blobs: BlobStore, call_id: uuid.UUID, *, turn_idx: int, start: int, end: int,
     entity_type: str, reviewer: str, role: str, pad_s: float, mode: str = "tone", now: datetime | None = None,
+    digest_key: bytes | None = None,
 ) -> ReviewOutcome:
-    """Apply the report in the caller's transaction (commit afterwards). See the module docstring."""
+    """Apply the report in the caller's transaction (commit afterwards). See the module docstring.
+
+    ``digest_key``: the provenance digest key (default: the running service's, ``service.digests``).
+    """
     started = now or utcnow()
     if entity_type not in reportable_types():
         raise UnknownEntityType("unknown identifier type")
-    call = session.get(Call, call_id, with_for_update=True)
+    call = session.get(Call, call_id, with_for_update=True, populate_existing=True)
     turn = session.scalars(select(Turn).where(Turn.call_id == call_id, Turn.idx == turn_idx)).first()
     if call is None or turn is None or call.status != CallStatus.DONE:
         raise NotReviewable("no such turn in a processed call")
+    if call.legal_hold or any(a.legal_hold for a in call.artefacts if a.deleted_at is None):
+        raise UnderLegalHold("the call is under legal hold; it cannot be changed until the hold is lifted")
     entities = list(session.scalars(
         select(Entity).where(Entity.call_id == call_id, Entity.turn_idx == turn_idx)))
     words = [dict(w) for w in turn.words or []]
@@ -105,6 +125,7 @@ def report_missed_identifier(
         raise OverlapsRedaction("the selection overlaps an existing redaction")
 
     placeholder = f"[{label(entity_type)}]"
+    _redact_corrections(session, call_id, turn.text[s:e], placeholder)
     delta = len(placeholder) - (e - s)
     times = [(float(w["start"]), float(w["end"])) for w in covered] or [(turn.start_s, turn.end_s)]
     t_start, t_end = min(a for a, _ in times), max(b for _, b in times)
@@ -122,8 +143,10 @@ def report_missed_identifier(
 
     ranges = merge_ranges([(max(0.0, a - pad_s), b + pad_s) for a, b in times])
     art, used, generated = _redact_audio(session, blobs, call_id, ranges, mode)
-    generated |= {"entity": str(entity.id),
-                  "redacted_turn": hashlib.sha256(turn.text.encode()).hexdigest()}
+    key = current_key() if digest_key is None else digest_key
+    texts = session.scalars(select(Turn.text).where(Turn.call_id == call_id).order_by(Turn.idx))
+    generated |= {"entity": str(entity.id), "redacted_turn": text_digest(turn.text, key),
+                  "redacted_transcript": text_digest("\n".join(texts), key)}
     session.add(Provenance(call_id=call_id, artefact_id=art.id if art else None, stage=REVIEW_STAGE,
                            started_at=started, ended_at=utcnow(),
                            agent={"name": reviewer, "kind": "person", "role": role}, used=used,
@@ -132,8 +155,27 @@ def report_missed_identifier(
                  {"turn": turn_idx, "type": entity_type, "entity_id": entity.id,
                   "audio_rewritten": art is not None}, now=now)
     session.flush()
+    purge_residue(session)
     return ReviewOutcome(entity_id=entity.id, turn=turn_idx, start=s, end=s + len(placeholder),
                          placeholder=placeholder, audio_ranges=tuple(ranges) if art else ())
+
+
+def _redact_corrections(session: Session, call_id: uuid.UUID, value: str, placeholder: str) -> None:
+    """Replace ``value`` in every correction of the call (original and corrected text) by the placeholder.
+
+    The corrected text was typed by a person and redacted by the analyzer that missed the value, so it may
+    hold it in other spacing or case ("Koivukuja  kolme", "koivukujakolme"): its letters and digits are
+    matched with any separators between them, widened to whole words.
+    """
+    chars = [c for c in value if c.isalnum()]
+    if not chars:
+        return
+    pattern = re.compile(r"\w*" + r"[\W_]*".join(re.escape(c) for c in chars) + r"\w*", re.IGNORECASE)
+    for corr in session.scalars(select(TurnCorrection).where(TurnCorrection.call_id == call_id)):
+        original, corrected = pattern.sub(placeholder, corr.original_text), \
+            pattern.sub(placeholder, corr.corrected_text)
+        if (original, corrected) != (corr.original_text, corr.corrected_text):
+            corr.original_text, corr.corrected_text = original, corrected
 
 
 def widen_to_words(text: str, words: list[dict[str, Any]], start: int, end: int

@@ -6,8 +6,6 @@ redaction mode) means the same thing everywhere.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
 from models.nlp import default_analyzer
+from service.digests import provenance_key
 from service.pipeline import Pipeline, PipelineOptions
 
 
@@ -49,8 +48,8 @@ def options_from_settings(settings: object) -> RuntimeOptions:
 
 
 def _provenance_key(settings: Any) -> bytes:
-    """A key for raw-text digests, derived from the index key (one secret fewer to manage)."""
-    return hmac.new(settings.index_key_bytes(), b"puheturva/provenance-digest/v1", hashlib.sha256).digest()
+    """A key for text and audio digests, derived from the index key (one secret fewer to manage)."""
+    return provenance_key(settings)
 
 
 def asr_settings(opts: RuntimeOptions) -> AsrSettings:

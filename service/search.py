@@ -3,6 +3,12 @@
 SQLite uses the FTS5 table kept in step with ``turns`` by triggers (migration 0002); every word of the query
 becomes a prefix term, which catches Finnish inflection ("lasku" finds "laskun", "laskussa").
 PostgreSQL uses the ``finnish`` text-search configuration (stemming) over a GIN expression index.
+
+Deleting or rewriting a turn is not enough to forget its words: FTS5's ``'delete'`` only writes a tombstone
+into a new segment, and the old segment blocks keep the term until they are merged. ``purge_residue``
+merges every segment (``'optimize'``), which drops deleted terms; with ``secure_delete`` on (``db.py``) the
+freed pages are zeroed too. On PostgreSQL the index is an expression index over ``turns.text``: the old
+row version and its GIN entries go when (auto)vacuum reclaims the dead tuple, which no transaction can force.
 """
 
 from __future__ import annotations
@@ -15,6 +21,17 @@ from sqlalchemy.orm import Session
 from service.store.models import Turn
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def purge_residue(session: Session) -> None:
+    """After turns were rewritten or deleted: rewrite the FTS5 index so no segment keeps their words.
+
+    Costs one pass over the index (it is rebuilt into a single segment); call it once per review or
+    sweep, not per row. A no-op on PostgreSQL (see the module docstring).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.flush()
+        session.execute(text("INSERT INTO turns_fts(turns_fts) VALUES ('optimize')"))
 
 
 def fts5_query(query: str) -> str | None:

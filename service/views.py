@@ -1,6 +1,8 @@
 """Read models of a call for the API and the UI: only redacted data, shaped for display.
 
-Every function here returns what a QA reviewer may see; raw audio and raw transcripts are never included.
+Every function here returns what a QA reviewer may see; raw audio and raw transcripts are never included,
+nor the recording's plain sha256 (anyone holding the recording could confirm it is here): readers see its
+keyed digest, the same value the provenance shows.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.digests import audio_digest, current_key
 from service.store.kinds import ArtefactKind
 from service.store.models import Artefact, Call
 from service.store.repo_calls import get_call_view
@@ -42,7 +45,8 @@ def call_document(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
         if job else {},
         "call": {"client": c.client, "started_at": _iso(c.started_at), "direction": c.direction,
                  "queue": c.queue, "agent_id": c.agent_id, "channels": c.channels, "duration_s": c.duration_s,
-                 "audio_sha256": c.audio_sha256, "restricted": c.restricted, "legal_hold": c.legal_hold,
+                 "audio_digest": audio_digest(c.audio_sha256, current_key()), "restricted": c.restricted,
+                 "legal_hold": c.legal_hold,
                  "received_at": _iso(c.created_at)},
         "turns": [{"turn": t.idx, "speaker": t.speaker, "channel": t.channel, "start": t.start_s,
                    "end": t.end_s, "text": t.text, "words": t.words} for t in view.turns],
