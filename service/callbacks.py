@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from service.call_urls import api_status_url
 from service.signing import signed_headers
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,11 @@ def notify_completion(ctx: Any, call_id: uuid.UUID) -> bool:
         if call is None:
             return False
         client = ctx.settings.client(call.client)
-        external_id, status = call.external_id, call.status
+        external_id, status, client_name = call.external_id, call.status, call.client
     if client is None or not client.callback_url:
         return False
     body = json.dumps({"type": "call.processed", "call_id": external_id, "status": status,
-                       "status_url": f"/v1/calls/{external_id}"}).encode()
+                       "status_url": api_status_url(external_id, client_name)}).encode()
     headers = {**signed_headers(client.secret.get_secret_value(), f"msg_{uuid.uuid4().hex}", body),
                "content-type": "application/json"}
     for attempt in range(ATTEMPTS):

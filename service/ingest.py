@@ -22,6 +22,7 @@ from models.provenance import utcnow
 from service import subject_index
 from service.api.schemas import CallMetadata
 from service.blobstore import BlobError, BlobStore, call_blob_key
+from service.call_urls import api_status_url
 from service.register import category_for_artefact
 from service.retention import opt_ins_from_settings, tags_for
 from service.store.db import Database
@@ -66,9 +67,9 @@ class Accepted:
     created: bool
 
 
-def accepted_body(external_id: str, job_id: int | None, status: str) -> dict[str, Any]:
+def accepted_body(external_id: str, job_id: int | None, status: str, client: str) -> dict[str, Any]:
     return {"call_id": external_id, "job_id": str(job_id) if job_id is not None else None, "status": status,
-            "status_url": f"/v1/calls/{external_id}"}
+            "status_url": api_status_url(external_id, client)}
 
 
 def previous_delivery(db: Database, client: str, webhook_id: str) -> Accepted | None:
@@ -106,12 +107,12 @@ def accept_call(db: Database, blobs: BlobStore, settings: Any, *, client: str, w
             if creation.created:
                 for kind, value in _metadata_identifiers(meta):
                     try:
-                        subject_index.add(s, call, kind, value)
+                        subject_index.add(s, call, kind, value, role=subject_index.PARTY)
                     except subject_index.InvalidIdentifier:
                         log.info("call %s: metadata %s not indexable", call.id, kind)
             job = job or latest_job(s, call.id)
             body = accepted_body(meta.call_id, job.id if job else None,
-                                 job.state if job and not creation.created else "queued")
+                                 job.state if job and not creation.created else "queued", client)
             stored, _ = record_delivery(s, client=client, webhook_id=webhook_id, call_id=call.id,
                                         status_code=202, response=body, now=now)
             result = Accepted(stored.status_code, dict(stored.response), created=creation.created)

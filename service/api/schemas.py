@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CALL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+CLIENT_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"  # as service.config.TelephonyClient.name
 SPEAKERS = {"agent", "customer", "unknown"}
 # Explicit directional embeddings, overrides and isolates (and the Arabic letter mark): they reorder how a
 # string is displayed. Plain right-to-left text needs none of them.

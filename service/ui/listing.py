@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from service.call_urls import call_url
 from service.search import matching_call_ids
 from service.store.kinds import CallStatus
 from service.store.models import Artefact, Call, Classification, Entity
@@ -82,6 +83,7 @@ class CallFilters:
 @dataclass(frozen=True)
 class CallRow:
     external_id: str
+    url: str  # names the telephony client: call ids are unique per client only
     when: datetime
     queue: str | None
     agent_id: str | None
@@ -158,7 +160,8 @@ def search_calls(session: Session, f: CallFilters, *, include_restricted: bool, 
     calls = list(session.scalars(select(Call).where(*conds).order_by(_when().desc(), Call.id)
                                  .limit(page_size).offset((page - 1) * page_size)))
     extras = _row_extras(session, [c.id for c in calls])
-    rows = [CallRow(external_id=c.external_id, when=c.started_at or c.created_at, queue=c.queue,
+    rows = [CallRow(external_id=c.external_id, url=call_url("/ui/calls", c.external_id, c.client),
+                    when=c.started_at or c.created_at, queue=c.queue,
                     agent_id=c.agent_id, duration_s=c.duration_s, status=c.status, restricted=c.restricted,
                     legal_hold=c.legal_hold, **extras.get(c.id, {})) for c in calls]
     return CallPage(rows=rows, total=total, page=page, pages=pages)

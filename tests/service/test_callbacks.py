@@ -63,7 +63,7 @@ def test_callback_is_signed_and_carries_no_personal_data(
         msg = verify(body, headers, [("pbx2", SECRET)])
         assert msg.client == "pbx2"
         assert json.loads(body) == {"type": "call.processed", "call_id": "cb-1", "status": "done",
-                                    "status_url": "/v1/calls/cb-1"}
+                                    "status_url": "/v1/calls/cb-1?client=pbx2"}  # ids are unique per client
         with ctx.db.session() as s:
             other = create_call_with_job(s, client="default", external_id="cb-2", audio_sha256="c" * 64,
                                          meta=CallMeta()).call.id

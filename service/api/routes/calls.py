@@ -4,45 +4,52 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from service import audit
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
-from service.api.schemas import CALL_ID_PATTERN, CallView, Problem
+from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN, CallView, Problem
 from service.blobstore import BlobNotFound
-from service.views import CallHidden, call_document, find_call_by_external_id, redacted_audio_key
+from service.views import AmbiguousCallId, CallHidden, call_document, find_call_by_external_id, redacted_audio_key
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 Reader = Annotated[Principal, Depends(require_roles("qa_reviewer", "privacy_officer", "admin"))]
 CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The telephony system's call id")]
+ClientQuery = Annotated[str | None, Query(pattern=CLIENT_NAME_PATTERN, description=(
+    "The telephony client that posted the call; needed only when several clients used the same call id"))]
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Problem}, 403: {"model": Problem},
-                                           404: {"model": Problem}, 410: {"model": Problem},
+                                           404: {"model": Problem}, 409: {"model": Problem},
+                                           410: {"model": Problem},
                                            422: {"model": Problem}, 503: {"model": Problem}}
 
 
-def _visible(session: Any, call_id: str, user: Principal) -> Any:
+def _visible(session: Any, call_id: str, client: str | None, user: Principal) -> Any:
     try:
         # Restricted calls (GDPR art. 18) are hidden from QA browsing; privacy officers and admins see them.
-        return find_call_by_external_id(session, call_id, include_restricted=user.role != "qa_reviewer")
+        return find_call_by_external_id(session, call_id, include_restricted=user.role != "qa_reviewer",
+                                        client=client)
     except CallHidden:
         raise ApiError(404, "not_found", "unknown call id") from None
+    except AmbiguousCallId as exc:
+        raise ApiError(409, "ambiguous_call_id", str(exc)) from None
 
 
 @router.get("/{call_id}", response_model=CallView, responses=ERRORS)
-def get_call(call_id: CallIdPath, session: SessionDep, user: Reader) -> dict[str, Any]:
+def get_call(call_id: CallIdPath, session: SessionDep, user: Reader, client: ClientQuery = None) -> dict[str, Any]:
     """Status and, when done, the redacted transcript with entities, classifications and provenance."""
-    call = _visible(session, call_id, user)
+    call = _visible(session, call_id, client, user)
     doc = call_document(session, call.id)
     audit.record(session, user.name, user.role, "call.view", "call", str(call.id))
     return doc
 
 
 @router.get("/{call_id}/audio", responses={200: {"content": {"audio/wav": {}}}, **ERRORS})
-def get_audio(call_id: CallIdPath, session: SessionDep, user: Reader, ctx: CtxDep) -> Response:
+def get_audio(call_id: CallIdPath, session: SessionDep, user: Reader, ctx: CtxDep,
+              client: ClientQuery = None) -> Response:
     """The redacted recording (WAV)."""
-    call = _visible(session, call_id, user)
+    call = _visible(session, call_id, client, user)
     key = redacted_audio_key(session, call.id)
     if key is None:
         raise ApiError(404 if call.status != "done" else 410, "no_audio",

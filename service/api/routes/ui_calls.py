@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -19,19 +19,21 @@ from models.provenance import utcnow
 from service import audit
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
-from service.api.schemas import CALL_ID_PATTERN
+from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN
 from service.blobstore import BlobNotFound
+from service.call_urls import call_url
 from service.review import ReviewError, report_missed_identifier, reportable_types
 from service.store.kinds import CallStatus, Role
 from service.ui.call_page import display_turns, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.waveform import Waveform, build_waveform
 from service.ui.web import READERS, UiError, UiReader, render
-from service.views import CallHidden, call_document, find_call_by_external_id, redacted_audio_key
+from service.views import AmbiguousCallId, CallHidden, call_document, find_call_by_external_id, redacted_audio_key
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 _CALL_ID = re.compile(CALL_ID_PATTERN)
+_CLIENT = re.compile(CLIENT_NAME_PATTERN)
 
 
 @router.get("/")
@@ -61,7 +63,7 @@ def calls_page(request: Request, session: SessionDep, user: UiReader) -> HTMLRes
 def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, user: UiReader
               ) -> HTMLResponse:
     """One call: player, timeline, turns with redaction chips, classifications, retention, provenance."""
-    call = _visible(session, call_id, user.may_see_restricted, user)
+    call = _visible(session, call_id, request.query_params.get("client"), user.may_see_restricted, user)
     doc = call_document(session, call.id)
     audio_key = redacted_audio_key(session, call.id)
     audit.record(session, user.name, user.role, "call.view", "call", str(call.id), {"via": "ui"})
@@ -71,18 +73,20 @@ def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, 
     wave = _waveform(ctx, audio_key, doc, ranges)
     return render(request, "call.html", {
         "doc": doc, "turns": display_turns(doc), "wave": wave, "has_audio": audio_key is not None,
-        "audio_url": f"/v1/calls/{call.external_id}/audio",
-        "report_url": f"/ui/calls/{call.external_id}/report",
+        "audio_url": call_url("/v1/calls", call.external_id, call.client, suffix="/audio"),
+        "report_url": call_url("/ui/calls", call.external_id, call.client, suffix="/report"),
         "report_types": reportable_types(), "reported": request.query_params.get("reported")}, user=user)
 
 
-def _visible(session: Any, call_id: str, include_restricted: bool, user: Any) -> Any:
-    if not _CALL_ID.match(call_id):
+def _visible(session: Any, call_id: str, client: str | None, include_restricted: bool, user: Any) -> Any:
+    if not _CALL_ID.match(call_id) or (client is not None and not _CLIENT.match(client)):
         raise UiError(404, "error.404", user)
     try:
-        return find_call_by_external_id(session, call_id, include_restricted=include_restricted)
+        return find_call_by_external_id(session, call_id, include_restricted=include_restricted, client=client)
     except CallHidden:
         raise UiError(404, "error.404", user) from None
+    except AmbiguousCallId:
+        raise UiError(409, "error.ambiguous_call", user) from None
 
 
 def _waveform(ctx: Any, key: str | None, doc: dict[str, Any], ranges: list[tuple[float, float]]
@@ -114,15 +118,18 @@ Reporter = Annotated[Principal, Depends(require_roles(*READERS))]
 
 
 @router.post("/ui/calls/{call_id}/report")
-def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDep, user: Reporter
-           ) -> dict[str, Any]:
+def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDep, user: Reporter,
+           client: Annotated[str | None, Query(pattern=CLIENT_NAME_PATTERN)] = None) -> dict[str, Any]:
     """Redact a missed identifier in text and audio (cookie sessions must send ``X-CSRF-Token``)."""
     if not _CALL_ID.match(call_id):
         raise ApiError(404, "not_found", "unknown call id")
     try:
-        call = find_call_by_external_id(session, call_id, include_restricted=user.role != Role.QA_REVIEWER)
+        call = find_call_by_external_id(session, call_id, include_restricted=user.role != Role.QA_REVIEWER,
+                                        client=client)
     except CallHidden:
         raise ApiError(404, "not_found", "unknown call id") from None
+    except AmbiguousCallId as exc:
+        raise ApiError(409, "ambiguous_call_id", str(exc)) from None
     try:
         outcome = report_missed_identifier(
             session, ctx.blobs, call.id, turn_idx=body.turn, start=body.start, end=body.end,
