@@ -24,11 +24,30 @@ class CallHidden(LookupError):
     """No such call for this reader (absent, or restricted and the reader may not see restricted calls)."""
 
 
-def find_call_by_external_id(session: Session, external_id: str, *, include_restricted: bool) -> Call:
-    q = select(Call).where(Call.external_id == external_id).order_by(Call.created_at).limit(2)
-    calls = list(session.scalars(q))
-    if len(calls) != 1 or (calls[0].restricted and not include_restricted):
+class AmbiguousCallId(LookupError):
+    """Several telephony clients used this call id: the reader must say which (``?client=``).
+
+    Calls are unique per (client, call id). Answering 404 here would let one client hide another's call by
+    reusing its id (review finding #13); answering with one of them would show the wrong tenant's call.
+    """
+
+    def __init__(self, clients: list[str]) -> None:
+        super().__init__(f"call id used by several telephony clients; add ?client= one of {', '.join(clients)}")
+        self.clients = clients
+
+
+def find_call_by_external_id(session: Session, external_id: str, *, include_restricted: bool,
+                             client: str | None = None) -> Call:
+    """The one call with this telephony id (of ``client`` when given) that this reader may see."""
+    q = select(Call).where(Call.external_id == external_id)
+    if client is not None:
+        q = q.where(Call.client == client)
+    calls = [c for c in session.scalars(q.order_by(Call.client))
+             if include_restricted or not c.restricted]
+    if not calls:
         raise CallHidden("unknown call id")
+    if len(calls) > 1:
+        raise AmbiguousCallId([c.client for c in calls])
     return calls[0]
 
 
