@@ -53,6 +53,9 @@ def current_user(request: Request, session: SessionDep) -> Principal:
         if auth is None:
             raise ApiError(401, "unauthorized", "a personal bearer token or a login session is required",
                            {"WWW-Authenticate": "Bearer"})
+        if auth.user.must_change_password:
+            raise ApiError(403, "password_change_required",
+                           "this account has a temporary password: change it at /ui/account/password first")
         if request.method not in SAFE_METHODS:
             try:
                 check_csrf(request, auth, request.headers.get(CSRF_HEADER))

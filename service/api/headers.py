@@ -15,6 +15,16 @@ DOCS_CSP = b"frame-ancestors 'none'"
 COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
           (b"x-frame-options", b"DENY")]
 DOCS_PATHS = ("/docs", "/redoc")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def hsts_wanted(scope: dict[str, Any]) -> bool:
+    """HSTS whenever session cookies are Secure: over https, and always outside development (TLS then
+    ends at a proxy, and a downgrade to plain http must not expose the cookie or the API token)."""
+    if scope.get("scheme") == "https":
+        return True
+    ctx = getattr(getattr(scope.get("app"), "state", None), "ctx", None)
+    return ctx is not None and ctx.settings.environment != "development"
 
 
 def _is_ui(path: str) -> bool:
@@ -36,6 +46,8 @@ class ApiSecurityHeaders:
         wanted = [*COMMON, (b"content-security-policy", DOCS_CSP if docs else API_CSP)]
         if not docs:
             wanted.append((b"cache-control", b"no-store"))
+        if hsts_wanted(scope):
+            wanted.append(HSTS)
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

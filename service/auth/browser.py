@@ -1,7 +1,10 @@
 """Who is asking: a personal bearer token (scripts) or a browser session cookie (people), per request.
 
-The user row is read on every request, so disabling a user, revoking a token or changing a password takes
-effect on the very next request, not when a cookie happens to expire. State-changing requests made with a
+The user row and the server-side session row are read on every request, so logging out, disabling a user,
+revoking a token or changing a password takes effect on the very next request, also for a copy of the
+cookie, not when a cookie happens to expire. In production (Secure cookies) the session cookie is named
+``__Host-…``: the browser then refuses it unless it is Secure, host-only and ``Path=/``, so a sibling
+subdomain or a plain-http page cannot plant or overwrite it. State-changing requests made with a
 cookie must carry the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``); bearer
 requests need none, because a browser never attaches a bearer token on its own.
 """
@@ -20,12 +23,15 @@ from service.auth.sessions import (
     BrowserSession,
     SessionCodec,
     derive_key,
+    new_sid,
     user_version,
 )
 from service.store.models import User
+from service.store.repo_sessions import end_session, live_session, open_session
 from service.store.repo_users import user_for_token
 
 SESSION_COOKIE = "puheturva_session"
+HOST_SESSION_COOKIE = "__Host-" + SESSION_COOKIE  # the name whenever the cookie is Secure
 LOGIN_COOKIE = "puheturva_login"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -64,8 +70,9 @@ def bearer_token(request: Request) -> str | None:
 
 
 def session_user(request: Request, db: Session) -> Authenticated | None:
-    """The user of a valid session cookie: signature, age, user active and password unchanged."""
-    cookie = request.cookies.get(SESSION_COOKIE)
+    """The user of a valid session cookie: signature, age, user active, password unchanged and the
+    server-side session open and not idle."""
+    cookie = request.cookies.get(session_cookie_name(request))
     if not cookie:
         return None
     bs = codec(request).read(cookie)
@@ -73,6 +80,8 @@ def session_user(request: Request, db: Session) -> Authenticated | None:
         return None
     user = db.get(User, bs.user_id)
     if user is None or user.disabled or user_version(user.id, user.password_hash) != bs.version:
+        return None
+    if not live_session(db, user.id, bs.sid):
         return None
     return Authenticated(user=user, via="session", session=bs)
 
@@ -92,16 +101,30 @@ def _secure(request: Request) -> bool:
     return not (dev and request.url.scheme == "http")
 
 
-def start_session(request: Request, response: Response, user: User) -> None:
-    """Log ``user`` in on ``response``: a fresh session id (no fixation) and the login nonce dropped."""
-    value = codec(request).issue(user.id, user.password_hash)
-    response.set_cookie(SESSION_COOKIE, value, max_age=codec(request).max_age_s, httponly=True,
+def session_cookie_name(request: Request) -> str:
+    """``__Host-`` prefixed whenever the cookie is Secure (browsers accept that prefix only then)."""
+    return HOST_SESSION_COOKIE if _secure(request) else SESSION_COOKIE
+
+
+def start_session(request: Request, response: Response, user: User, db: Session) -> None:
+    """Log ``user`` in on ``response``: a fresh session id (no fixation), recorded server-side (the caller
+    commits), and the login nonce dropped."""
+    sid = new_sid()
+    open_session(db, user.id, sid)
+    value = codec(request).issue(user.id, user.password_hash, sid)
+    response.set_cookie(session_cookie_name(request), value, max_age=codec(request).max_age_s, httponly=True,
                         samesite="lax", secure=_secure(request), path="/")
     response.delete_cookie(LOGIN_COOKIE, path="/ui")
 
 
-def clear_session(request: Request, response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+def clear_session(request: Request, response: Response, auth: Authenticated | None = None,
+                  db: Session | None = None) -> None:
+    """Drop the cookie and, given the session and a DB session, end it server-side (caller commits), so a
+    copy of the cookie stops working too."""
+    if auth is not None and auth.session is not None and db is not None:
+        end_session(db, auth.session.sid)
+    response.delete_cookie(session_cookie_name(request), path="/", httponly=True, samesite="lax",
+                           secure=_secure(request))
 
 
 def csrf_token(request: Request, auth: Authenticated) -> str:

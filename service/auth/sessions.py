@@ -2,8 +2,10 @@
 
 The cookie carries the user id, the time it was issued, a random session id and a *user version*: a digest
 of the user's password hash. Changing the password changes the version, so every older cookie stops
-working; disabling the user is caught because the user row is read on every request anyway. Nothing in the
-cookie is secret (it is signed, not encrypted) and nothing in it is personal data beyond the user id.
+working; disabling the user is caught because the user row is read on every request anyway. The signature
+alone cannot end a session before it expires, so the session id must also name an open row of
+``service.store.repo_sessions`` (logout, idle timeout). Nothing in the cookie is secret (it is signed, not
+encrypted) and nothing in it is personal data beyond the user id.
 
 The signing key is derived from the blob encryption key (HMAC with a fixed label), so a deployment has no
 extra secret to manage and a production deployment, which must set that key, never signs with a generated
@@ -23,6 +25,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 SESSION_MAX_AGE_S = 12 * 3600  # one working day; a new login after that
 LOGIN_NONCE_MAX_AGE_S = 3600
 _KEY_LABEL = b"puheturva/ui-session/v1"
+
+
+def new_sid() -> str:
+    """A fresh random session id (128 bits): new on every login, so a planted id is never adopted."""
+    return secrets.token_urlsafe(16)
 
 
 def derive_key(master: bytes) -> bytes:
@@ -55,9 +62,10 @@ class SessionCodec:
         self._sessions = URLSafeTimedSerializer(key, salt="puheturva.session")
         self._nonces = URLSafeTimedSerializer(key, salt="puheturva.login-nonce")
 
-    def issue(self, user_id: int, password_hash: str | None) -> str:
+    def issue(self, user_id: int, password_hash: str | None, sid: str | None = None) -> str:
+        """A signed cookie value for a login whose server-side row is keyed by ``sid`` (random if None)."""
         payload = {"u": user_id, "t": int(time.time()), "v": user_version(user_id, password_hash),
-                   "s": secrets.token_urlsafe(16)}
+                   "s": sid or new_sid()}
         return self._sessions.dumps(payload)
 
     def read(self, cookie: str) -> BrowserSession | None:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from service import audit
-from service.commands.database import cli_actor, open_db
+from service.commands.database import cli_actor, cli_detail, open_db
 from service.store import repo_users
 from service.store.kinds import Role
 
@@ -24,7 +24,8 @@ def add(name: Annotated[str, typer.Argument(help="Login name of the person")],
     try:
         with db.session() as s:
             user, token = repo_users.create_user(s, name, role)
-            audit.record(s, cli_actor(), "admin", "user.add", "user", str(user.id), {"role": role.value})
+            audit.record(s, cli_actor(), "admin", "user.add", "user", str(user.id),
+                         {"role": role.value, **cli_detail()})
     except repo_users.UserExists:
         typer.echo("error: a user with that name exists", err=True)
         raise typer.Exit(1) from None
@@ -56,7 +57,7 @@ def disable(name: Annotated[str, typer.Argument(help="Login name")]) -> None:
             revoked = repo_users.disable_user(s, name)
             user = repo_users.get_user(s, name)
             audit.record(s, cli_actor(), "admin", "user.disable", "user", str(user.id if user else ""),
-                         {"tokens_revoked": revoked})
+                         {"tokens_revoked": revoked, **cli_detail()})
     except repo_users.UserNotFound:
         typer.echo("error: no such user", err=True)
         raise typer.Exit(1) from None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.api.headers import HSTS, hsts_wanted
+
 # No inline script or style anywhere in the templates; audio plays from a blob: URL of the fetched WAV.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -34,6 +36,8 @@ class UiSecurityHeaders:
                 extra = [h for h in HEADERS if h[0] not in names]
                 if not static and b"cache-control" not in names:
                     extra.append(NO_STORE)
+                if hsts_wanted(scope) and HSTS[0] not in names:
+                    extra.append(HSTS)
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

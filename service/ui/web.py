@@ -40,6 +40,14 @@ class LoginRequired(Exception):
     """No valid browser session: the handler redirects to the login page."""
 
 
+class PasswordChangeRequired(Exception):
+    """The account still has a temporary password someone else chose: only the change page opens."""
+
+
+# What a temporary password still opens: the page that replaces it, and logging out.
+PASSWORD_CHANGE_PATHS = frozenset({"/ui/account/password", "/ui/logout"})
+
+
 class UiError(Exception):
     """An error page: HTTP status and the i18n key of its message."""
 
@@ -66,6 +74,8 @@ def ui_user(request: Request, session: SessionDep) -> UiUser:
     auth = session_user(request, session)
     if auth is None:
         raise LoginRequired()
+    if auth.user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     return UiUser(name=auth.user.name, role=auth.user.role, auth=auth, csrf=csrf_token(request, auth))
 
 

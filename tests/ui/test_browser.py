@@ -148,7 +148,8 @@ def test_admin_adds_and_disables_a_user(served: Served, page: Any, tmp_path: Pat
     page.fill("#new-name", "qa-ville")
     page.select_option("#new-role", "qa_reviewer")
     page.click("button:text('Lisää käyttäjä')")
-    assert page.locator("#new-token").inner_text().startswith("pt_")
+    assert len(page.locator("#new-password").inner_text()) >= 12, "a one-time password, changed at first login"
+    assert page.locator("#new-token").count() == 0, "no API token of the new user for the admin (review #7)"
     page.screenshot(path=str(shots(tmp_path) / "users.png"), full_page=True)
     page.click("button[aria-label='Poista käytöstä: qa-ville']")
     assert "qa-ville poistettu käytöstä" in page.locator(".notice").inner_text()

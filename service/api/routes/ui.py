@@ -11,14 +11,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from service.api.routes import ui_auth, ui_calls, ui_privacy, ui_users
+from service.api.routes import ui_account, ui_auth, ui_calls, ui_privacy, ui_users
 from service.ui.security import UiSecurityHeaders
-from service.ui.web import STATIC_DIR, LoginRequired, UiError, render
+from service.ui.web import STATIC_DIR, LoginRequired, PasswordChangeRequired, UiError, render
 
 
 def install(app: FastAPI) -> None:
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
-    for module in (ui_auth, ui_calls, ui_users, ui_privacy):
+    for module in (ui_auth, ui_account, ui_calls, ui_users, ui_privacy):
         app.include_router(module.router)
     app.add_middleware(UiSecurityHeaders)
 
@@ -26,6 +26,10 @@ def install(app: FastAPI) -> None:
     async def _login(request: Request, _exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/ui/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _must_change(_request: Request, _exc: PasswordChangeRequired) -> Response:
+        return RedirectResponse("/ui/account/password", status_code=303)
 
     @app.exception_handler(UiError)
     async def _error(request: Request, exc: UiError) -> HTMLResponse:

@@ -1,4 +1,10 @@
-"""Logging in and out of the web UI with a personal password (argon2), CSRF-protected on both sides."""
+"""Logging in and out of the web UI with a personal password (argon2), CSRF-protected on both sides.
+
+Two guessing limits: the in-memory one per (address, name) answers a single noisy client cheaply; the
+per-account one in the database (``repo_users.password_login``) holds across addresses, processes and
+restarts. Every failed login is audited with the account's id when the name matched one, never the typed
+name (it may be a password typed into the wrong field).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from service.auth.browser import (
     start_session,
 )
 from service.auth.login_limit import LoginLimiter
-from service.store.repo_users import authenticate_password
+from service.store.repo_users import password_login
 from service.ui.web import CheckedForm, UiUserDep, local_path, render
 
 log = logging.getLogger(__name__)
@@ -71,24 +77,35 @@ def login(request: Request, session: SessionDep, name: Annotated[str, Form(max_l
         response = _login_page(request, error="login.too_many", status=429, name=name, next_path=next)
         response.headers["Retry-After"] = str(wait)
         return response
-    user = authenticate_password(session, name.strip(), password)
+    result = password_login(session, name.strip(), password)
+    user = result.user
     if user is None:
         limiter.failed(address, name)
-        log.info("failed UI login")  # no name: it may be a password typed into the wrong field
+        reason = "locked" if result.retry_after_s is not None else "password"
+        audit.record(session, "anonymous", "anonymous", "auth.login_failed", "user",
+                     str(result.account_id) if result.account_id is not None else None, {"reason": reason})
+        session.commit()
+        log.info("failed UI login (%s)", reason)  # no name: it may be a password typed into the wrong field
+        if result.retry_after_s is not None:
+            response = _login_page(request, error="login.too_many", status=429, name=name, next_path=next)
+            response.headers["Retry-After"] = str(result.retry_after_s)
+            return response
         return _login_page(request, error="login.failed", status=401, name=name, next_path=next)
     limiter.succeeded(address, name)
     audit.record(session, user.name, user.role, "auth.login", "user", user.name, {"via": "password"})
+    target = "/ui/account/password" if user.must_change_password else local_path(next)
+    response = RedirectResponse(target, status_code=303)
+    start_session(request, response, user, session)
     session.commit()
-    response = RedirectResponse(local_path(next), status_code=303)
-    start_session(request, response, user)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, user: UiUserDep, _form: CheckedForm) -> Response:
-    """End the browser session (the cookie is dropped; bearer tokens are unaffected)."""
+    """End the browser session server-side (a copy of the cookie stops working too; bearer tokens are
+    unaffected)."""
     audit.record(session, user.name, user.role, "auth.logout", "user", user.name)
-    session.commit()
     response = RedirectResponse("/ui/login?bye=1", status_code=303)
-    clear_session(request, response)
+    clear_session(request, response, user.auth, session)
+    session.commit()
     return response

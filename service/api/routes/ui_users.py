@@ -1,8 +1,11 @@
 """Account administration for admins: list users, add one with a role, disable one. Every change is audited.
 
-A new user's initial password and first API token are shown once on the response page and never stored
-in clear; disabling revokes the tokens and, because sessions re-check the user on every request, ends
-the browser sessions at once.
+An admin never holds a working credential of somebody else (review #7): a new user gets a generated
+one-time password, shown once, that opens only the page where they replace it, and no API token (they make
+their own on their account page). Separation of duties: an admin cannot create a privacy officer, the role
+that reaches the subject index and erasure; that account is made on the command line by whoever operates
+the deployment (``puheturva users add --role privacy_officer``). Disabling revokes the tokens and ends the
+browser sessions at once.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from service.ui.web import CheckedForm, UiAdmin, UiUser, render
 
 router = APIRouter(prefix="/ui/users", include_in_schema=False)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
-MIN_PASSWORD = 12
+# Roles an admin may hand out here; privacy officers are made on the command line (separation of duties).
+ADMIN_GRANTABLE = tuple(r.value for r in Role if r is not Role.PRIVACY_OFFICER)
 
 
 def _page(request: Request, session: SessionDep, user: UiUser, *, status: int = 200,
@@ -39,7 +43,7 @@ def _page(request: Request, session: SessionDep, user: UiUser, *, status: int = 
     active_tokens = dict(session.execute(select(ApiToken.user_id, func.count()).where(
         ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id)).all())
     return render(request, "users.html", {"users": list_users(session), "tokens": active_tokens,
-                                          "roles": [r.value for r in Role], **context},
+                                          "roles": list(ADMIN_GRANTABLE), **context},
                   user=user, status=status)
 
 
@@ -51,23 +55,25 @@ def users_page(request: Request, session: SessionDep, user: UiAdmin) -> HTMLResp
 
 @router.post("")
 def add_user(request: Request, session: SessionDep, user: UiAdmin, form: CheckedForm) -> HTMLResponse:
-    """Create a named user with a role, an initial password and a first API token (shown once)."""
+    """Create a named user with a role and a one-time password (shown once, changed at first login)."""
     name, role = str(form.get("name", "")).strip(), str(form.get("role", ""))
-    password = str(form.get("password", "")) or secrets.token_urlsafe(12)
+    if role == Role.PRIVACY_OFFICER.value:
+        audit.record(session, user.name, user.role, "user.create_refused", "user", None, {"role": role})
+        session.commit()
+        return _page(request, session, user, status=403, error="users.no_privacy_officer", form_name=name)
     error = ("users.bad_name" if not NAME_RE.match(name) else
-             "users.bad_role" if role not in {r.value for r in Role} else
-             "users.short_password" if len(password) < MIN_PASSWORD else None)
+             "users.bad_role" if role not in ADMIN_GRANTABLE else None)
     if error:
         return _page(request, session, user, status=422, error=error, form_name=name)
     try:
-        created, token = create_user(session, name, role)
+        created, _no_token = create_user(session, name, role, with_token=False)
     except UserExists:
         return _page(request, session, user, status=409, error="users.exists", form_name=name)
-    set_password(session, name, password)
+    temporary = secrets.token_urlsafe(12)
+    set_password(session, name, temporary, must_change=True)
     audit.record(session, user.name, user.role, "user.create", "user", created.name, {"role": role})
     session.commit()
-    return _page(request, session, user, status=201, created={"name": created.name, "password": password,
-                                                              "token": token})
+    return _page(request, session, user, status=201, created={"name": created.name, "password": temporary})
 
 
 @router.post("/{name}/disable")
