@@ -110,6 +110,13 @@ class Settings(BaseSettings):
                                  "the recording's audio (all channels): it bounds the added ASR time.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest accepted upload (bytes).")
     max_audio_seconds: float = Field(7200.0, gt=0, description="Longest accepted recording (seconds).")
+    max_audio_channels: int = Field(
+        2, ge=1, le=16, description="Most audio channels an accepted recording may have; more is refused from the "
+                                    "header before decoding (422). Above 7, PyAV 18.1 crashes (contained in the "
+                                    "decoder's child process).")
+    max_concurrent_webhook_bodies: int = Field(
+        8, ge=1, description="Webhook bodies read at the same time; one more gets 503 with Retry-After (bounds "
+                             "the memory that uploads hold before their signature is checked).")
     worker_threads: int = Field(1, ge=0, description="Embedded worker threads (0: no embedded worker).")
     queue: Literal["embedded", "celery"] = Field(
         "embedded", description="`embedded` worker threads in the API process, or `celery` workers.")

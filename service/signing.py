@@ -71,17 +71,41 @@ class VerifiedMessage:
     client: str
 
 
-def verify(
-    body: bytes,
+class PendingVerification:
+    """A delivery whose headers passed; the HMAC of its body is computed chunk by chunk as the body arrives.
+
+    Why: the webhook must refuse a missing or stale signature before it reads (and holds) up to 50 MB of
+    body, and must not keep a second copy of the body just to hash it (review #10).
+    """
+
+    def __init__(self, msg_id: str, timestamp: int, offered: list[bytes], secrets: Sequence[tuple[str, str]]):
+        self.msg_id, self.timestamp, self._offered = msg_id, timestamp, offered
+        prefix = f"{msg_id}.{timestamp}.".encode()
+        self._macs = [(client, hmac.new(decode_secret(secret), prefix, hashlib.sha256)) for client, secret in secrets]
+
+    def update(self, chunk: bytes) -> None:
+        for _client, mac in self._macs:
+            mac.update(chunk)
+
+    def finish(self) -> VerifiedMessage:
+        """The client whose secret signed the body; ``SignatureMismatch`` when none did (constant-time compare)."""
+        for client, mac in self._macs:
+            expected = mac.digest()
+            if any(hmac.compare_digest(expected, sig) for sig in self._offered):
+                return VerifiedMessage(msg_id=self.msg_id, timestamp=self.timestamp, client=client)
+        raise SignatureMismatch("no matching signature")
+
+
+def check_headers(
     headers: Mapping[str, str],
     secrets: Sequence[tuple[str, str]],
     *,
     tolerance_s: int = DEFAULT_TOLERANCE_S,
     now: float | None = None,
-) -> VerifiedMessage:
-    """Verify ``body`` against any of the ``(client_name, secret)`` pairs; return which client signed it.
+) -> PendingVerification:
+    """Check presence, form and freshness of the three signature headers before any body byte is read.
 
-    Raises a ``SignatureError`` subclass with a PII-free reason. Comparison is constant-time per candidate.
+    Raises ``MissingSignatureHeaders``, ``StaleTimestamp`` or ``SignatureMismatch`` (no ``v1`` signature at all).
     """
     lower = {k.lower(): v for k, v in headers.items()}
     msg_id, ts_raw, sig_header = (lower.get("webhook-id"), lower.get("webhook-timestamp"),
@@ -96,12 +120,26 @@ def verify(
     if abs(current - timestamp) > tolerance_s:
         raise StaleTimestamp(f"webhook-timestamp outside the {tolerance_s} s tolerance")
     offered = _offered_signatures(sig_header)
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    for client, secret in secrets:
-        expected = hmac.new(decode_secret(secret), signed, hashlib.sha256).digest()
-        if any(hmac.compare_digest(expected, sig) for sig in offered):
-            return VerifiedMessage(msg_id=msg_id, timestamp=timestamp, client=client)
-    raise SignatureMismatch("no matching signature")
+    if not offered:
+        raise SignatureMismatch("no v1 signature in webhook-signature")
+    return PendingVerification(msg_id, timestamp, offered, secrets)
+
+
+def verify(
+    body: bytes,
+    headers: Mapping[str, str],
+    secrets: Sequence[tuple[str, str]],
+    *,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+    now: float | None = None,
+) -> VerifiedMessage:
+    """Verify ``body`` against any of the ``(client_name, secret)`` pairs; return which client signed it.
+
+    Raises a ``SignatureError`` subclass with a PII-free reason. Comparison is constant-time per candidate.
+    """
+    pending = check_headers(headers, secrets, tolerance_s=tolerance_s, now=now)
+    pending.update(body)
+    return pending.finish()
 
 
 def _offered_signatures(header: str) -> list[bytes]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from models.audio import decode
+from models.audio_sandbox import decode_isolated
 from models.provenance import utcnow
 from service import audit, metrics, subject_index
 from service.blobstore import call_blob_key
@@ -62,7 +62,9 @@ def run_claimed_job(ctx: WorkerContext, job_id: int, worker_id: str) -> None:
     started = time.monotonic()
     try:
         job_input = _load_input(ctx, job_id)
-        audio = decode(ctx.blobs.get(job_input.audio_key), raw_format=job_input.raw_format)
+        # the stored original is still outside bytes: a decoder crash must cost this job, not the worker
+        audio = decode_isolated(ctx.blobs.get(job_input.audio_key), raw_format=job_input.raw_format,
+                                max_channels=ctx.settings.max_audio_channels)
         beat = _Heartbeat(ctx, job_id, worker_id)
 
         def on_stage(name: str) -> None:

@@ -7,14 +7,23 @@ recordings (8 kHz, 44.1 kHz, 48 kHz stereo) are accepted.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import select
 import socket
+import subprocess
+import sys
+import tempfile
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -23,9 +32,9 @@ from service.api.app import create_app
 from service.config import DEV_WEBHOOK_SECRET, get_settings
 from service.signing import signed_headers
 from service.store.models import Call
-from service.telephony_client import multipart
+from service.telephony_client import multipart, signed_call
 from tests.reliability.conftest import clear_caches, tokens_for_roles
-from tests.reliability.helpers import BAD, DATA, pg_schema_url, post_call, snapshot
+from tests.reliability.helpers import BAD, DATA, PG_ENV, ROOT, free_port, pg_schema_url, post_call, snapshot
 from tests.serving import uvicorn_server
 
 CASES = json.loads((BAD / "cases.json").read_text(encoding="utf-8"))
@@ -265,3 +274,170 @@ def test_read_paths_with_traversal_or_sql_are_refused(corpus_api: TestClient, co
     assert r.status_code in (404, 422), r.text
     assert set(r.json()) == {"error", "detail"} and "encryption" not in r.text and "SQLite" not in r.text
     assert state(corpus_api)[1] == before[1]
+
+
+# --- hostile audio against a real server process (review #1, #10) ---------------------------------------
+
+def _pcm_wav(channels: int, seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """Silent 16-bit PCM WAV with ``channels`` channels, made with ``wave`` as in the review."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.zeros((int(rate * seconds), channels), "<i2").tobytes())
+    return buf.getvalue()
+
+
+def _flac(layout: str, channels: int, seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """A silent FLAC with ``layout`` (7.1: the 10.6 KB upload that killed the review's server)."""
+    import av
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="flac") as container:
+        stream = container.add_stream("flac", rate=rate)
+        stream.layout = layout
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, int(rate * seconds) * channels), np.int16), format="s16",
+                                           layout=layout)
+        frame.sample_rate = rate
+        for packet in (*stream.encode(frame), *stream.encode(None)):
+            container.mux(packet)
+    return buf.getvalue()
+
+
+@contextlib.contextmanager
+def served_process(tmp_path: Path, db_url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``puheturva serve`` in its own process (no worker threads): a segfault there is seen, not suffered."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUHETURVA_") or k == PG_ENV}
+    env.update({"PUHETURVA_DATA_DIR": str(tmp_path / "var"), "PUHETURVA_DATABASE_URL": db_url,
+                "PUHETURVA_WORKER_THREADS": "0", "PUHETURVA_ENVIRONMENT": "development"})
+    env.update({f"PUHETURVA_{k}": v for k, v in settings.items()})
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], cwd=ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(base):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(base + "/healthz", timeout=2).json().get("status") == "ok"
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
+def _post_and_check_alive(base: str, proc: subprocess.Popen[bytes], name: str, audio: bytes) -> httpx.Response:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        try:
+            r = post_call(client, meta_for(name), audio)
+        except httpx.HTTPError as exc:
+            pytest.fail(f"{name}: the server dropped the connection ({type(exc).__name__}); rc={proc.poll()}")
+    assert proc.poll() is None, f"{name}: the server process died (rc={proc.returncode})"
+    assert _healthy(base), f"{name}: /healthz stopped answering"
+    return r
+
+
+HOSTILE = {"wav-8ch": lambda: _pcm_wav(8), "wav-12ch": lambda: _pcm_wav(12), "flac-7.1": lambda: _flac("7.1", 8)}
+
+
+def test_many_channel_audio_is_422_and_the_server_lives(tmp_path: Path, db_url: str) -> None:
+    """8 and 12 channel WAVs and a 7.1 FLAC: refused from the header (default cap: 2 channels)."""
+    with served_process(tmp_path, db_url) as (base, proc):
+        for name, make in HOSTILE.items():
+            r = _post_and_check_alive(base, proc, name, make())
+            assert r.status_code == 422, (name, r.text)
+            assert r.json() == {"error": "invalid_audio", "detail": "invalid audio: more than 2 audio channels"}
+        assert _post_and_check_alive(base, proc, "quad", _pcm_wav(4)).status_code == 422
+        assert _post_and_check_alive(base, proc, "after", GOOD_AUDIO).status_code == 202
+
+
+def test_decoder_crash_costs_one_request_not_the_server(tmp_path: Path, db_url: str) -> None:
+    """With the cap raised to 8, the 8-channel files reach PyAV and really segfault it: in the decoder's
+    child process, which becomes a 422 for that delivery while the server and its next deliveries go on."""
+    with served_process(tmp_path, db_url, MAX_AUDIO_CHANNELS="8") as (base, proc):
+        for name in ("wav-8ch", "flac-7.1"):
+            r = _post_and_check_alive(base, proc, f"crash-{name}", HOSTILE[name]())
+            assert r.status_code == 422, (name, r.text)
+            assert r.json() == {"error": "invalid_audio", "detail": "invalid audio: audio decoder failed"}
+        r = _post_and_check_alive(base, proc, "wav-12ch-capped", HOSTILE["wav-12ch"]())
+        assert r.json()["detail"] == "invalid audio: more than 8 audio channels"
+        assert _post_and_check_alive(base, proc, "after-crash", GOOD_AUDIO).status_code == 202
+        assert _post_and_check_alive(base, proc, "stereo", _pcm_wav(2)).status_code == 202
+
+
+# --- the signature before the body, and a bound on bodies in flight (review #10) ------------------------
+
+@pytest.mark.parametrize("headers", ["none", "stale"])
+def test_unsigned_40_mb_body_is_refused_before_it_is_read(make_api: Any, db_url: str, headers: str) -> None:
+    mib = 1024 * 1024
+    with make_api(DATABASE_URL=db_url) as api:
+        before = state(api)
+        counter = _ReadCounter(api.app)
+        with uvicorn_server(counter) as base:
+            sig = "" if headers == "none" else "".join(
+                f"{k}: {v}\r\n" for k, v in signed_headers(DEV_WEBHOOK_SECRET, "msg_stale", b"x",
+                                                           timestamp=int(time.time()) - 3600).items())
+            head = (f"POST /v1/calls HTTP/1.1\r\nHost: x\r\n{sig}Content-Type: multipart/form-data; boundary=b\r\n"
+                    f"Content-Length: {40 * mib}\r\n\r\n").encode()
+            _, answer = _send_and_read(base, head, (b"\0" * mib for _ in range(40)))
+            assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+            assert (b'"stale_signature"' if headers == "stale" else b'"bad_signature"') in answer
+            assert counter.body_bytes <= mib, f"the server read {counter.body_bytes} bytes before refusing"
+        assert state(api) == before
+
+
+def test_bodies_in_flight_are_bounded_503_with_retry_after(make_api: Any, db_url: str) -> None:
+    """One slot: while a slow signed upload holds it, the next delivery gets 503 + Retry-After at once."""
+    with make_api(DATABASE_URL=db_url, MAX_CONCURRENT_WEBHOOK_BODIES="1") as api, uvicorn_server(api.app) as base:
+        req = signed_call(DEV_WEBHOOK_SECRET, meta_for("slow"), GOOD_AUDIO)
+        host, port = base.removeprefix("http://").split(":")
+        head = ("POST /v1/calls HTTP/1.1\r\nHost: x\r\n" + "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
+                + f"Content-Length: {len(req.body)}\r\n\r\n").encode()
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(head + req.body[:1000])  # the body slot is taken, the rest not yet sent
+            time.sleep(0.5)
+            r = post_call(httpx.Client(base_url=base, timeout=10), meta_for("second"), GOOD_AUDIO)
+            assert r.status_code == 503 and r.json()["error"] == "busy", r.text
+            assert r.headers["retry-after"] == "5"
+            slow.sendall(req.body[1000:])
+            answer = slow.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 202"), answer[:200]
+        assert post_call(httpx.Client(base_url=base, timeout=10), meta_for("third"), GOOD_AUDIO).status_code == 202
+
+
+# --- the original audio never reaches $TMPDIR (review #9) ------------------------------------------------
+
+def test_large_upload_is_parsed_in_memory_never_spooled_to_tmpdir(make_api: Any, db_url: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    spool = tmp_path / "tmpdir"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    rolled: list[int] = []
+    original = tempfile.SpooledTemporaryFile.rollover
+
+    def rollover(self: Any) -> None:
+        rolled.append(self.tell())
+        original(self)
+
+    monkeypatch.setattr(tempfile.SpooledTemporaryFile, "rollover", rollover)
+    audio = _pcm_wav(1, seconds=78, rate=16000)  # 2.5 MB: Starlette's own parser spools anything over 1 MB
+    assert len(audio) > 2_400_000
+    with make_api(DATABASE_URL=db_url) as api:
+        r = post_call(api, meta_for("big-in-memory"), audio)
+        assert r.status_code == 202, r.text
+    assert rolled == [], f"a multipart part of {rolled} bytes was rolled over to a file in $TMPDIR"
+    assert list(spool.iterdir()) == []

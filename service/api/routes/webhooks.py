@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
+from python_multipart.multipart import parse_options_header
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartParser
 
-from models.audio import AudioTooLong, InvalidAudio, decode
+from models.audio import AudioTooLong, InvalidAudio
+from models.audio_sandbox import decode_isolated
 from service.api.deps import CtxDep
 from service.api.errors import ApiError
 from service.api.schemas import Accepted, CallMetadata, Problem
 from service.ingest import IngestError, accept_call, previous_delivery
-from service.signing import SignatureError, StaleTimestamp, verify
+from service.signing import PendingVerification, SignatureError, StaleTimestamp, check_headers
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["webhook"])
@@ -28,20 +33,48 @@ ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 409: {"model": Probl
 RETRY_LATER = (503, 507)
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The raw body, refusing (413) anything over ``limit`` before reading it all."""
+async def read_limited(request: Request, limit: int, on_chunk: Callable[[bytes], None] | None = None) -> bytes:
+    """The raw body, refusing (413) anything over ``limit`` before reading it all; ``on_chunk`` sees each
+    chunk as it arrives (the signature's HMAC), so the body is hashed without a second pass."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "too_large", f"upload exceeds the {limit} byte limit")
-    chunks, size = [], 0
+    body, size = bytearray(), 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise ApiError(413, "too_large", f"upload exceeds the {limit} byte limit")
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    request._body = body  # Starlette replays a cached body to request.form(); we consumed the stream
-    return body
+        if on_chunk is not None:
+            on_chunk(chunk)
+        body += chunk  # one growing buffer, not a list of chunks joined into a second copy
+    return bytes(body)
+
+
+def _check_signature_headers(request: Request, secrets: list[tuple[str, str]]) -> PendingVerification:
+    """401 for missing, malformed or stale signature headers: decided before a single body byte is read."""
+    try:
+        return check_headers(request.headers, secrets)
+    except StaleTimestamp as exc:
+        raise ApiError(401, "stale_signature", str(exc)) from None
+    except SignatureError as exc:
+        raise ApiError(401, "bad_signature", str(exc)) from None
+
+
+def _body_slots(request: Request, size: int) -> asyncio.Semaphore:
+    """The app's semaphore of webhook bodies being read (created on first use, in the app's event loop)."""
+    slots = getattr(request.app.state, "webhook_body_slots", None)
+    if slots is None:
+        slots = request.app.state.webhook_body_slots = asyncio.Semaphore(size)
+    return slots
+
+
+async def _read_signed_body(request: Request, limit: int, pending: PendingVerification, slots: int) -> bytes:
+    """The body, read only while one of ``slots`` is free: a flood of uploads gets 503, not all the memory."""
+    semaphore = _body_slots(request, slots)
+    if semaphore.locked():
+        raise ApiError(503, "busy", "too many uploads are being received; retry later", {"Retry-After": "5"})
+    async with semaphore:
+        return await read_limited(request, limit, pending.update)
 
 
 @router.post("/calls", status_code=202, response_model=Accepted, responses=ERRORS,
@@ -52,21 +85,23 @@ async def read_limited(request: Request, limit: int) -> bytes:
 async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
     """Accept a signed recording: stored encrypted and queued before the 202."""
     settings = ctx.settings
-    body = await read_limited(request, settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
     secrets = [(c.name, c.secret.get_secret_value()) for c in settings.telephony_clients]
+    pending = _check_signature_headers(request, secrets)
+    body = await _read_signed_body(request, limit, pending, settings.max_concurrent_webhook_bodies)
     try:
-        msg = verify(body, request.headers, secrets)
-    except StaleTimestamp as exc:
-        raise ApiError(401, "stale_signature", str(exc)) from None
+        msg = pending.finish()
     except SignatureError as exc:
         raise ApiError(401, "bad_signature", str(exc)) from None
     previous = await run_in_threadpool(previous_delivery, ctx.db, msg.client, msg.msg_id)
     if previous is not None:
         return JSONResponse(previous.body, status_code=previous.status)
-    meta, audio_bytes, raw_format = await _parse_form(request)
-    try:
-        audio = await run_in_threadpool(decode, audio_bytes, raw_format=raw_format,
-                                        max_duration=settings.max_audio_seconds)
+    meta, audio_bytes, raw_format = await _parse_form(request, body)
+    del body
+    try:  # in a sandboxed child: a decoder crash or runaway costs this request, not the server (review #1)
+        audio = await run_in_threadpool(decode_isolated, audio_bytes, raw_format=raw_format,
+                                        max_duration=settings.max_audio_seconds,
+                                        max_channels=settings.max_audio_channels, samples=False)
     except AudioTooLong as exc:
         raise ApiError(413, "audio_too_long", str(exc)) from None
     except InvalidAudio as exc:
@@ -91,12 +126,32 @@ async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
                         headers={"Location": result.body["status_url"]})
 
 
-async def _parse_form(request: Request) -> tuple[CallMetadata, bytes, str | None]:
-    ctype = request.headers.get("content-type", "")
-    if not ctype.lower().startswith("multipart/form-data"):
+class _InMemoryMultiPartParser(MultiPartParser):
+    """Starlette's multipart parser with file parts kept in memory.
+
+    Why: Starlette spools file parts over 1 MB to ``$TMPDIR``, which put the original recording on disk in
+    clear (review #9). The whole body is already in memory and capped, so a spool limit above the body's own
+    cap means no part can ever roll over to disk.
+    """
+
+    def __init__(self, request: Request, body: bytes) -> None:
+        async def whole_body() -> AsyncIterator[bytes]:
+            yield body
+
+        super().__init__(request.headers, whole_body(), max_files=1, max_fields=4)
+        self.spool_max_size = len(body) + 1
+
+
+async def _parse_multipart(request: Request, body: bytes) -> FormData:
+    return await _InMemoryMultiPartParser(request, body).parse()
+
+
+async def _parse_form(request: Request, body: bytes) -> tuple[CallMetadata, bytes, str | None]:
+    ctype, _params = parse_options_header(request.headers.get("content-type", ""))
+    if ctype.lower() != b"multipart/form-data":
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data with parts audio and metadata")
     try:
-        form = await request.form(max_files=1, max_fields=4)
+        form = await _parse_multipart(request, body)
     except Exception as exc:
         raise ApiError(400, "bad_multipart", f"multipart body cannot be parsed ({type(exc).__name__})") from None
     raw_meta, audio = form.get("metadata"), form.get("audio")
