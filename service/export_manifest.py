@@ -1,10 +1,16 @@
-"""The ``manifest.json`` of a data-subject export, schema ``puheturva.subject-export/1``, as pydantic models.
+"""The ``manifest.json`` of a data-subject export, schema ``puheturva.subject-export/2``, as pydantic models.
 
 A person who asks for their data (GDPR art. 15) or takes it elsewhere (art. 20) gets a ZIP whose manifest
-must mean the same thing next year: so the shape is versioned, documented in ``docs/export-manifest-v1.md``,
-published as JSON Schema (``service/export_manifest_v1.schema.json``, generated from these models:
+must mean the same thing next year: so the shape is versioned, documented in ``docs/export-manifest-v2.md``,
+published as JSON Schema (``service/export_manifest_v2.schema.json``, generated from these models:
 ``python -m service.export_manifest``) and every export is validated against it before it leaves.
-Adding an optional field keeps version 1; renaming, removing or changing the meaning of one makes version 2.
+Adding an optional field keeps a version; renaming, removing or changing the meaning of one makes the next.
+
+Version 2 (security review #4, #5): every call says how it concerns the person (``match``: party or
+mention) and whether its content could be attributed to them (``attribution``); ``withheld`` turns now
+include every turn not attributable to the person (not only the agent's); processing steps done by a
+person name only ``person`` and the role. Version 1 (``export_manifest_v1.schema.json``) is kept for
+reading exports made before.
 """
 
 from __future__ import annotations
@@ -16,9 +22,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_ID = "puheturva.subject-export/1"
-SCHEMA_FILE = Path(__file__).with_name("export_manifest_v1.schema.json")
+SCHEMA_ID = "puheturva.subject-export/2"
+SCHEMA_FILE = Path(__file__).with_name("export_manifest_v2.schema.json")
 AGENT_PLACEHOLDER = "[ASIAKASPALVELIJA]"
+UNATTRIBUTED_PLACEHOLDER = "[EI KOHDISTETTAVISSA]"  # "not attributable": whose words these are is unknown
+MATCHING = {
+    "party": "The call is yours: a phone number or customer number you gave is in the call's own data "
+             "(caller, callee, customer number). You get your part of it: your turns and your audio channel.",
+    "mention": "One of your identifiers was only spoken in the call, by whoever. The call may be another "
+               "person's, so only its existence, its time and the kinds of identifier heard are given.",
+    "attribution": "Turns and audio are yours when the recording keeps the customer on a channel of their "
+                   "own. A single-channel recording mixes the voices: its audio and every turn not "
+                   "attributable to you are withheld.",
+}
 
 
 class _Model(BaseModel):
@@ -95,8 +111,10 @@ class TurnOut(_Model):
     speaker: str = Field(description="agent, customer or unknown")
     start: float
     end: float
-    text: str = Field(description="Redacted text; the agent's turns are replaced by " + AGENT_PLACEHOLDER)
-    withheld: bool = Field(description="True when the text is the other party's and was withheld (art. 20(4))")
+    text: str = Field(description="Redacted text; the agent's turns are replaced by " + AGENT_PLACEHOLDER +
+                      ", turns whose speaker cannot be told apart by " + UNATTRIBUTED_PLACEHOLDER)
+    withheld: bool = Field(description="True when the text is not attributable to the person (the other "
+                                       "party's, or of an unknown speaker) and was withheld (art. 15(4), 20(4))")
 
 
 class EntityOut(_Model):
@@ -137,8 +155,9 @@ class ProcessingStep(_Model):
     stage: str
     started_at: datetime | None
     ended_at: datetime | None
-    agent: str | None
+    agent: str | None = Field(description='The software that did it, or "person" (employees are not named)')
     agent_version: str | None
+    agent_role: str | None = Field(description="The person's role when agent is \"person\", else null")
 
 
 class RetentionOut(_Model):
@@ -161,7 +180,8 @@ class AudioOut(_Model):
     path: str | None = Field(description="Path of the WAV inside the ZIP; null when no audio is included")
     sha256: str | None
     size: int | None
-    withheld_channels: list[int] = Field(description="Channels silenced because they carry the agent's voice")
+    withheld_channels: list[int] = Field(description="Channels silenced or left out because they are not the "
+                                                     "person's own (the agent's, or a mono mix)")
     note: str | None = None
 
 
@@ -176,6 +196,12 @@ class CallOut(_Model):
     restricted: bool
     legal_hold: bool
     matched_by: list[str] = Field(description="Which kinds of the given identifiers were found for this call")
+    match: Literal["party", "mention"] = Field(description="party: the person's own call (metadata); mention: "
+                                                           "their identifier was only spoken in it")
+    attribution: Literal["channel", "none"] = Field(
+        description="channel: the person's turns and audio are told apart by channel; none: nothing of the "
+                    "call's content could be attributed to them, so turns and audio are withheld")
+    note: str | None = Field(description="Why content was withheld, in words")
     channels: dict[str, str]
     turns: list[TurnOut]
     entities: list[EntityOut]
@@ -189,17 +215,26 @@ class CallOut(_Model):
     audio: AudioOut
 
 
+class MatchingInfo(_Model):
+    """What a match means, in words, so the manifest explains itself."""
+
+    party: str
+    mention: str
+    attribution: str
+
+
 class ExportManifest(_Model):
     """Root of ``manifest.json``."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True,
-                              json_schema_extra={"$id": "https://puheturva.invalid/schemas/subject-export-1.json"})
+                              json_schema_extra={"$id": "https://puheturva.invalid/schemas/subject-export-2.json"})
 
-    schema_id: Literal["puheturva.subject-export/1"] = Field(alias="schema")
+    schema_id: Literal["puheturva.subject-export/2"] = Field(alias="schema")
     generated_at: datetime
     controller: Controller
     request: RequestInfo
     register_info: RegisterInfo = Field(alias="register")
+    matching: MatchingInfo
     calls: list[CallOut]
 
 

@@ -1,5 +1,8 @@
 """Finding a data subject's calls without storing their identifiers: a keyed HMAC index.
 
+Each term records its role: ``party`` when it came from the call's metadata (caller, callee, customer
+number: the call is the person's own), ``mention`` when it was only spoken in the call (whoever said it).
+
 An identifier heard in a call is normalised and stored as ``HMAC-SHA256(index_key, "kind:normalised")``.
 A privacy officer looking up a subject's phone number computes the same HMAC; a stolen database without
 the key reveals nothing (an unkeyed hash of a phone number is reversed by enumeration in seconds).
@@ -25,9 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum import iban as stdnum_iban
 
-from service.store.models import Call, SubjectTerm
+from service.store.models import SUBJECT_TERM_ROLES, Call, SubjectTerm
 
 KINDS = ("phone", "hetu", "email", "iban", "customer_number")
+# How an identifier belongs to a call: from its metadata (the person is a party of the call) or spoken in it
+# (anyone may say anyone's number: the call is not thereby the person's).
+PARTY, MENTION = SUBJECT_TERM_ROLES
+ROLES = SUBJECT_TERM_ROLES
 # Which detected entity types the pipeline indexes, and under which kind.
 KIND_FOR_ENTITY = {"PHONE": "phone", "HETU": "hetu", "EMAIL": "email", "IBAN": "iban",
                    "CUSTOMER_NUMBER": "customer_number"}
@@ -88,14 +95,24 @@ def _call_id(call: Call | uuid.UUID) -> uuid.UUID:
     return call.id if isinstance(call, Call) else call
 
 
-def add(session: Session, call: Call | uuid.UUID, kind: str, value: str, *, key: bytes | None = None) -> bool:
-    """Index ``value`` for ``call``; True if new. Idempotent (unique on hmac + call). Caller commits."""
+def add(session: Session, call: Call | uuid.UUID, kind: str, value: str, *, role: str = MENTION,
+        key: bytes | None = None) -> bool:
+    """Index ``value`` for ``call`` as ``role`` (``PARTY`` for the call's metadata, ``MENTION`` for what was
+    spoken); True if new. Idempotent (unique on hmac + call); a party term is never demoted to a mention, so
+    the caller's own number said aloud still makes it their call. Caller commits."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
     call_id, term = _call_id(call), index_terms(kind, value, key=key)
-    if session.scalar(select(SubjectTerm.id).where(SubjectTerm.hmac == term, SubjectTerm.call_id == call_id)):
+    found = session.scalars(select(SubjectTerm).where(SubjectTerm.hmac == term,
+                                                      SubjectTerm.call_id == call_id)).first()
+    if found is not None:
+        if role == PARTY and found.role != PARTY:
+            found.role = PARTY
+            session.flush()
         return False
     try:
         with session.begin_nested():
-            session.add(SubjectTerm(hmac=term, kind=kind, call_id=call_id))
+            session.add(SubjectTerm(hmac=term, kind=kind, call_id=call_id, role=role))
             session.flush()
     except IntegrityError:
         return False
@@ -104,7 +121,8 @@ def add(session: Session, call: Call | uuid.UUID, kind: str, value: str, *, key:
 
 def replace_call(session: Session, call: Call | uuid.UUID, identifiers: Iterable[tuple[str, str]], *,
                  key: bytes | None = None, skip_invalid: bool = True) -> int:
-    """Replace the index of a call with ``(kind, value)`` pairs (a pipeline re-run); returns terms stored.
+    """Replace the spoken (``MENTION``) terms of a call with ``(kind, value)`` pairs (a pipeline re-run);
+    returns terms stored. The call's metadata (``PARTY``) terms stay: a re-run does not change who called.
 
     Values that cannot be normalised (an ASR fragment that only looked like a number) are skipped unless
     ``skip_invalid`` is False. Call it in the same transaction as ``replace_call_results``.
@@ -117,16 +135,21 @@ def replace_call(session: Session, call: Call | uuid.UUID, identifiers: Iterable
         except InvalidIdentifier:
             if not skip_invalid:
                 raise
-    session.execute(delete(SubjectTerm).where(SubjectTerm.call_id == call_id))
-    session.add_all(SubjectTerm(hmac=h, kind=k, call_id=call_id) for h, k in terms.items())
+    session.execute(delete(SubjectTerm).where(SubjectTerm.call_id == call_id, SubjectTerm.role == MENTION))
+    party = set(session.scalars(select(SubjectTerm.hmac).where(SubjectTerm.call_id == call_id)))
+    session.add_all(SubjectTerm(hmac=h, kind=k, call_id=call_id, role=MENTION)
+                    for h, k in terms.items() if h not in party)
     session.flush()
     return len(terms)
 
 
-def find_calls(session: Session, identifiers: Iterable[tuple[str, str]], *,
+def find_calls(session: Session, identifiers: Iterable[tuple[str, str]], *, role: str | None = None,
                key: bytes | None = None) -> set[uuid.UUID]:
-    """Calls in which any of the subject's ``(kind, value)`` identifiers was heard."""
+    """Calls holding any of the subject's ``(kind, value)`` identifiers (of ``role`` only, if given)."""
     terms = {index_terms(kind, value, key=key) for kind, value in identifiers}
     if not terms:
         return set()
-    return set(session.scalars(select(SubjectTerm.call_id).where(SubjectTerm.hmac.in_(terms))))
+    q = select(SubjectTerm.call_id).where(SubjectTerm.hmac.in_(terms))
+    if role is not None:
+        q = q.where(SubjectTerm.role == role)
+    return set(session.scalars(q))

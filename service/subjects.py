@@ -1,8 +1,19 @@
 """Data-subject requests (privacy notice §11): access, erasure, restriction, rectification.
 
-A privacy officer who has verified a person's identity enters the identifiers the person gave. They are
-turned into the keyed HMAC terms of the subject index at once and never stored: the request keeps the terms,
-the matched calls, the officer's verification note and a receipt of what was done. Every step is audited.
+A privacy officer who has verified a person's identity (a method from ``VERIFICATION_METHODS`` and an
+evidence reference) enters the identifiers the person gave. They are turned into the keyed HMAC terms of the
+subject index at once and never stored: the request keeps the terms, the matched calls, the verification and
+a receipt of what was done. Every step is audited.
+
+A call is the person's own (``party``) when one of their identifiers is in its metadata: caller, callee or
+customer number. A call where one was only spoken (``mention``) may be anyone's: "my wife's number is …"
+puts the wife's number into her husband's call. So every step draws the same line: the person's own calls are
+exported (the other party withheld), erased, restricted and rectified; a call that only mentions them is
+listed, never handed out, and an erasure removes the mention (its index terms, the raw artefacts that hold it
+in clear) but keeps the other person's call.
+
+An erasure is irreversible and acts on one officer's word about identity, so it waits (``pending_approval``)
+until a different privacy officer approves it (four eyes).
 
 Erasure is irreversible, so the request is committed before anything is deleted and each call is erased in
 its own transaction; a crash leaves a request whose receipt lists what was done so far. A call under legal
@@ -19,18 +30,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from redaction.recognizers.hetu import problem as hetu_problem
 from service import audit, subject_index
-from service.blobstore import BlobStore
+from service.blobstore import BlobError, BlobStore
 from service.register import Register, get_register
 from service.retention import LegalHoldActive, delete_artefact, erase_call
-from service.store.kinds import ACTIVE_STATES
+from service.store.kinds import ACTIVE_STATES, ArtefactKind
 from service.store.models import (
     SUBJECT_REQUEST_KINDS,
+    VERIFICATION_METHODS,
     Artefact,
     Call,
     Classification,
@@ -45,6 +57,10 @@ from service.store.models import (
 
 KINDS = SUBJECT_REQUEST_KINDS
 MAX_IDENTIFIERS = 20
+PARTY, MENTION = subject_index.PARTY, subject_index.MENTION
+MIN_REFERENCE = 8  # "yes" or "ok" is not evidence; "passi 12/2026 toimipiste" is
+# Artefacts that hold what was said in clear: a mention of the person in them is not redacted.
+_RAW_KINDS = (ArtefactKind.RAW_TRANSCRIPT.value, ArtefactKind.ORIGINAL_AUDIO.value)
 LEGAL_OBLIGATION_ARTICLE = "6(1)(c)"
 # Structured identifiers the free-text check refuses wherever they appear. Not PHONE: the recogniser also
 # reads dates and times ("12.3.2025 klo 14.05") as numbers; the person's own phone is caught by comparison.
@@ -75,6 +91,14 @@ class CallNotInRequest(LookupError):
 
 class TurnNotFound(LookupError):
     pass
+
+
+class NotPendingApproval(ValueError):
+    """The request is not an erasure waiting for approval (already approved, or another kind)."""
+
+
+class SameOfficer(PermissionError):
+    """The officer who made an erasure request cannot also approve it."""
 
 
 # ------------------------------------------------------------------------------------------ validation
@@ -143,32 +167,59 @@ def check_free_text(field: str, text: str | None, identifiers: Iterable[tuple[st
                                   "leave identifiers out of free text")
 
 
+def check_verification(method: str | None, reference: str | None,
+                       identifiers: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    """The ``(method, reference)`` of how identity was verified, or ``InvalidSubjectRequest``: a method from
+    ``VERIFICATION_METHODS`` and a reference to the evidence (a case or ticket number, the office, the date)
+    that quotes no identifier."""
+    if method not in VERIFICATION_METHODS:
+        raise InvalidSubjectRequest("invalid_verification", "verification method must be one of "
+                                                            f"{', '.join(VERIFICATION_METHODS)}")
+    reference = (reference or "").strip()
+    if len(reference) < MIN_REFERENCE:
+        raise InvalidSubjectRequest("invalid_verification", "give a reference to the verification evidence "
+                                                            f"(at least {MIN_REFERENCE} characters)")
+    check_free_text("verification reference", reference, list(identifiers))
+    return method, reference
+
+
 # ------------------------------------------------------------------------------------------- matching
 
 
 def match_calls(session: Session, terms: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
-    """The calls concerning the subject (as caller, callee, customer or spoken in the call), oldest first,
-    with the identifier kinds that matched each."""
+    """The calls concerning the subject, oldest first, with the identifier kinds that matched each and
+    ``match``: ``party`` (an identifier is in the call's metadata: the call is the subject's own) or
+    ``mention`` (identifiers were only spoken in it: the call may be another person's)."""
     hmacs = [t["hmac"] for t in terms]
     if not hmacs:
         return []
     rows = session.execute(
-        select(Call.id, Call.external_id, Call.created_at, SubjectTerm.kind)
+        select(Call.id, Call.external_id, Call.created_at, SubjectTerm.kind, SubjectTerm.role)
         .join(SubjectTerm, SubjectTerm.call_id == Call.id)
         .where(SubjectTerm.hmac.in_(hmacs)).order_by(Call.created_at, Call.id))
     calls: dict[uuid.UUID, dict[str, Any]] = {}
-    for cid, external_id, _created, kind in rows:
-        entry = calls.setdefault(cid, {"id": str(cid), "call_id": external_id, "matched_by": []})
+    for cid, external_id, _created, kind, role in rows:
+        entry = calls.setdefault(cid, {"id": str(cid), "call_id": external_id, "matched_by": [],
+                                       "match": MENTION})
         if kind not in entry["matched_by"]:
             entry["matched_by"].append(kind)
+        if role == PARTY:
+            entry["match"] = PARTY
     for entry in calls.values():
         entry["matched_by"].sort()
     return list(calls.values())
 
 
-def live_call_ids(session: Session, req: SubjectRequest) -> list[uuid.UUID]:
-    """The request's calls that still exist (an erased call is gone for every later step)."""
-    ids = [uuid.UUID(m["id"]) for m in req.matched_calls]
+def match_of(entry: dict[str, Any]) -> str:
+    """How a stored matched call concerns the subject. Requests made before matches had a kind mixed
+    both, so they count as mentions: nothing of another person's is handed out or erased on their basis."""
+    return PARTY if entry.get("match") == PARTY else MENTION
+
+
+def live_call_ids(session: Session, req: SubjectRequest, *, match: str | None = None) -> list[uuid.UUID]:
+    """The request's calls that still exist (an erased call is gone for every later step); only those
+    matched as ``match`` if given."""
+    ids = [uuid.UUID(m["id"]) for m in req.matched_calls if match is None or match_of(m) == match]
     if not ids:
         return []
     present = set(session.scalars(select(Call.id).where(Call.id.in_(ids))))
@@ -180,40 +231,63 @@ def live_call_ids(session: Session, req: SubjectRequest) -> list[uuid.UUID]:
 
 def create_request(
     session: Session, blobs: BlobStore, *, kind: str, identifiers: Sequence[tuple[str, str]],
-    verification: str, note: str | None = None, actor: str, role: str, now: datetime | None = None,
-    register: Register | None = None,
+    verification: str, verification_method: str | None = None, note: str | None = None, actor: str,
+    role: str, now: datetime | None = None, register: Register | None = None,
 ) -> SubjectRequest:
     """Record a request, find the subject's calls and carry it out (access and rectification wait for the
-    export and the corrections). Commits: the request is on record before anything is deleted."""
+    export and the corrections, erasure for a second officer's ``approve_erasure``). Commits: the request
+    is on record before anything is changed. ``verification`` is the evidence reference."""
     if kind not in KINDS:
         raise InvalidSubjectRequest("invalid_kind", f"kind must be one of {', '.join(KINDS)}")
-    verification = (verification or "").strip()
-    if len(verification) < 3:
-        raise InvalidSubjectRequest("no_verification", "say how the person's identity was verified")
     terms = index_terms(identifiers)
-    check_free_text("verification", verification, identifiers)
+    method, reference = check_verification(verification_method, verification, identifiers)
     check_free_text("note", note, identifiers)
     now = now or utcnow()
     matched = match_calls(session, terms)
     req = SubjectRequest(kind=kind, status="open", created_by=actor, created_by_role=role, terms=terms,
-                         verification=verification, note=(note or "").strip() or None, matched_calls=matched,
-                         result={"calls_found": len(matched)}, created_at=now, updated_at=now)
+                         verification=reference, verification_method=method, note=(note or "").strip() or None,
+                         matched_calls=matched, result=_found(matched), created_at=now, updated_at=now)
     session.add(req)
     session.flush()
     audit.record(session, actor, role, "subject.request", "subject_request", str(req.id),
-                 {"kind": kind, "identifier_kinds": sorted({t["kind"] for t in terms}), "calls": len(matched)},
-                 now=now)
+                 {"kind": kind, "identifier_kinds": sorted({t["kind"] for t in terms}), "calls": len(matched),
+                  "verification_method": method}, now=now)
     session.commit()
     if kind == "access":
         _finish(session, req, "completed", {}, actor, role, now)
     elif kind == "erasure":
-        _erase(session, blobs, req, actor, role, now, register or get_register())
+        req.status = "pending_approval"  # nothing is erased on one officer's word
     elif kind in ("restriction", "lift_restriction"):
         _restrict(session, req, kind == "restriction", actor, role, now)
     else:  # rectification: stays open for its corrections
         _set_result(req, {"corrections": []}, now)
     session.commit()
     return req
+
+
+def approve_erasure(session: Session, blobs: BlobStore, request_id: uuid.UUID, *, actor: str, role: str,
+                    now: datetime | None = None, register: Register | None = None) -> SubjectRequest:
+    """A second privacy officer confirms an erasure request, which is then carried out. Commits.
+
+    Raises ``NotPendingApproval`` (not an erasure, or already approved) or ``SameOfficer``."""
+    req = get_request(session, request_id)
+    if req.kind != "erasure" or req.status != "pending_approval":
+        raise NotPendingApproval("only an erasure request waiting for approval can be approved")
+    if actor == req.created_by:
+        raise SameOfficer("a different privacy officer must approve the erasure")
+    now = now or utcnow()
+    req.approved_by, req.approved_at, req.updated_at = actor, now, now
+    audit.record(session, actor, role, "subject.erasure_approved", "subject_request", str(req.id),
+                 {"created_by": req.created_by, "calls": len(req.matched_calls)}, now=now)
+    session.commit()
+    _erase(session, blobs, req, actor, role, now, register or get_register())
+    session.commit()
+    return req
+
+
+def _found(matched: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"calls_found": len(matched), "party_calls": sum(1 for m in matched if match_of(m) == PARTY),
+            "mention_calls": sum(1 for m in matched if match_of(m) == MENTION)}
 
 
 def _set_result(req: SubjectRequest, extra: dict[str, Any], now: datetime) -> None:
@@ -251,8 +325,11 @@ def request_document(req: SubjectRequest) -> dict[str, Any]:
     return {"id": str(req.id), "kind": req.kind, "status": req.status, "created_by": req.created_by,
             "created_by_role": req.created_by_role, "created_at": _iso(req.created_at),
             "updated_at": _iso(req.updated_at), "completed_at": _iso(req.completed_at),
-            "identifier_kinds": sorted({t["kind"] for t in req.terms}), "verification": req.verification,
-            "note": req.note, "calls": req.matched_calls, "result": req.result}
+            "identifier_kinds": sorted({t["kind"] for t in req.terms}),
+            "verification": {"method": req.verification_method, "reference": req.verification},
+            "approved_by": req.approved_by, "approved_at": _iso(req.approved_at),
+            "note": req.note, "calls": [{**m, "match": match_of(m)} for m in req.matched_calls],
+            "result": req.result}
 
 
 def record_export(session: Session, req: SubjectRequest, *, sha256: str, call_ids: list[str], actor: str,
@@ -294,24 +371,75 @@ def _erase(session: Session, blobs: BlobStore, req: SubjectRequest, actor: str, 
     deleted: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
+    mentions: list[dict[str, Any]] = []
+    hmacs = [t["hmac"] for t in req.terms]
     for m in req.matched_calls:
         ref = {"id": m["id"], "call_id": m["call_id"]}
         call = session.get(Call, uuid.UUID(m["id"]))
         if call is None:
-            deleted.append({**ref, "already_deleted": True})
+            (deleted if match_of(m) == PARTY else mentions).append({**ref, "already_deleted": True})
             continue
         try:
+            if match_of(m) == MENTION:  # another person's call: remove the mention, keep the call
+                mentions.append({**ref, **_erase_mention(session, blobs, call, hmacs, actor, role, now)})
+                session.commit()
+                continue
             outcome = _erase_one(session, blobs, call, obligation, actor, role, now)
-        except (OSError, LegalHoldActive) as exc:  # a storage outage, or a hold put on a moment ago
+        except (OSError, BlobError, LegalHoldActive) as exc:  # a storage outage, or a hold put on just now
             session.rollback()
             failed.append({**ref, "reason": "legal_hold" if isinstance(exc, LegalHoldActive) else
                            "storage_error"})
             continue
         (deleted if outcome.pop("erased") else kept).append({**ref, **outcome})
         session.commit()  # one call at a time: its blobs are gone, its rows must follow now
-    unfinished = failed or any(k["reason"] == "processing" or k["failed_artefacts"] for k in kept)
+    unfinished = failed or any(k["reason"] == "processing" or k["failed_artefacts"] for k in kept) or any(
+        m.get("raw_kept") or m.get("turns_redacted") is False for m in mentions)
     _finish(session, req, "partial" if unfinished else "completed",
-            {"deleted": deleted, "kept": kept, "failed": failed}, actor, role, now)
+            {"deleted": deleted, "kept": kept, "failed": failed, "mentions": mentions}, actor, role, now)
+
+
+def _erase_mention(session: Session, blobs: BlobStore, call: Call, hmacs: list[str], actor: str, role: str,
+                   now: datetime) -> dict[str, Any]:
+    """Erase the subject from a call that only mentions them (GDPR art. 17 for the subject, not the call's
+    parties): their index terms go, the raw artefacts that hold the mention in clear go (the redacted
+    transcript and audio the other person's call keeps are checked for the mention), the call stays."""
+    removed = session.execute(delete(SubjectTerm).where(
+        SubjectTerm.call_id == call.id, SubjectTerm.hmac.in_(hmacs), SubjectTerm.role == MENTION)).rowcount
+    raw_deleted, raw_kept = [], []
+    for art in call.artefacts:
+        if art.deleted_at is not None or art.kind not in _RAW_KINDS:
+            continue
+        if call.legal_hold or art.legal_hold:
+            raw_kept.append({"artefact": art.kind, "reason": "legal_hold"})
+        elif delete_artefact(session, blobs, art, now, reason="erasure"):
+            raw_deleted.append(art.kind)
+        else:
+            raw_kept.append({"artefact": art.kind, "reason": "storage_error"})
+    left = _mentions_left(session, call.id, set(hmacs))
+    detail = {"call_kept": True, "index_terms_removed": int(removed or 0), "raw_deleted": sorted(raw_deleted),
+              "raw_kept": raw_kept, "turns_redacted": left == 0}
+    audit.record(session, actor, role, "subject.erase_mention", "call", str(call.id),
+                 {k: v for k, v in detail.items() if k != "call_kept"}, now=now)
+    return detail
+
+
+def _mentions_left(session: Session, call_id: uuid.UUID, hmacs: set[str]) -> int:
+    """How many of the subject's identifiers the rule-based recognisers still find in the call's stored
+    (redacted) turns and words: 0 when the mention is redacted everywhere a reader can see it."""
+    from redaction import canonical_value
+
+    found = 0
+    for turn in session.scalars(select(Turn).where(Turn.call_id == call_id)):
+        words = " ".join(str(w.get("text", "")) for w in turn.words or [] if not w.get("redacted"))
+        for text in (turn.text, words):
+            for span in _pattern_analyzer().analyze(text):
+                kind = subject_index.KIND_FOR_ENTITY.get(span.type)
+                value = canonical_value(kind, text[span.start:span.end]) if kind else None
+                try:
+                    found += bool(value) and subject_index.index_terms(kind, value) in hmacs
+                except subject_index.InvalidIdentifier:
+                    continue
+    return found
 
 
 def _erase_one(session: Session, blobs: BlobStore, call: Call, obligation: set[str], actor: str, role: str,
@@ -358,8 +486,10 @@ def _keep(session: Session, call: Call, reason: str, basis: list[Artefact], remo
 
 
 def _restrict(session: Session, req: SubjectRequest, on: bool, actor: str, role: str, now: datetime) -> None:
+    """Restrict (or lift) the subject's own calls; a call that only mentions them is another person's and
+    is listed under ``mentions``, unchanged."""
     done = []
-    for cid in live_call_ids(session, req):
+    for cid in live_call_ids(session, req, match=PARTY):
         call = session.get(Call, cid)
         assert call is not None
         call.restricted = on
@@ -367,7 +497,10 @@ def _restrict(session: Session, req: SubjectRequest, on: bool, actor: str, role:
         audit.record(session, actor, role, "subject.restrict" if on else "subject.lift_restriction", "call",
                      str(cid), {"request": str(req.id)}, now=now)
         done.append({"id": str(cid), "call_id": call.external_id})
-    _finish(session, req, "completed", {"restricted" if on else "lifted": done}, actor, role, now)
+    mentions = [{"id": m["id"], "call_id": m["call_id"], "changed": False}
+                for m in req.matched_calls if match_of(m) == MENTION]
+    _finish(session, req, "completed", {"restricted" if on else "lifted": done, "mentions": mentions},
+            actor, role, now)
 
 
 # ------------------------------------------------------------------------------------- rectification
@@ -416,10 +549,14 @@ def add_correction(
 
 
 def _request_call(session: Session, req: SubjectRequest, call_ref: str) -> Call:
-    """One of the request's calls by its telephony call id (or internal id)."""
-    ids = [m["id"] for m in req.matched_calls if call_ref in (m["call_id"], m["id"])]
-    if len(ids) != 1:
+    """One of the request's own (party) calls by its telephony call id (or internal id)."""
+    found = [m for m in req.matched_calls if call_ref in (m["call_id"], m["id"])]
+    if len(found) != 1:
         raise CallNotInRequest("the call is not one of this request's calls")
+    if match_of(found[0]) != PARTY:
+        raise CallNotInRequest("the person is only mentioned in this call: it is another person's call and is "
+                               "not rectified through this request")
+    ids = [found[0]["id"]]
     call = session.get(Call, uuid.UUID(ids[0]))
     if call is None:
         raise CallNotInRequest("the call no longer exists")

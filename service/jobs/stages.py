@@ -179,7 +179,7 @@ def _index(s: Any, call_id: uuid.UUID, kind: str, value: str) -> None:
     if canonical is None:
         return
     with contextlib.suppress(subject_index.InvalidIdentifier):  # an ASR fragment that only looked like one
-        subject_index.add(s, call_id, kind, canonical)
+        subject_index.add(s, call_id, kind, canonical, role=subject_index.MENTION)
 
 
 def _delete_expired_original(ctx: WorkerContext, s: Any, call_id: uuid.UUID, now: Any) -> None:

@@ -2,8 +2,8 @@
 
 Each call has an agent turn and a customer turn with placeholders, entities at the placeholders, a call
 reason, a classify provenance row, artefacts tagged by the real retention policy, a small stereo WAV as the
-redacted audio (agent on channel 0, customer on channel 1) and subject-index terms for the metadata and the
-spoken identifiers, which is exactly what a data-subject request searches.
+redacted audio (agent on channel 0, customer on channel 1) and subject-index terms for the metadata (party)
+and the spoken identifiers (mention), which is exactly what a data-subject request searches.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from service.blobstore import BlobStore, call_blob_key
 from service.register import category_for_artefact
 from service.retention import tags_for
 from service.store.kinds import ArtefactKind, CallStatus, JobState
+from service.store.models import Provenance
 from service.store.records import (
     ArtefactRecord,
     CallMeta,
@@ -58,16 +59,29 @@ def stereo_wav(seconds: float = 0.5) -> bytes:
     return encode_wav([0.3 * np.sin(2 * np.pi * 440 * t), 0.3 * np.sin(2 * np.pi * 660 * t)])
 
 
+def mono_wav(seconds: float = 0.5) -> bytes:
+    """One channel holding both voices, as a mono recording does: no channel can be told apart."""
+    t = np.arange(int(16000 * seconds)) / 16000
+    return encode_wav(0.3 * np.sin(2 * np.pi * 440 * t))
+
+
 def seed_call(session: Session, blobs: BlobStore, external_id: str, person: Person, *,
-              reason: str = "laskutus", spoken_email: str | None = None, now: datetime | None = None
+              reason: str = "laskutus", spoken_email: str | None = None, now: datetime | None = None,
+              mono: bool = False, mentions: tuple[tuple[str, str], ...] = (), reviewed_by: str | None = None
               ) -> uuid.UUID:
-    """A processed call from ``person``; commits and returns the call id."""
+    """A processed call from ``person``; commits and returns the call id.
+
+    ``mono``: a single-channel recording, every turn ``unknown`` (as the pipeline labels mono audio).
+    ``mentions``: other people's identifiers spoken in the call (indexed as the worker indexes them).
+    ``reviewed_by``: a QA reviewer's login on a ``review:missed_identifier`` provenance row.
+    """
     now = now or datetime.now(UTC)
     call_id = uuid.uuid4()
     created = create_call_with_job(
         session, client="default", external_id=external_id, audio_sha256="a" * 64, call_id=call_id,
         meta=CallMeta(started_at=now - timedelta(minutes=5), direction="inbound", queue="laskutus",
-                      agent_id=AGENT_ID, channels={"0": "agent", "1": "customer"}, duration_s=42.0), now=now)
+                      agent_id=AGENT_ID, channels={} if mono else {"0": "agent", "1": "customer"},
+                      duration_s=42.0), now=now)
     assert created.job is not None
     created.job.state = JobState.DONE.value
     labels = [("call_reason", reason)]
@@ -76,7 +90,7 @@ def seed_call(session: Session, blobs: BlobStore, external_id: str, person: Pers
         return ArtefactRecord(kind=kind.value, data_category=category_for_artefact(kind), source="ai_pipeline",
                               tag=tags_for(kind, labels, now), **kw)  # type: ignore[arg-type]
 
-    wav = stereo_wav()
+    wav = mono_wav() if mono else stereo_wav()
     key = call_blob_key(call_id, ArtefactKind.REDACTED_AUDIO.value)
     blobs.put(key, wav)
     hetu_at = CUSTOMER_TEXT.index("[HETU]")
@@ -85,8 +99,8 @@ def seed_call(session: Session, blobs: BlobStore, external_id: str, person: Pers
                         agent=ModelInfo(name="puheturva.call_reason", version="1.0"))
     replace_call_results(
         session, call_id,
-        turns=[TurnRecord(0, "agent", 0, 0.0, 3.0, AGENT_TEXT),
-               TurnRecord(1, "customer", 1, 3.5, 9.0, CUSTOMER_TEXT)],
+        turns=[TurnRecord(0, "unknown" if mono else "agent", 0, 0.0, 3.0, AGENT_TEXT),
+               TurnRecord(1, "unknown" if mono else "customer", 0 if mono else 1, 3.5, 9.0, CUSTOMER_TEXT)],
         entities=[EntityRecord(1, "HETU", hetu_at, hetu_at + 6, 1.0, "hetu", "perustiedot", 4.0, 6.0),
                   EntityRecord(1, "EMAIL", email_at, email_at + 12, 1.0, "email", "perustiedot", 6.5, 8.5)],
         classifications=[ClassificationRecord("call_reason", reason, "model", 0.9)],
@@ -97,10 +111,15 @@ def seed_call(session: Session, blobs: BlobStore, external_id: str, person: Pers
                    artefact(ArtefactKind.CLASSIFICATION)],
         now=now)
     set_call_status(session, call_id, CallStatus.DONE)
-    subject_index.add(session, call_id, "phone", person.phone)  # caller, as the webhook indexes it
-    subject_index.add(session, call_id, "hetu", person.hetu)  # spoken, as the worker indexes it
+    if reviewed_by:
+        session.add(Provenance(call_id=call_id, stage="review:missed_identifier", started_at=now, ended_at=now,
+                               agent={"name": reviewed_by, "kind": "person", "role": "qa_reviewer"}))
+    subject_index.add(session, call_id, "phone", person.phone, role=subject_index.PARTY)  # caller (webhook)
+    subject_index.add(session, call_id, "hetu", person.hetu, role=subject_index.MENTION)  # spoken (worker)
     written = canonical_value("email", spoken_email) if spoken_email else person.email
     assert written is not None
-    subject_index.add(session, call_id, "email", written)
+    subject_index.add(session, call_id, "email", written, role=subject_index.MENTION)
+    for kind, value in mentions:  # someone else's, spoken in the call
+        subject_index.add(session, call_id, kind, value, role=subject_index.MENTION)
     session.commit()
     return call_id

@@ -68,11 +68,30 @@ def seed(api: TestClient, external_id: str, person: Person = PEKKA, **kw: Any) -
         return seed_call(s, ctx.blobs, external_id, person, **kw)
 
 
+@pytest.fixture
+def second_officer(api: TestClient) -> dict[str, str]:
+    return _token(api, "matti-tsv", "privacy_officer")
+
+
+def ref(reference: str, method: str = "id_document") -> dict[str, str]:
+    """A structured verification: a method from the fixed list and a reference to the evidence."""
+    return {"method": method, "reference": reference}
+
+
 def request(api: TestClient, auth: dict[str, str], kind: str, identifiers: list[tuple[str, str]],
-            verification: str = "Tunnistettu passista asiakaspalvelupisteessä", **kw: Any) -> Any:
+            verification: Any = None, **kw: Any) -> Any:
     body = {"kind": kind, "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
-            "verification": verification, **kw}
+            "verification": ref("Passi tarkistettu asiakaspalvelupisteessä") if verification is None
+            else verification, **kw}
     return api.post("/v1/subject-requests", json=body, headers=auth)
+
+
+def erase(api: TestClient, first: dict[str, str], second: dict[str, str], identifiers: list[tuple[str, str]]
+          ) -> Any:
+    """An erasure request by one officer, approved by another (nothing is erased before the approval)."""
+    r = request(api, first, "erasure", identifiers)
+    assert r.status_code == 201 and r.json()["status"] == "pending_approval", r.text
+    return api.post(f"/v1/subject-requests/{r.json()['id']}/approve", headers=second)
 
 
 def raw_values(person: Person) -> list[bytes]:
@@ -135,7 +154,9 @@ def test_finds_the_call_by_caller_number_spoken_hetu_and_spoken_email(api, offic
     doc = r.json()
     assert r.headers["location"] == f"/v1/subject-requests/{doc['id']}"
     assert doc["kind"] == "access" and doc["status"] == "completed"
-    assert doc["calls"] == [{"id": str(mine), "call_id": "pbx-2001", "matched_by": [ident[0]]}]
+    # The caller's number is the call's own metadata (party); what was said in it is a mention (review #4).
+    match = "party" if ident[0] == "phone" else "mention"
+    assert doc["calls"] == [{"id": str(mine), "call_id": "pbx-2001", "matched_by": [ident[0]], "match": match}]
     assert doc["identifier_kinds"] == [ident[0]] and doc["created_by"] == "liisa-tsv"
     assert ident[1] not in r.text
 
@@ -216,7 +237,7 @@ def test_export_of_nobody_is_empty_but_valid(api, officer) -> None:
 # ------------------------------------------------------------------------------------------------ erasure
 
 
-def test_erasure_removes_files_and_rows_and_a_second_export_is_empty(api, officer) -> None:
+def test_erasure_removes_files_and_rows_and_a_second_export_is_empty(api, officer, second_officer) -> None:
     mine = seed(api, "pbx-4001")
     other = seed(api, "pbx-4002", OTHER)
     blobs = api.app.state.ctx.blobs
@@ -225,9 +246,10 @@ def test_erasure_removes_files_and_rows_and_a_second_export_is_empty(api, office
                                                               Artefact.blob_key.is_not(None))))
     assert keys and all(blobs.exists(k) for k in keys)
 
-    r = request(api, officer, "erasure", [("hetu", PEKKA.hetu)])
-    assert r.status_code == 201, r.text
+    r = erase(api, officer, second_officer, [("phone", PEKKA.phone), ("hetu", PEKKA.hetu)])
+    assert r.status_code == 200, r.text
     receipt = r.json()
+    assert receipt["approved_by"] == "matti-tsv" and receipt["created_by"] == "liisa-tsv"
     assert receipt["status"] == "completed" and receipt["result"]["kept"] == []
     (gone,) = receipt["result"]["deleted"]
     assert gone["id"] == str(mine) and gone["call_id"] == "pbx-4001"
@@ -250,7 +272,7 @@ def test_erasure_removes_files_and_rows_and_a_second_export_is_empty(api, office
     assert {"subject.erase_call", "erasure.purge_call", "subject.completed"} <= set(actions(api))
 
 
-def test_legal_hold_and_legal_obligation_survive_erasure_and_are_listed(api, officer) -> None:
+def test_legal_hold_and_legal_obligation_survive_erasure_and_are_listed(api, officer, second_officer) -> None:
     held = seed(api, "pbx-5001")
     complaint = seed(api, "pbx-5002", reason="reklamaatio")  # kept 36 months: a legal obligation
     plain = seed(api, "pbx-5003")
@@ -260,7 +282,7 @@ def test_legal_hold_and_legal_obligation_survive_erasure_and_are_listed(api, off
         held_keys = list(s.scalars(select(Artefact.blob_key).where(Artefact.call_id == held,
                                                                    Artefact.blob_key.is_not(None))))
 
-    receipt = request(api, officer, "erasure", [("phone", PEKKA.phone)]).json()
+    receipt = erase(api, officer, second_officer, [("phone", PEKKA.phone)]).json()
     assert receipt["status"] == "completed"
     assert [d["call_id"] for d in receipt["result"]["deleted"]] == ["pbx-5003"]
     kept = {k["call_id"]: k for k in receipt["result"]["kept"]}
@@ -295,7 +317,7 @@ def test_restriction_hides_the_call_from_qa_and_lifting_restores_it(api, officer
     seed(api, "pbx-6002", OTHER)
     assert api.get("/v1/calls/pbx-6001", headers=reviewer).status_code == 200
 
-    r = request(api, officer, "restriction", [("email", PEKKA.email)])
+    r = request(api, officer, "restriction", [("phone", PEKKA.phone)])
     assert r.status_code == 201 and r.json()["result"]["restricted"] == [{"id": str(mine), "call_id": "pbx-6001"}]
     assert api.get("/v1/calls/pbx-6001", headers=reviewer).status_code == 404
     assert api.get("/v1/calls/pbx-6001/audio", headers=reviewer).status_code == 404
@@ -305,7 +327,7 @@ def test_restriction_hides_the_call_from_qa_and_lifting_restores_it(api, officer
     with api.app.state.ctx.db.session() as s:
         assert [c.external_id for c in list_calls(s)] == ["pbx-6002"], "not in list views"
 
-    r = request(api, officer, "lift_restriction", [("email", PEKKA.email)])
+    r = request(api, officer, "lift_restriction", [("phone", PEKKA.phone)])
     assert r.status_code == 201 and r.json()["result"]["lifted"][0]["call_id"] == "pbx-6001"
     assert api.get("/v1/calls/pbx-6001", headers=reviewer).status_code == 200
     trail = actions(api)
@@ -315,9 +337,9 @@ def test_restriction_hides_the_call_from_qa_and_lifting_restores_it(api, officer
 # ----------------------------------------------------------------------------------------- rectification
 
 
-def test_rectification_keeps_the_original_and_redacts_the_correction(api, officer) -> None:
+def test_rectification_keeps_the_original_and_redacts_the_correction(api, officer, second_officer) -> None:
     mine = seed(api, "pbx-7001")
-    req = request(api, officer, "rectification", [("hetu", PEKKA.hetu)]).json()
+    req = request(api, officer, "rectification", [("phone", PEKKA.phone)]).json()
     assert req["status"] == "open"
     url = f"/v1/subject-requests/{req['id']}/rectifications"
     text = "Sanoin että lasku oli 45 euroa, ei 54. Sähköpostini on pekka.nieminen@example.fi."
@@ -343,14 +365,14 @@ def test_rectification_keeps_the_original_and_redacts_the_correction(api, office
     assert api.post(url, json={"call_id": "pbx-7001", "turn": 9, "text": "x"}, headers=officer).status_code == 404
     seed(api, "pbx-7002", OTHER)
     assert api.post(url, json={"call_id": "pbx-7002", "turn": 1, "text": "x"}, headers=officer).status_code == 404
-    access = request(api, officer, "access", [("hetu", PEKKA.hetu)]).json()
+    access = request(api, officer, "access", [("phone", PEKKA.phone)]).json()
     r = api.post(f"/v1/subject-requests/{access['id']}/rectifications",
                  json={"call_id": "pbx-7001", "turn": 1, "text": "x"}, headers=officer)
     assert r.status_code == 409 and r.json()["error"] == "wrong_request_kind"
     assert db_rows(api, TurnCorrection) == 1
 
     # Erasure takes the corrections with the call; the rectification request itself remains on record.
-    erased = request(api, officer, "erasure", [("hetu", PEKKA.hetu)]).json()
+    erased = erase(api, officer, second_officer, [("phone", PEKKA.phone), ("hetu", PEKKA.hetu)]).json()
     assert erased["result"]["deleted"][0]["rows"]["corrections"] == 1
     assert db_rows(api, TurnCorrection) == 0 and db_rows(api, Call, id=mine) == 0
     assert api.get(f"/v1/subject-requests/{req['id']}", headers=officer).json()["status"] == "completed"
@@ -371,29 +393,30 @@ def test_only_privacy_officers_and_nothing_echoed(api, officer, reviewer) -> Non
     assert bad.status_code == 422 and bad.json()["error"] == "invalid_identifier"
     assert "131052" not in bad.text
     quoted = request(api, officer, "erasure", [("hetu", PEKKA.hetu)],
-                     verification=f"Asiakas kertoi hetun {PEKKA.hetu} puhelimessa")
+                     verification=ref(f"Asiakas kertoi hetun {PEKKA.hetu} puhelimessa"))
     assert quoted.status_code == 422 and quoted.json()["error"] == "identifier_in_text"
     assert PEKKA.hetu not in quoted.text
     other_id = request(api, officer, "access", [("phone", PEKKA.phone)],
-                       verification="Tarkistettu, vaimon sähköposti liisa.korhonen@example.fi")
+                       verification=ref("Tarkistettu, vaimon sähköposti liisa.korhonen@example.fi"))
     assert other_id.status_code == 422 and "EMAIL" in other_id.json()["detail"]
     national = request(api, officer, "access", [("phone", "+358407651234")],
-                       verification="Soitti numerosta 040-765 1234, kysytty syntymäaika")
+                       verification=ref("Soitti numerosta 040-765 1234, kysytty syntymäaika"))
     assert national.status_code == 422
     wrong_kind = api.post("/v1/subject-requests", headers=officer, json={
-        "kind": "forget", "identifiers": [{"kind": "hetu", "value": PEKKA.hetu}], "verification": "passi"})
+        "kind": "forget", "identifiers": [{"kind": "hetu", "value": PEKKA.hetu}],
+        "verification": ref("Passi tarkistettu")})
     assert wrong_kind.status_code == 422 and PEKKA.hetu not in wrong_kind.text
     assert db_rows(api, SubjectRequest) == 0 and db_rows(api, Call) == 1
     assert api.get(f"/v1/subject-requests/{uuid.uuid4()}", headers=officer).status_code == 404
     # A date and time in the note is not a phone number.
     ok = request(api, officer, "access", [("hetu", PEKKA.hetu)],
-                 verification="Tunnistettu 12.3.2025 klo 14.05 vahvalla sähköisellä tunnistautumisella")
+                 verification=ref("Tunnistettu 12.3.2025 klo 14.05", "strong_electronic_id"))
     assert ok.status_code == 201
 
 
 def test_list_get_and_export_of_other_kinds(api, officer) -> None:
     seed(api, "pbx-9001")
-    first = request(api, officer, "restriction", [("hetu", PEKKA.hetu)]).json()
+    first = request(api, officer, "restriction", [("phone", PEKKA.phone)]).json()
     second = request(api, officer, "access", [("hetu", PEKKA.hetu)]).json()
     listing = api.get("/v1/subject-requests", headers=officer).json()
     assert [r["id"] for r in listing["requests"]] == [second["id"], first["id"]], "newest first"
@@ -405,3 +428,153 @@ def test_list_get_and_export_of_other_kinds(api, officer) -> None:
     r = api.get(f"/v1/subject-requests/{first['id']}/export", headers=officer)
     assert r.status_code == 409 and r.json()["error"] == "wrong_request_kind"
     assert "subject.view" in actions(api)
+
+
+# ------------------------------------------------------------- party or mention (review findings #4, #5, #16)
+
+
+def _by_call(doc: dict) -> dict[str, dict]:
+    return {c["call_id"]: c for c in doc["calls"]}
+
+
+def test_a_number_spoken_in_another_callers_call_is_only_a_mention(api, officer) -> None:
+    """Review #4: caller Y says X's number; X's access request must not hand X Y's words or voice."""
+    seed(api, "pbx-x1")
+    seed(api, "pbx-y1", OTHER, mentions=(("phone", PEKKA.phone),))
+    req = request(api, officer, "access", [("phone", PEKKA.phone)]).json()
+    calls = _by_call(req)
+    assert set(calls) == {"pbx-x1", "pbx-y1"}
+    assert calls["pbx-x1"]["match"] == "party" and calls["pbx-y1"]["match"] == "mention"
+
+    z, data, manifest = export(api, officer, req["id"])
+    validate_manifest(manifest)
+    out = {c["call_id"]: c for c in manifest["calls"]}
+    mine, theirs = out["pbx-x1"], out["pbx-y1"]
+    assert mine["match"] == "party" and mine["attribution"] == "channel" and mine["turns"]
+    assert theirs["match"] == "mention" and theirs["attribution"] == "none" and theirs["matched_by"] == ["phone"]
+    assert theirs["turns"] == [] and theirs["entities"] == [] and theirs["classifications"] == []
+    assert theirs["corrections"] == [] and theirs["processing"] == [] and theirs["channels"] == {}
+    assert theirs["audio"]["path"] is None and "mention" in theirs["audio"]["note"]
+    assert theirs["queue"] is None and theirs["direction"] is None and theirs["duration_s"] is None
+    assert sorted(z.namelist()) == ["README.txt", "calls/pbx-x1/redacted.wav", "manifest.json"]
+    assert z.read("manifest.json").count(b"Henkil\xc3\xb6tunnukseni") == 1, "only X's own words"
+    assert_free_of(data, [PEKKA, OTHER])
+
+    # Y's own request still finds the call as Y's.
+    own = request(api, officer, "access", [("phone", OTHER.phone)]).json()
+    assert [(c["call_id"], c["match"]) for c in own["calls"]] == [("pbx-y1", "party")]
+
+
+def test_erasure_by_a_mention_keeps_the_other_callers_call(api, officer, second_officer, reviewer) -> None:
+    """Review #4: X's erasure deletes X's call, never Y's call that only mentions X; the mention's index
+    terms go, and the receipt says so."""
+    mine = seed(api, "pbx-x2")
+    theirs = seed(api, "pbx-y2", OTHER, mentions=(("phone", PEKKA.phone),))
+    ctx = api.app.state.ctx
+    with ctx.db.session() as s:
+        their_keys = list(s.scalars(select(Artefact.blob_key).where(Artefact.call_id == theirs,
+                                                                    Artefact.blob_key.is_not(None))))
+    receipt = erase(api, officer, second_officer, [("phone", PEKKA.phone), ("hetu", PEKKA.hetu)]).json()
+    assert receipt["status"] == "completed", receipt
+    assert [d["call_id"] for d in receipt["result"]["deleted"]] == ["pbx-x2"]
+    (mention,) = receipt["result"]["mentions"]
+    assert mention["call_id"] == "pbx-y2" and mention["index_terms_removed"] == 1
+    assert mention["call_kept"] is True and mention["turns_redacted"] is True
+    assert db_rows(api, Call, id=mine) == 0
+    assert db_rows(api, Call, id=theirs) == 1 and db_rows(api, Turn, call_id=theirs) == 2
+    assert all(ctx.blobs.exists(k) for k in their_keys), "Y's recording is Y's"
+    assert db_rows(api, SubjectTerm, call_id=theirs) == 3, "Y's own terms stay, X's mention is gone"
+    assert api.get("/v1/calls/pbx-y2", headers=reviewer).status_code == 200, "not restricted either"
+
+    again = request(api, officer, "access", [("phone", PEKKA.phone)]).json()
+    assert again["calls"] == []
+    own = request(api, officer, "access", [("phone", OTHER.phone)]).json()
+    assert [(c["call_id"], c["match"]) for c in own["calls"]] == [("pbx-y2", "party")]
+
+
+def test_restriction_and_rectification_act_only_on_the_subjects_own_calls(api, officer, reviewer) -> None:
+    seed(api, "pbx-y3", OTHER, mentions=(("email", PEKKA.email),))
+    r = request(api, officer, "restriction", [("email", PEKKA.email)]).json()
+    assert r["result"]["restricted"] == []
+    assert [m["call_id"] for m in r["result"]["mentions"]] == ["pbx-y3"]
+    assert api.get("/v1/calls/pbx-y3", headers=reviewer).status_code == 200
+    rect = request(api, officer, "rectification", [("email", PEKKA.email)]).json()
+    r = api.post(f"/v1/subject-requests/{rect['id']}/rectifications",
+                 json={"call_id": "pbx-y3", "turn": 1, "text": "Lasku oli 45 euroa."}, headers=officer)
+    assert r.status_code == 404 and "mentioned" in r.json()["detail"]
+    assert db_rows(api, TurnCorrection) == 0
+
+
+def test_mono_call_export_withholds_the_audio_and_unattributable_turns(api, officer) -> None:
+    """Review #5: on a mono recording every turn is ``unknown``; neither the agent's words nor voice go out."""
+    seed(api, "pbx-m1", mono=True)
+    req = request(api, officer, "access", [("phone", PEKKA.phone)]).json()
+    z, data, manifest = export(api, officer, req["id"])
+    validate_manifest(manifest)
+    (call,) = manifest["calls"]
+    assert call["match"] == "party" and call["attribution"] == "none" and "single-channel" in call["note"]
+    assert all(t["withheld"] for t in call["turns"]) and len(call["turns"]) == 2
+    assert all(e["start"] is None and e["end"] is None for e in call["entities"])
+    assert call["audio"]["path"] is None and call["audio"]["withheld_channels"] == [0]
+    assert sorted(z.namelist()) == ["README.txt", "manifest.json"]
+    for blob in [data, *(z.read(n) for n in z.namelist())]:
+        assert AGENT_TEXT.encode() not in blob and b"Maija" not in blob
+
+
+def test_export_processing_names_no_employee(api, officer) -> None:
+    """Review #5: a QA reviewer's login on a provenance row becomes "person" and the role."""
+    seed(api, "pbx-r1", reviewed_by="qa-ville")
+    req = request(api, officer, "access", [("phone", PEKKA.phone)]).json()
+    z, data, manifest = export(api, officer, req["id"])
+    validate_manifest(manifest)
+    steps = {p["stage"]: p for p in manifest["calls"][0]["processing"]}
+    assert steps["review:missed_identifier"]["agent"] == "person"
+    assert steps["review:missed_identifier"]["agent_role"] == "qa_reviewer"
+    assert steps["classify"]["agent"] == "puheturva.call_reason"
+    for blob in [data, *(z.read(n) for n in z.namelist())]:
+        assert b"qa-ville" not in blob
+
+
+@pytest.mark.parametrize("verification", [
+    "yes", "asked nicely", {"method": "id_document", "reference": "yes"},
+    {"method": "asked_nicely", "reference": "Passi tarkistettu toimipisteessä"},
+    {"method": "id_document"}, {"reference": "Passi tarkistettu toimipisteessä"}])
+def test_weak_verification_is_refused(api, officer, verification) -> None:
+    """Review #16: verification is a method from a fixed list and a reference, not any three characters."""
+    seed(api, "pbx-v1")
+    r = request(api, officer, "erasure", [("phone", PEKKA.phone)], verification=verification)
+    assert r.status_code == 422, r.text
+    assert db_rows(api, SubjectRequest) == 0 and db_rows(api, Call) == 1
+
+
+def test_structured_verification_is_kept_and_its_reference_checked(api, officer) -> None:
+    seed(api, "pbx-v2")
+    quoted = request(api, officer, "access", [("hetu", PEKKA.hetu)], verification={
+        "method": "id_document", "reference": f"Passi, hetu {PEKKA.hetu}"})
+    assert quoted.status_code == 422 and quoted.json()["error"] == "identifier_in_text"
+    assert PEKKA.hetu not in quoted.text
+    ok = request(api, officer, "access", [("phone", PEKKA.phone)], verification={
+        "method": "strong_electronic_id", "reference": "Suomi.fi-tunnistus, tapahtuma 2026-12-03 klo 10"})
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["verification"] == {"method": "strong_electronic_id",
+                                         "reference": "Suomi.fi-tunnistus, tapahtuma 2026-12-03 klo 10"}
+
+
+def test_erasure_waits_for_a_second_officer(api, officer, second_officer) -> None:
+    """Review #16: an irreversible erasure runs only after a different privacy officer approves it."""
+    mine = seed(api, "pbx-a1")
+    r = request(api, officer, "erasure", [("phone", PEKKA.phone)])
+    assert r.status_code == 201 and r.json()["status"] == "pending_approval", r.text
+    url = f"/v1/subject-requests/{r.json()['id']}/approve"
+    assert db_rows(api, Call, id=mine) == 1, "nothing is erased on one officer's word"
+    own = api.post(url, headers=officer)
+    assert own.status_code == 403 and own.json()["error"] == "same_officer"
+    assert db_rows(api, Call, id=mine) == 1
+    ok = api.post(url, headers=second_officer)
+    assert ok.status_code == 200 and ok.json()["status"] == "completed"
+    assert ok.json()["approved_by"] == "matti-tsv" and db_rows(api, Call, id=mine) == 0
+    again = api.post(url, headers=second_officer)
+    assert again.status_code == 409 and again.json()["error"] == "not_pending_approval"
+    access = request(api, officer, "access", [("phone", PEKKA.phone)]).json()
+    assert api.post(f"/v1/subject-requests/{access['id']}/approve", headers=second_officer).status_code == 409
+    assert {"subject.erasure_approved", "subject.erase_call"} <= set(actions(api))

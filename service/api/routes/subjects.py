@@ -19,18 +19,20 @@ from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, Problem
 from service.export import build_export, export_filename
-from service.store.models import SUBJECT_REQUEST_KINDS
+from service.store.models import SUBJECT_REQUEST_KINDS, VERIFICATION_METHODS
 from service.subject_index import KINDS as IDENTIFIER_KINDS
 
 router = APIRouter(prefix="/v1/subject-requests", tags=["subject requests"])
 Officer = Annotated[Principal, Depends(require_roles("privacy_officer"))]
 RequestKind = Literal["access", "erasure", "restriction", "lift_restriction", "rectification"]
 IdentifierKind = Literal["phone", "hetu", "email", "iban", "customer_number"]
+VerificationMethod = Literal["id_document", "strong_electronic_id", "known_contact_callback", "in_person"]
 # 400: a body that is not JSON at all (FastAPI refuses it before validation, even for anonymous callers).
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (400, 401, 403, 404, 409, 422)}
 MAX_OFFSET = 1_000_000  # beyond any real register; an unbounded int overflows the database's integer type
 assert set(RequestKind.__args__) == set(SUBJECT_REQUEST_KINDS)  # type: ignore[attr-defined]
 assert set(IdentifierKind.__args__) == set(IDENTIFIER_KINDS)  # type: ignore[attr-defined]
+assert set(VerificationMethod.__args__) == set(VERIFICATION_METHODS)  # type: ignore[attr-defined]
 
 
 class IdentifierIn(BaseModel):
@@ -40,14 +42,23 @@ class IdentifierIn(BaseModel):
     value: str = Field(min_length=1, max_length=200, description="As the person gave it; never stored")
 
 
+class VerificationIn(BaseModel):
+    """How the person's identity was verified: a method from a fixed list and a reference to the evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: VerificationMethod
+    reference: str = Field(min_length=subjects.MIN_REFERENCE, max_length=2000, description=(
+        "Where the evidence is (case or ticket number, office, date). Kept with the request: do not write "
+        "identifiers here (a reference quoting one is refused)."))
+
+
 class SubjectRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: RequestKind
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=subjects.MAX_IDENTIFIERS)
-    verification: str = Field(min_length=3, max_length=2000, description=(
-        "How the person's identity was verified. Free text kept with the request: do not write identifiers "
-        "here (a note quoting one is refused)."))
+    verification: VerificationIn
     note: str | None = Field(default=None, max_length=2000, description="Free text; no identifiers")
 
 
@@ -61,9 +72,13 @@ class SubjectRequestOut(BaseModel):
     updated_at: datetime
     completed_at: datetime | None
     identifier_kinds: list[str]
-    verification: str
+    verification: dict[str, str | None] = Field(description="method (null on requests made before methods "
+                                                            "were asked) and reference")
+    approved_by: str | None = Field(default=None, description="The second privacy officer of an erasure")
+    approved_at: datetime | None = None
     note: str | None
-    calls: list[dict[str, Any]] = Field(description="Matched calls: id, call_id (telephony), matched_by")
+    calls: list[dict[str, Any]] = Field(description="Matched calls: id, call_id (telephony), matched_by, match "
+                                                    "(party: the person's own call; mention: only spoken in it)")
     result: dict[str, Any] = Field(description="The receipt: what was deleted, kept (and why), restricted")
 
 
@@ -102,17 +117,34 @@ def _load(session: Any, request_id: uuid.UUID) -> Any:
 
 @router.post("", status_code=201, response_model=SubjectRequestOut, responses=ERRORS)
 def create(body: SubjectRequestIn, session: SessionDep, ctx: CtxDep, user: Officer) -> JSONResponse:
-    """Record a request, find every call concerning the person, and carry it out: erasure and restriction
-    at once (the result is the receipt), access by ``/export``, rectification by ``/rectifications``."""
+    """Record a request, find every call concerning the person, and carry it out: restriction at once (the
+    result is the receipt), erasure once a second officer approves it (``/approve``), access by ``/export``,
+    rectification by ``/rectifications``."""
     try:
         req = subjects.create_request(
             session, ctx.blobs, kind=body.kind, identifiers=[(i.kind, i.value) for i in body.identifiers],
-            verification=body.verification, note=body.note, actor=user.name, role=user.role)
+            verification=body.verification.reference, verification_method=body.verification.method,
+            note=body.note, actor=user.name, role=user.role)
     except subjects.InvalidSubjectRequest as exc:
         raise ApiError(422, exc.code, str(exc)) from None
     doc = subjects.request_document(req)
     return JSONResponse(SubjectRequestOut.model_validate(doc).model_dump(mode="json"), status_code=201,
                         headers={"Location": f"/v1/subject-requests/{req.id}"})
+
+
+@router.post("/{request_id}/approve", response_model=SubjectRequestOut, responses=ERRORS)
+def approve(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Officer) -> dict[str, Any]:
+    """Approve an erasure request made by another privacy officer, and carry it out (the result is the
+    receipt). The officer who made the request cannot approve it."""
+    try:
+        req = subjects.approve_erasure(session, ctx.blobs, request_id, actor=user.name, role=user.role)
+    except subjects.RequestNotFound:
+        raise ApiError(404, "not_found", "unknown subject request") from None
+    except subjects.NotPendingApproval as exc:
+        raise ApiError(409, "not_pending_approval", str(exc)) from None
+    except subjects.SameOfficer as exc:
+        raise ApiError(403, "same_officer", str(exc)) from None
+    return subjects.request_document(req)
 
 
 @router.get("", response_model=SubjectRequestList, responses=ERRORS)
@@ -135,8 +167,8 @@ def get_one(request_id: uuid.UUID, session: SessionDep, user: Officer) -> dict[s
 
 @router.get("/{request_id}/export", responses={200: {"content": {"application/zip": {}}}, **ERRORS})
 def export(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Officer) -> Response:
-    """The access/portability export: a ZIP of ``manifest.json`` (schema ``puheturva.subject-export/1``)
-    and each call's redacted audio, the agent withheld."""
+    """The access/portability export: a ZIP of ``manifest.json`` (schema ``puheturva.subject-export/2``)
+    and the redacted audio of the person's own calls, everyone else withheld."""
     req = _load(session, request_id)
     try:
         out = build_export(session, ctx.blobs, req)
