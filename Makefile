@@ -4,13 +4,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-audio fixtures system-deps clean
+.PHONY: run test lint bench bench-audio fixtures system-deps lock clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from the hash-pinned lock (scripts/lock.sh writes it from pyproject.toml); the project itself
+# is installed on top without touching them.
+$(STAMP): pyproject.toml requirements-dev.lock
 	bash scripts/system-deps.sh
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -U pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -U "pip>=24"
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(VENV)/bin/puheturva model assemble
 	touch $(STAMP)
 
@@ -32,6 +35,9 @@ lint: $(STAMP)
 bench-audio: $(STAMP)
 	bash scripts/system-deps.sh
 	$(PY) bench/audio_leak_bench.py $(BENCH_AUDIO_ARGS)
+
+lock:
+	bash scripts/lock.sh
 
 fixtures:
 	bash scripts/make_fixtures.sh
