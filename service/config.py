@@ -27,6 +27,7 @@ WEBHOOK_SECRET_PREFIX = "whsec_"
 DEFAULT_CLIENT_NAME = "default"
 ENCRYPTION_KEY_FILE = "keys/encryption.key"
 INDEX_KEY_FILE = "keys/index.key"
+AUDIT_KEY_FILE = "keys/audit.key"
 
 
 class ConfigError(Exception):
@@ -79,6 +80,12 @@ class Settings(BaseSettings):
     index_key: SecretStr | None = Field(
         None, description="Base64 of 32 bytes: HMAC key of the data-subject index. "
                           "Unset: generated into `<data_dir>/keys/index.key` (not in production).")
+    audit_key: SecretStr | None = Field(
+        None, description="Base64 of 32 bytes: HMAC key of the audit chain, kept away from the database. "
+                          "Unset: generated into `<data_dir>/keys/audit.key` (not in production).")
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token a scraper sends to `GET /metrics`. Production (or any server with it set) "
+                          "admits only this token or an admin; development on loopback leaves it open.")
     retention_config: Path = Field(
         default_factory=lambda: _packaged("retention.yaml"),
         description="Retention policies YAML; default the packaged `service/retention.yaml`.")
@@ -160,18 +167,31 @@ class Settings(BaseSettings):
                               "postgresql+psycopg://user@host/db (SQLite is single-node only)")
         if self.blob_backend == "s3" and not self.s3_bucket:
             raise ConfigError("PUHETURVA_S3_BUCKET is required when PUHETURVA_BLOB_BACKEND=s3")
+        if self.clients_file is not None and not self.clients_file.is_file():
+            # An empty PUHETURVA_CLIENTS_FILE= parses as Path("."): say so now, not as a 500 per delivery.
+            raise ConfigError("PUHETURVA_CLIENTS_FILE is empty or not a file: unset it or name a clients YAML file")
+        _ = self.telephony_clients  # read and validate the clients file at start-up
         if self.environment == "production":
             self._check_production()
         return self
 
     def _check_production(self) -> None:
-        if self.encryption_key is None or self.index_key is None:
-            raise ConfigError("production requires PUHETURVA_ENCRYPTION_KEY and PUHETURVA_INDEX_KEY")
+        missing = [env for env, value in (("PUHETURVA_WEBHOOK_SECRET", self._own_webhook_secret()),
+                                          ("PUHETURVA_ENCRYPTION_KEY", self.encryption_key),
+                                          ("PUHETURVA_INDEX_KEY", self.index_key),
+                                          ("PUHETURVA_AUDIT_KEY", self.audit_key)) if value is None]
+        if missing:
+            raise ConfigError(f"production requires {', '.join(missing)} (generated keys and the development "
+                              "webhook secret are refused)")
         if self.demo:
             raise ConfigError("production refuses PUHETURVA_DEMO")
         for client in self.telephony_clients:
             if client.secret.get_secret_value() == DEV_WEBHOOK_SECRET:
                 raise ConfigError(f"production refuses the development webhook secret ({client.name!r})")
+
+    def _own_webhook_secret(self) -> SecretStr | None:
+        """The default client's secret, or None while it is still the public development one."""
+        return None if self.webhook_secret.get_secret_value() == DEV_WEBHOOK_SECRET else self.webhook_secret
 
     @cached_property
     def telephony_clients(self) -> tuple[TelephonyClient, ...]:
@@ -198,6 +218,10 @@ class Settings(BaseSettings):
     def index_key_bytes(self) -> bytes:
         """The subject-index HMAC key: the setting, or the key file (generated on first use)."""
         return self._key(self.index_key, INDEX_KEY_FILE, "PUHETURVA_INDEX_KEY")
+
+    def audit_key_bytes(self) -> bytes:
+        """The audit-chain HMAC key: the setting, or the key file (generated on first use outside production)."""
+        return self._key(self.audit_key, AUDIT_KEY_FILE, "PUHETURVA_AUDIT_KEY")
 
     def _key(self, value: SecretStr | None, filename: str, env: str) -> bytes:
         from service.crypto import KeyFormatError, load_or_create_key_file, parse_key

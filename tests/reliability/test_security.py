@@ -167,8 +167,9 @@ def _verify(db: Database) -> audit.VerifyResult:  # noqa: F811
         return audit.verify(s)
 
 
-def test_audit_detects_raw_sql_edits(db: Database) -> None:  # noqa: F811
-    """Edits made behind the ORM's back (psql, sqlite3) are caught too, even with the row's hash recomputed."""
+def test_audit_detects_raw_sql_edits(db: Database, isolated_settings: Path) -> None:  # noqa: F811
+    """Edits made behind the ORM's back (psql, sqlite3) are caught too, even with the row's hash recomputed
+    (by a forger without the audit key, which lives in ``isolated_settings``' data dir)."""
     _fill(db)
     assert _verify(db).ok
     with db.engine.begin() as conn:
@@ -178,15 +179,15 @@ def test_audit_detects_raw_sql_edits(db: Database) -> None:  # noqa: F811
     with db.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_log SET detail = '{\"n\": 1}' WHERE seq = 2"))
     assert _verify(db).ok, "restoring the row restores the chain (the check reads the stored values)"
-    with db.session() as s:  # a forger who knows the scheme: edit row 3 and recompute its own hash
+    with db.session() as s:  # a forger who knows the scheme but not the key: edit row 3, recompute its hash
         row = s.get(AuditEntry, 3)
         row.actor = "mallory"
-        forged = audit.entry_hash(row.prev_hash, row)
+        forged = audit.legacy_hash(row.prev_hash, row)
         s.rollback()
     with db.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_log SET actor = 'mallory', hash = :h WHERE seq = 3"), {"h": forged})
     res = _verify(db)
-    assert (res.ok, res.bad_seq) == (False, 4) and "prev_hash" in res.problem
+    assert (res.ok, res.bad_seq) == (False, 3) and "without the key" in res.problem
     with db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_log WHERE seq = 1"))
     assert _verify(db).bad_seq == 2

@@ -1,16 +1,33 @@
-"""Audit log: a valid chain verifies; an edited, deleted or reordered row is detected; appends serialise."""
+"""Audit log: a valid chain verifies; an edited, deleted or reordered row is detected; appends serialise.
+
+The chain is keyed (HMAC with ``PUHETURVA_AUDIT_KEY``, outside the database) and its head is anchored in a file
+outside the database: rows deleted and re-chained with plain sha256 (review #8) and a cut tail both fail.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import stat
 import threading
+from collections.abc import Iterator
+from datetime import UTC
+from pathlib import Path
 
-from sqlalchemy import delete, update
+import pytest
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.store.db import Database
 from service.store.models import AuditEntry
 from tests.service.conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keys(isolated_settings: Path) -> Iterator[Path]:
+    """A data dir of this test's own: its audit key and head anchor."""
+    yield isolated_settings
 
 
 def _fill(session: Session, n: int = 5) -> None:
@@ -89,3 +106,118 @@ def test_concurrent_appends_keep_one_chain(db: Database) -> None:
     with db.session() as s:
         res = audit.verify(s)
     assert (res.ok, res.count) == (True, 20)
+
+
+def _sha256_chain(rows: list[dict]) -> list[tuple[str, str]]:
+    """What the review's ``audit_rewrite.py`` did: re-chain rows with the published, unkeyed scheme."""
+    prev, out = "0" * 64, []
+    for r in rows:
+        body = json.dumps({"seq": r["seq"], "at": r["at"].astimezone(UTC).isoformat(timespec="microseconds"),
+                           "actor": r["actor"], "role": r["role"], "action": r["action"],
+                           "object_type": r["object_type"], "object_id": r["object_id"], "detail": r["detail"]},
+                          sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        digest = hashlib.sha256(prev.encode() + body).hexdigest()
+        out.append((prev, digest))
+        prev = digest
+    return out
+
+
+def _rewrite(session: Session, rows: list[dict]) -> None:
+    """Replace the whole table by ``rows`` renumbered 1.. and re-chained with plain sha256 (raw SQL)."""
+    session.execute(text("DELETE FROM audit_log"))
+    for i, r in enumerate(rows, 1):
+        r["seq"] = i
+    for r, (prev, digest) in zip(rows, _sha256_chain(rows), strict=True):
+        session.add(AuditEntry(**r, prev_hash=prev, hash=digest))
+    session.commit()
+
+
+def _rows(session: Session) -> list[dict]:
+    cols = ["seq", "at", "actor", "role", "action", "object_type", "object_id", "detail"]
+    return [{c: getattr(e, c) for c in cols} for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+
+
+def test_rows_deleted_and_rechained_without_the_key_are_detected(session: Session) -> None:
+    """Review #8 reproduced: delete a person's entries, disguise another, renumber, re-chain with sha256."""
+    for i in range(6):
+        actor = "shadow-po" if i % 2 else "liisa"
+        audit.record(session, actor, "privacy_officer", "call.view", "call", f"id-{i}", {"n": i}, now=NOW)
+    audit.record(session, "admin", "admin", "user.create", "user", "shadow-po", now=NOW)
+    session.commit()
+    assert audit.verify(session).ok
+    kept = [r for r in _rows(session) if r["actor"] != "shadow-po"]
+    kept[-1].update(action="call.list", object_type="call", object_id=None)
+    _rewrite(session, kept)
+    res = audit.verify(session)
+    assert not res.ok and res.bad_seq == 1, res
+    with pytest.raises(audit.AuditChainBroken, match="anchors"):
+        audit.rekey(session)  # the operator cannot be talked into laundering it
+
+
+def test_a_cut_tail_is_detected_by_the_anchor(session: Session) -> None:
+    _fill(session)
+    session.execute(delete(AuditEntry).where(AuditEntry.seq >= 4))
+    session.commit()
+    res = audit.verify(session)
+    assert not res.ok and "anchor" in res.problem and res.bad_seq == 5, res
+    session.execute(delete(AuditEntry))
+    session.commit()
+    assert not audit.verify(session).ok, "an emptied table is a cut tail too"
+
+
+def test_anchors_of_another_database_do_not_interfere(session: Session, tmp_path: Path) -> None:
+    from service.store.db import open_database
+
+    other = open_database(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        with other.session() as s:
+            for i in range(8):
+                audit.record(s, "pekka", "admin", "call.view", "call", f"o-{i}")
+        _fill(session, 3)
+        assert audit.verify(session).ok
+        with other.session() as s:
+            assert audit.verify(s).ok
+    finally:
+        other.dispose()
+
+
+def test_a_rolled_back_entry_leaves_no_anchor(session: Session) -> None:
+    _fill(session, 2)
+    audit.record(session, "liisa", "qa_reviewer", "call.view", "call", "gone")
+    session.rollback()
+    assert audit.verify(session).ok
+
+
+def test_the_audit_key_is_a_private_file_outside_the_database(session: Session, _fresh_keys: Path) -> None:
+    _fill(session, 1)
+    key = _fresh_keys / "keys" / "audit.key"
+    assert key.is_file() and stat.S_IMODE(key.stat().st_mode) == 0o600
+    from service.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="PUHETURVA_AUDIT_KEY"):
+        Settings(environment="production", encryption_key="A" * 44, index_key="B" * 44,
+                 webhook_secret="whsec_" + "QUJD" * 10)
+
+
+def test_an_unkeyed_chain_from_before_is_refused_until_rekeyed(session: Session) -> None:
+    rows = [{"seq": 0, "at": NOW, "actor": "liisa", "role": "qa_reviewer", "action": "call.view",
+             "object_type": "call", "object_id": f"id-{i}", "detail": {"n": i}} for i in range(3)]
+    _rewrite(session, rows)  # what an existing deployment holds
+    res = audit.verify(session)
+    assert not res.ok and "audit rekey" in res.problem
+    assert audit.rekey(session) == 3
+    session.commit()
+    audit.record(session, "liisa", "qa_reviewer", "call.view", "call", "id-3", now=NOW)
+    session.commit()
+    res = audit.verify(session)
+    assert (res.ok, res.count) == (True, 4), res
+
+
+def test_rekey_refuses_a_broken_unkeyed_chain(session: Session) -> None:
+    rows = [{"seq": 0, "at": NOW, "actor": "liisa", "role": "qa_reviewer", "action": "call.view",
+             "object_type": "call", "object_id": f"id-{i}", "detail": {"n": i}} for i in range(3)]
+    _rewrite(session, rows)
+    session.execute(update(AuditEntry).where(AuditEntry.seq == 2).values(actor="mallory"))
+    session.commit()
+    with pytest.raises(audit.AuditChainBroken):
+        audit.rekey(session)

@@ -53,8 +53,12 @@ def test_production_refuses_missing_keys_and_dev_secret(isolated_settings: Path,
         Settings()
     assert DEV_WEBHOOK_SECRET not in str(err.value)
     monkeypatch.setenv("PUHETURVA_WEBHOOK_SECRET", SECRET)
+    with pytest.raises(ConfigError, match="PUHETURVA_AUDIT_KEY"):
+        Settings()  # the audit chain's key must not be generated next to the database either
+    monkeypatch.setenv("PUHETURVA_AUDIT_KEY", generate_key())
     s = Settings()
     assert s.environment == "production" and len(s.encryption_key_bytes()) == 32
+    assert len(s.audit_key_bytes()) == 32
     assert not (isolated_settings / "keys").exists()  # nothing generated in production
 
 
