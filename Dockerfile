@@ -36,6 +36,9 @@ ENV PATH=/opt/venv/bin:$PATH \
 USER 10001:10001
 # Re-hash the weights once as the runtime user: the readiness check then trusts the stamp it leaves.
 RUN ["puheturva", "model", "verify"]
+# Production mode: the server refuses to start until PUHETURVA_WEBHOOK_SECRET, PUHETURVA_ENCRYPTION_KEY,
+# PUHETURVA_INDEX_KEY and PUHETURVA_AUDIT_KEY are set (no development secret, no keys generated into the volume).
+ENV PUHETURVA_ENVIRONMENT=production
 WORKDIR /var/lib/puheturva
 VOLUME ["/var/lib/puheturva"]
 EXPOSE 8000

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from service.config import Settings, get_settings
 from service.crypto import Cipher
+from service.private_files import private_dir
 
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 _KEY_RE = re.compile(rf"^{_SEGMENT}(/{_SEGMENT}){{0,15}}$")
@@ -67,7 +68,7 @@ class LocalBlobStore:
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent, tighten=False)  # blobs/ and blobs/calls/ too, not only the leaf
         sealed = self._cipher.encrypt(data, aad=key.encode())
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -31,6 +31,15 @@ def _mount_subcommands() -> None:
 
 _mount_subcommands()
 
+
+@app.callback()
+def _private_files() -> None:
+    """Every command (serve, worker, users, audit, ...) creates its files 0600 and directories 0700."""
+    from service.private_files import restrict_umask
+
+    restrict_umask()
+
+
 EXIT_BAD_INPUT = 2
 EXIT_MODEL = 3
 
@@ -192,14 +201,17 @@ def serve(
     import uvicorn
 
     from service.config import ConfigError, get_settings
+    from service.exposure import check_bind
     from service.logging_setup import configure, uvicorn_log_config
+    from service.private_files import private_dir
 
     configure(logging.INFO)
     try:
         settings = get_settings()
+        check_bind(settings, host)  # before any key is generated or port opened
     except ConfigError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     if settings.queue == "embedded" and settings.worker_threads > 0:
         from models.asr import ModelLoadError
         from service.runtime import check_asr_model
@@ -219,6 +231,9 @@ def worker(
                                             "Exactly one process of a deployment should.")] = False,
     pool: Annotated[str, typer.Option(help="Celery pool: prefork, threads or solo")] = "prefork",
     metrics_port: Annotated[int | None, typer.Option(help="Serve the worker's /metrics on this port")] = None,
+    metrics_host: Annotated[str, typer.Option(
+        help="Interface of the worker's /metrics (unauthenticated: loopback unless a scraper needs more)")
+    ] = "127.0.0.1",
     loglevel: Annotated[str, typer.Option(help="Log level")] = "info",
 ) -> None:
     """Run a Celery worker (PUHETURVA_QUEUE=celery): jobs from PostgreSQL, the embedded runner's stages."""
@@ -241,7 +256,9 @@ def worker(
         raise fail("Celery mode needs the celery package: pip install 'celery[redis]'", EXIT_MODEL) from None
     if pool not in ("prefork", "threads", "solo"):
         raise fail("--pool takes prefork, threads or solo")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from service.private_files import private_dir
+
+    private_dir(settings.data_dir)
     if metrics_port is not None:
         _multiprocess_metrics_dir()  # before anything imports prometheus_client
     from sqlalchemy.exc import OperationalError
@@ -257,7 +274,7 @@ def worker(
     if metrics_port is not None:
         from service import metrics
 
-        metrics.serve(metrics_port)
+        metrics.serve(metrics_port, metrics_host)
     _scrub_celery_logs()
     node = f"puheturva-{os.getpid()}@{socket.gethostname()}"
     celery.worker_main(worker_argv(settings, concurrency=concurrency, beat=beat, pool=pool, loglevel=loglevel,

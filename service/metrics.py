@@ -131,8 +131,12 @@ def render(db: Any | None = None) -> bytes:
     return b"".join(generate_latest(r) for r in parts)
 
 
-def serve(port: int, addr: str = "0.0.0.0") -> None:
-    """Expose ``render()`` on ``http://addr:port/metrics`` from a background thread (Celery workers)."""
+def serve(port: int, addr: str = "127.0.0.1") -> None:
+    """Expose ``render()`` on ``http://addr:port/metrics`` from a background thread (Celery workers).
+
+    Loopback by default: this listener has no authentication (review #19); a scraper on another host needs
+    ``puheturva worker --metrics-host`` set to an interface that only it can reach.
+    """
     from prometheus_client import start_http_server
 
     start_http_server(port, addr=addr, registry=process_registry())

@@ -52,7 +52,10 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
             if ctx is None:
                 app.state.ctx.db.dispose()
 
-    app = FastAPI(title="Puheturva", version="0.1.0", lifespan=lifespan,
+    # No API docs in production: the schema maps every route for anyone who can reach the port (review #19).
+    docs = {} if settings.environment != "production" else {"docs_url": None, "redoc_url": None,
+                                                              "openapi_url": None}
+    app = FastAPI(title="Puheturva", version="0.1.0", lifespan=lifespan, **docs,
                   description="Privacy processor for Finnish call recordings: signed webhook in, redacted "
                               "transcripts, audio, classifications, provenance and retention tags out.")
     errors.install(app)
@@ -67,13 +70,9 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
 
 
 def _announce_demo(ctx: WorkerContext) -> None:
-    from service.demo import seed
+    from service.demo import announce
 
-    rows = seed(ctx)
-    lines = ["", "Puheturva demo — the sample call is being processed (refresh the call list in a minute).",
-             "Demo accounts for this data directory only:"]
-    lines += [f"  {name:15} {role:16} password: {pw}   API token: {tok}" for name, role, pw, tok in rows]
-    print("\n".join(lines) + "\n", flush=True)
+    print(announce(ctx), flush=True)  # account names and the 0600 credentials file, never a secret
 
 
 def _check_config() -> None:
@@ -106,3 +105,6 @@ def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:
 def app_from_env() -> Any:
     """Uvicorn factory: ``uvicorn --factory service.api.app:app_from_env``."""
     return create_app()
+    from service.private_files import restrict_umask
+
+    restrict_umask()  # plain uvicorn skips the CLI, which does this for ``puheturva serve``

@@ -27,6 +27,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from service.private_files import create_private_file, private_dir, private_file_modes
+
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -43,8 +45,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if u.get_backend_name() != "sqlite":
         return create_engine(u, pool_pre_ping=True, **kwargs)
     memory = u.database in (None, "", ":memory:")
-    if not memory:
-        Path(u.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+    db_file = None if memory else Path(u.database or "").expanduser()
+    if db_file is not None:
+        # Private from the first byte (review #14): an empty file is a valid empty database, and SQLite gives
+        # the -wal and -shm files it creates later the mode of the database file.
+        private_dir(db_file.parent, tighten=False)
+        create_private_file(db_file)
     connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     opts: dict[str, Any] = {"connect_args": connect_args}
     if memory:
@@ -64,6 +70,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cur.execute("PRAGMA secure_delete=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.close()
+        if db_file is not None:  # a database created before this release (0644) is narrowed on first use
+            private_file_modes(*(db_file.with_name(db_file.name + end) for end in ("", "-wal", "-shm")))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

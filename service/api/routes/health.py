@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,6 +12,7 @@ from sqlalchemy import text
 from service.api.deps import CtxDep
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger(__name__)
 
 
 @router.get("/healthz")
@@ -22,23 +24,36 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 def readyz(ctx: CtxDep) -> JSONResponse:
     """The database answers, the ASR model is in place (and, as configured, the broker and the S3 bucket
-    answer); 503 otherwise."""
+    answer); 503 otherwise.
+
+    Anyone can ask, so the answer names no exception class (review #19); production says only ready or not,
+    a (loopback-only) development server also which check failed. The log names the failing checks.
+    """
     checks: dict[str, Any] = {}
     try:
         with ctx.db.session() as s:
             s.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:
-        checks["database"] = type(exc).__name__
+        log.warning("readiness: database check failed: %s", type(exc).__name__)
+        checks["database"] = "unavailable"
     checks["model"] = _model_check(ctx.settings)
     if getattr(ctx.settings, "queue", "embedded") == "celery":
         from service.jobs.celery_app import broker_check
 
-        checks["broker"] = broker_check(ctx.settings)
+        broker = broker_check(ctx.settings)
+        if broker != "ok":
+            log.warning("readiness: broker check failed: %s", broker)
+        checks["broker"] = "ok" if broker == "ok" else "unavailable"
     if getattr(ctx.settings, "blob_backend", "local") == "s3":
         checks["blobstore"] = _blobstore_check(ctx.blobs)
     ok = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+    body: dict[str, Any] = {"status": "ok" if ok else "unavailable"}
+    if not ok:
+        log.warning("readiness: not ready (%s)", ", ".join(k for k, v in checks.items() if v != "ok"))
+    if getattr(ctx.settings, "environment", "development") != "production":
+        body["checks"] = checks
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 def _model_check(settings: Any) -> str:
@@ -62,5 +77,6 @@ def _blobstore_check(blobs: Any) -> str:
     try:
         blobs.check()
     except BlobError as exc:
-        return type(exc).__name__
+        log.warning("readiness: blob store check failed: %s", type(exc).__name__)
+        return "unavailable"
     return "ok"
