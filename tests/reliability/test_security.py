@@ -23,7 +23,7 @@ from service.auth.login_limit import LoginLimiter
 from service.config import DEV_WEBHOOK_SECRET
 from service.logging_setup import PiiScrubFilter, scrub
 from service.store.db import Database
-from service.store.models import AuditEntry
+from service.store.models import AuditEntry, User
 from service.store.repo_users import create_user, set_password
 from tests.reliability.conftest import tokens_for_roles
 from tests.reliability.helpers import BAD, LOGGERS, Capture, post_call
@@ -134,7 +134,10 @@ def test_login_is_throttled_per_address_and_name(api: TestClient) -> None:
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     assert "Too many failed attempts" in r.text or "Liian monta" in r.text
     assert browser_login(browser, "someone-else", "arvaus-123456").status_code == 401, "other names unaffected"
-    api.app.state.login_limiter = LoginLimiter()  # the window passed
+    api.app.state.login_limiter = LoginLimiter()  # the window passed ...
+    assert browser_login(browser, "liisa", PASSWORD).status_code == 429, "... but the account's own lock holds"
+    with api.app.state.ctx.db.session() as s:  # ... and so did the account's back-off (review #18)
+        s.execute(sa.update(User).where(User.name == "liisa").values(locked_until=None))
     assert browser_login(browser, "liisa", PASSWORD).status_code == 303
 
 

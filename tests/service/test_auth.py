@@ -43,7 +43,8 @@ def is_login_redirect(r: Any) -> bool:
 
 
 def session_cookie_header(r: Any) -> str:
-    return next(h for h in r.headers.get_list("set-cookie") if h.startswith(f"{SESSION_COOKIE}="))
+    return next(h for h in r.headers.get_list("set-cookie")
+                if h.startswith((f"{SESSION_COOKIE}=", f"__Host-{SESSION_COOKIE}=")))
 
 
 def test_login_sets_a_hardened_cookie_without_personal_data(app: Any) -> None:
@@ -64,7 +65,8 @@ def test_login_sets_a_hardened_cookie_without_personal_data(app: Any) -> None:
 
 def test_cookie_is_secure_over_https(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with app_with_data(db_url, monkeypatch, base_url="https://testserver") as (client, _):
-        assert "secure" in session_cookie_header(browser_login(client, "qa-anna")).lower()
+        header = session_cookie_header(browser_login(client, "qa-anna"))
+        assert "secure" in header.lower() and header.startswith("__Host-"), "Secure cookies get the prefix"
 
 
 def test_wrong_password_and_unknown_user_look_the_same(app: Any, caplog: pytest.LogCaptureFixture) -> None:
