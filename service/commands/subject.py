@@ -1,7 +1,9 @@
-"""``puheturva subject``: data-subject requests from the command line (export, erase, restrict, show, list).
+"""``puheturva subject``: data-subject requests from the command line (export, erase, approve, restrict, show,
+list).
 
 The command acts as ``cli:<os user>`` in the privacy-officer role; every request lands in the same table and
-audit log as one made through the API. Identifiers typed on a command line may stay in the shell history:
+audit log as one made through the API. An erasure is carried out only after a different privacy officer
+approves it (``approve``, or the API/UI). Identifiers typed on a command line may stay in the shell history:
 prefix the command with a space (bash ``HISTCONTROL=ignorespace``) or clear the history afterwards.
 """
 
@@ -17,6 +19,7 @@ import typer
 from service import subjects
 from service.blobstore import blobstore_from_settings
 from service.commands.database import cli_actor, open_db
+from service.store.models import VERIFICATION_METHODS
 
 app = typer.Typer(help="Data-subject requests: export, erase, restrict (privacy officer).", no_args_is_help=True)
 ROLE = "privacy_officer"
@@ -26,7 +29,10 @@ Hetus = Annotated[list[str] | None, typer.Option("--hetu", help="Henkilötunnus,
 Emails = Annotated[list[str] | None, typer.Option("--email", help="E-mail address (repeatable)")]
 Ibans = Annotated[list[str] | None, typer.Option("--iban", help="IBAN (repeatable)")]
 Customers = Annotated[list[str] | None, typer.Option("--customer-number", help="Customer number (repeatable)")]
-Verification = Annotated[str, typer.Option(help="How the person's identity was verified (no identifiers)")]
+Verification = Annotated[str, typer.Option(help="Reference to the verification evidence: case or ticket number, "
+                                               "office, date (no identifiers)")]
+Method = Annotated[str, typer.Option("--verification-method", help="How identity was verified: one of "
+                                                                   f"{', '.join(VERIFICATION_METHODS)}")]
 Note = Annotated[str | None, typer.Option(help="Free-text note (no identifiers)")]
 
 
@@ -45,16 +51,17 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _create(kind: str, identifiers: list[tuple[str, str]], verification: str, note: str | None,
+def _create(kind: str, identifiers: list[tuple[str, str]], verification: tuple[str, str], note: str | None,
             then: Any = None) -> dict[str, Any]:
+    method, reference = verification
     db = open_db()
     try:
         with db.session() as s:
             blobs = blobstore_from_settings()
             try:
                 req = subjects.create_request(s, blobs, kind=kind, identifiers=identifiers,
-                                              verification=verification, note=note, actor=cli_actor(),
-                                              role=ROLE)
+                                              verification=reference, verification_method=method, note=note,
+                                              actor=cli_actor(), role=ROLE)
             except subjects.InvalidSubjectRequest as exc:
                 raise _fail(str(exc)) from None
             if then is not None:
@@ -66,8 +73,9 @@ def _create(kind: str, identifiers: list[tuple[str, str]], verification: str, no
 
 @app.command("export")
 def export(out: Annotated[Path, typer.Option(help="Write the ZIP here", dir_okay=False)],
-           verification: Verification, phone: Phones = None, hetu: Hetus = None, email: Emails = None,
-           iban: Ibans = None, customer_number: Customers = None, note: Note = None) -> None:
+           verification_method: Method, verification: Verification, phone: Phones = None,
+           hetu: Hetus = None, email: Emails = None, iban: Ibans = None, customer_number: Customers = None,
+           note: Note = None) -> None:
     """Record an access request and write its export (manifest.json + redacted audio) as a ZIP."""
     from service.export import build_export
 
@@ -81,43 +89,71 @@ def export(out: Annotated[Path, typer.Option(help="Write the ZIP here", dir_okay
         subjects.record_export(s, req, sha256=result.sha256, call_ids=result.call_ids, actor=cli_actor(),
                                role=ROLE)
 
-    doc = _create("access", ids, verification, note, write)
+    doc = _create("access", ids, (verification_method, verification), note, write)
     typer.echo(f"request {doc['id']}: {len(doc['calls'])} call(s); wrote {out}")
 
 
 @app.command("erase")
-def erase(verification: Verification, phone: Phones = None, hetu: Hetus = None, email: Emails = None,
-          iban: Ibans = None, customer_number: Customers = None, note: Note = None,
+def erase(verification_method: Method, verification: Verification, phone: Phones = None, hetu: Hetus = None,
+          email: Emails = None, iban: Ibans = None, customer_number: Customers = None, note: Note = None,
           yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False) -> None:
-    """Erase every call concerning the person (legal holds and legal-obligation data are kept); prints the
-    receipt as JSON."""
+    """Request the erasure of the person's own calls (a call that only mentions them loses the mention, not
+    the call); a different privacy officer carries it out with ``approve``. Prints the request as JSON."""
     ids = _identifiers(phone, hetu, email, iban, customer_number)
     if not yes:
-        n = _count(ids)
-        typer.confirm(f"Erase {n} call(s) concerning this person? This cannot be undone", abort=True)
-    doc = _create("erasure", ids, verification, note)
+        own, mentions = _count(ids)
+        typer.confirm(f"Erase {own} call(s) of this person (and remove the mention from {mentions} other "
+                      "call(s)) once another privacy officer approves? This cannot be undone", abort=True)
+    doc = _create("erasure", ids, (verification_method, verification), note)
+    typer.echo(json.dumps({"id": doc["id"], "status": doc["status"], **doc["result"]}, indent=2))
+    typer.echo(f"waiting for approval: another privacy officer runs `puheturva subject approve {doc['id']}`",
+               err=True)
+
+
+@app.command("approve")
+def approve(request_id: Annotated[uuid.UUID, typer.Argument(help="Erasure request id")],
+            yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False) -> None:
+    """Approve an erasure request made by another privacy officer and carry it out; prints the receipt."""
+    if not yes:
+        typer.confirm("Approve and carry out this erasure? This cannot be undone", abort=True)
+    db = open_db()
+    try:
+        with db.session() as s:
+            try:
+                req = subjects.approve_erasure(s, blobstore_from_settings(), request_id, actor=cli_actor(),
+                                               role=ROLE)
+            except subjects.RequestNotFound:
+                raise _fail("no such subject request") from None
+            except (subjects.NotPendingApproval, subjects.SameOfficer) as exc:
+                raise _fail(str(exc)) from None
+            doc = subjects.request_document(req)
+    finally:
+        db.dispose()
     typer.echo(json.dumps({"id": doc["id"], "status": doc["status"], **doc["result"]}, indent=2))
     if doc["status"] != "completed":
         raise typer.Exit(1)
 
 
 @app.command("restrict")
-def restrict(verification: Verification, phone: Phones = None, hetu: Hetus = None, email: Emails = None,
-             iban: Ibans = None, customer_number: Customers = None, note: Note = None,
+def restrict(verification_method: Method, verification: Verification, phone: Phones = None, hetu: Hetus = None,
+             email: Emails = None, iban: Ibans = None, customer_number: Customers = None, note: Note = None,
              lift: Annotated[bool, typer.Option("--lift", help="Lift an earlier restriction")] = False) -> None:
     """Restrict processing of the person's calls (kept, hidden from QA and lists), or lift it."""
     ids = _identifiers(phone, hetu, email, iban, customer_number)
-    doc = _create("lift_restriction" if lift else "restriction", ids, verification, note)
+    doc = _create("lift_restriction" if lift else "restriction", ids, (verification_method, verification), note)
     done = doc["result"].get("lifted" if lift else "restricted", [])
     typer.echo(f"request {doc['id']}: {'lifted restriction on' if lift else 'restricted'} {len(done)} call(s)")
 
 
-def _count(identifiers: list[tuple[str, str]]) -> int:
+def _count(identifiers: list[tuple[str, str]]) -> tuple[int, int]:
+    """(own calls, calls that only mention the person)."""
     db = open_db()
     try:
         with db.session() as s:
             try:
-                return len(subjects.match_calls(s, subjects.index_terms(identifiers)))
+                found = subjects.match_calls(s, subjects.index_terms(identifiers))
+                own = sum(1 for m in found if m["match"] == subjects.PARTY)
+                return own, len(found) - own
             except subjects.InvalidSubjectRequest as exc:
                 raise _fail(str(exc)) from None
     finally:

@@ -30,18 +30,20 @@ def ui(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) ->
     with TestClient(create_app(get_settings(), workers=False), follow_redirects=False) as client:
         ctx = client.app.state.ctx
         with ctx.db.session() as s:
-            for name, role in (("tsv-pekka", "privacy_officer"), ("qa-anna", "qa_reviewer")):
+            for name, role in (("tsv-pekka", "privacy_officer"), ("tsv-maija", "privacy_officer"),
+                               ("qa-anna", "qa_reviewer")):
                 create_user(s, name, role)
                 set_password(s, name, PASSWORD)
             seed_call(s, ctx.blobs, "pbx-u1", PEKKA)
-            seed_call(s, ctx.blobs, "pbx-u2", OTHER)
+            seed_call(s, ctx.blobs, "pbx-u2", OTHER, mentions=(("phone", PEKKA.phone),))
         yield client
 
 
 def _form(ui: TestClient, **fields: str) -> dict[str, str]:
     page = ui.get("/ui/privacy")
     assert page.status_code == 200, page.text
-    return {"csrf": CSRF.search(page.text).group(1), "verification": "Passi toimipisteessä", **fields}
+    return {"csrf": CSRF.search(page.text).group(1), "verification_method": "id_document",
+            "verification": "Passi toimipisteessä", **fields}
 
 
 def test_officer_makes_an_access_request_and_downloads_the_export(ui: TestClient) -> None:
@@ -53,11 +55,16 @@ def test_officer_makes_an_access_request_and_downloads_the_export(ui: TestClient
                                                    kind1="phone", value1=PEKKA.phone))
     assert r.status_code == 303 and r.headers["location"].startswith("/ui/privacy/requests/")
     page = ui.get(r.headers["location"])
-    assert page.status_code == 200 and "pbx-u1" in page.text and "pbx-u2" not in page.text
+    # pbx-u2 is the other caller's call, where Pekka's number was only said: listed as such (review #4).
+    assert page.status_code == 200 and "pbx-u1" in page.text and "pbx-u2" in page.text
+    assert "Henkilön oma puhelu" in page.text and "Vain mainittu (toisen puhelu)" in page.text
+    assert "Henkilöllisyystodistus" in page.text
     assert PEKKA.hetu not in page.text and "765" not in page.text
     link = re.search(r'href="(/ui/privacy/requests/[^"]+/export)"', page.text).group(1)
     z = zipfile.ZipFile(io.BytesIO(ui.get(link).content))
-    assert [c["call_id"] for c in json.loads(z.read("manifest.json"))["calls"]] == ["pbx-u1"]
+    calls = json.loads(z.read("manifest.json"))["calls"]
+    assert [(c["call_id"], c["match"]) for c in calls] == [("pbx-u1", "party"), ("pbx-u2", "mention")]
+    assert calls[1]["turns"] == [] and z.namelist().count("calls/pbx-u2/redacted.wav") == 0
     assert "Luovutetut vastaukset" in ui.get(r.headers["location"]).text, "the export is on the receipt"
     assert "Tarkastus ja siirto" in ui.get("/ui/privacy").text, "listed among recent requests"
 
@@ -74,7 +81,7 @@ def test_refused_request_does_not_echo_the_identifier_and_csrf_is_checked(ui: Te
 
 def test_rectification_form_and_roles(ui: TestClient) -> None:
     browser_login(ui, "tsv-pekka", PASSWORD)
-    r = ui.post("/ui/privacy/requests", data=_form(ui, kind="rectification", kind0="email", value0=PEKKA.email))
+    r = ui.post("/ui/privacy/requests", data=_form(ui, kind="rectification", kind0="phone", value0=PEKKA.phone))
     target = r.headers["location"].split("?")[0]
     page = ui.get(target)
     token = CSRF.search(page.text).group(1)
@@ -89,3 +96,42 @@ def test_rectification_form_and_roles(ui: TestClient) -> None:
     browser_login(qa, "qa-anna", PASSWORD)
     assert qa.get("/ui/privacy").status_code == 403
     assert qa.get(target).status_code == 403
+
+
+def test_erasure_needs_a_second_officer_and_keeps_the_other_callers_call(ui: TestClient) -> None:
+    """Review #16 (four eyes) and #4 (a mention never erases another person's call), through the pages."""
+    browser_login(ui, "tsv-pekka", PASSWORD)
+    r = ui.post("/ui/privacy/requests", data=_form(ui, kind="erasure", kind0="phone", value0=PEKKA.phone))
+    assert r.status_code == 303, r.text
+    target = r.headers["location"].split("?")[0]
+    page = ui.get(target)
+    assert "Odottaa hyväksyntää" in page.text and "Odottaa toisen tietosuojavastaavan" in page.text
+    assert f'action="{target}/approve"' not in page.text
+    own = ui.post(f"{target}/approve", data={"csrf": CSRF.search(page.text).group(1)})
+    assert own.status_code == 303 and own.headers["location"].endswith("error=err.approve")
+    assert "pbx-u1" in ui.get("/ui/calls/pbx-u1").text, "nothing erased on one officer's word"
+
+    other = TestClient(ui.app, follow_redirects=False)
+    browser_login(other, "tsv-maija", PASSWORD)
+    page = other.get(target)
+    assert f'action="{target}/approve"' in page.text
+    ok = other.post(f"{target}/approve", data={"csrf": CSRF.search(page.text).group(1)})
+    assert ok.status_code == 303 and ok.headers["location"].endswith("approved=1")
+    receipt = other.get(ok.headers["location"]).text
+    assert "Poisto hyväksytty." in receipt and "tsv-maija" in receipt
+    assert "toisen henkilön puhelu säilytetty" in receipt
+    assert other.get("/ui/calls/pbx-u1").status_code == 404
+    assert other.get("/ui/calls/pbx-u2").status_code == 200, "the other caller's call is kept"
+
+
+def test_verification_needs_a_method_and_a_real_reference(ui: TestClient) -> None:
+    """Review #16: "yes" is not a verification; the method comes from a fixed list."""
+    browser_login(ui, "tsv-pekka", PASSWORD)
+    for bad in ({"verification": "yes"}, {"verification_method": ""}, {"verification_method": "asked_nicely"},
+                {"verification": f"passi, hetu {PEKKA.hetu}"}):
+        r = ui.post("/ui/privacy/requests", data={**_form(ui, kind="erasure", kind0="phone",
+                                                          value0=PEKKA.phone), **bad})
+        assert r.status_code == 422 and "verification" in r.text and PEKKA.hetu not in r.text
+    assert "pbx-u1" in ui.get("/ui/calls/pbx-u1").text
+    page = ui.get("/ui/privacy", headers={"accept-language": "en"})
+    assert "Strong electronic identification" in page.text

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service import subjects
 from service.api.deps import SessionDep
 from service.export import build_export, export_filename
+from service.store.models import VERIFICATION_METHODS
 from service.subject_index import KINDS as IDENTIFIER_KINDS
 from service.ui.i18n import LANGS, pick_language
 from service.ui.web import CheckedForm, UiError, UiPrivacyOfficer, UiUser, render
@@ -40,19 +41,44 @@ TEXT: dict[str, tuple[str, str]] = {
     "id.email": ("Sähköposti", "E-mail"), "id.iban": ("Tilinumero (IBAN)", "IBAN"),
     "id.customer_number": ("Asiakasnumero", "Customer number"),
     "value": ("Arvo", "Value"),
-    "verification": ("Miten henkilöllisyys todennettiin", "How identity was verified"),
+    "verification.method": ("Henkilöllisyyden todentamistapa", "How identity was verified"),
+    "method.id_document": ("Henkilöllisyystodistus", "Identity document"),
+    "method.strong_electronic_id": ("Vahva sähköinen tunnistautuminen", "Strong electronic identification"),
+    "method.known_contact_callback": ("Takaisinsoitto tunnettuun yhteystietoon",
+                                      "Call-back to a known contact"),
+    "method.in_person": ("Henkilökohtainen käynti", "In person"),
+    "method.legacy": ("Vapaa teksti (ennen todentamistapoja)", "Free text (before methods were asked)"),
+    "verification": ("Viite todisteeseen (asia- tai tikettinumero, toimipiste, päivä)",
+                     "Reference to the evidence (case or ticket number, office, date)"),
     "verification.help": ("Älä kirjoita tähän tunnisteita (henkilötunnus, puhelinnumero, osoite).",
                           "Do not write identifiers here (henkilötunnus, phone number, address)."),
     "note": ("Huomautus (valinnainen, ei tunnisteita)", "Note (optional, no identifiers)"),
     "submit": ("Tee pyyntö", "Make the request"),
-    "erase.confirm": ("Poisto on peruuttamaton. Vahvista, että henkilöllisyys on todennettu.",
-                      "Erasure cannot be undone. Confirm that identity was verified."),
+    "erase.confirm": ("Poisto on peruuttamaton: se tehdään vasta, kun toinen tietosuojavastaava hyväksyy sen.",
+                      "Erasure cannot be undone: it runs only once a second privacy officer approves it."),
+    "approve": ("Hyväksy poisto", "Approve the erasure"),
+    "approve.help": ("Tarkista pyyntö ja todentaminen. Hyväksyntä poistaa henkilön puhelut heti.",
+                     "Check the request and its verification. Approving erases the person's calls at once."),
+    "approve.other": ("Odottaa toisen tietosuojavastaavan hyväksyntää.",
+                      "Waiting for another privacy officer's approval."),
+    "approved_by": ("Hyväksyjä", "Approved by"), "approved": ("Poisto hyväksytty.", "The erasure was approved."),
+    "err.approve": ("Et voi hyväksyä omaa pyyntöäsi, tai pyyntö ei odota hyväksyntää.",
+                    "You cannot approve your own request, or it is not waiting for approval."),
+    "match": ("Yhteys", "Relation"),
+    "match.party": ("Henkilön oma puhelu", "The person's own call"),
+    "match.mention": ("Vain mainittu (toisen puhelu)", "Only mentioned (another person's call)"),
+    "mentions": ("Vain maininnat", "Mentions only"),
+    "mention.done.erasure": ("maininta poistettu hakemistosta, toisen henkilön puhelu säilytetty",
+                             "mention removed from the index, the other person's call kept"),
+    "mention.done.restriction": ("toisen henkilön puhelu, ei rajoitettu", "another person's call, not restricted"),
+    "mention.done.lift_restriction": ("toisen henkilön puhelu, ei muutettu", "another person's call, not changed"),
     "recent": ("Viimeisimmät pyynnöt", "Recent requests"),
     "none": ("Ei pyyntöjä vielä.", "No requests yet."),
     "when": ("Aika", "When"), "status": ("Tila", "Status"), "calls": ("Puhelut", "Calls"),
     "by": ("Tekijä", "By"),
     "status.open": ("Avoin", "Open"), "status.completed": ("Valmis", "Completed"),
     "status.partial": ("Osittain tehty", "Partly done"),
+    "status.pending_approval": ("Odottaa hyväksyntää", "Waiting for approval"),
     "request": ("Pyyntö", "Request"),
     "matched_by": ("Löytyi tunnisteella", "Matched by"),
     "no_calls": ("Tunnisteilla ei löytynyt puheluita.", "No calls were found for these identifiers."),
@@ -92,7 +118,7 @@ def _home(request: Request, session: SessionDep, user: UiUser, *, status: int = 
     return _page(request, "privacy_requests.html", user, status=status,
                  requests=[subjects.request_document(r) for r in subjects.list_requests(session, limit=30)],
                  kinds=subjects.KINDS, identifier_kinds=IDENTIFIER_KINDS, rows=range(IDENTIFIER_ROWS),
-                 **context)
+                 verification_methods=VERIFICATION_METHODS, min_reference=subjects.MIN_REFERENCE, **context)
 
 
 @router.get("")
@@ -112,8 +138,9 @@ def create(request: Request, session: SessionDep, user: UiPrivacyOfficer, form: 
     try:
         req = subjects.create_request(
             session, request.app.state.ctx.blobs, kind=str(form.get("kind", "")), identifiers=identifiers,
-            verification=str(form.get("verification", "")), note=str(form.get("note", "")) or None,
-            actor=user.name, role=user.role)
+            verification=str(form.get("verification", "")),
+            verification_method=str(form.get("verification_method", "")) or None,
+            note=str(form.get("note", "")) or None, actor=user.name, role=user.role)
     except subjects.InvalidSubjectRequest as exc:
         return _home(request, session, user, status=422, error=str(exc))
     return RedirectResponse(f"/ui/privacy/requests/{req.id}?done=1", status_code=303)
@@ -135,10 +162,28 @@ def request_page(request_id: uuid.UUID, request: Request, session: SessionDep, u
     req = _load(session, request_id, user)
     audit.record(session, user.name, user.role, "subject.view", "subject_request", str(req.id))
     session.commit()
+    query = request.query_params
     return _page(request, "privacy_request.html", user, req=subjects.request_document(req),
-                 notice="done" if request.query_params.get("done") else
-                 "corrected" if request.query_params.get("corrected") else None,
-                 error="err.not_found" if request.query_params.get("error") else None)
+                 can_approve=req.created_by != user.name,
+                 notice="done" if query.get("done") else "corrected" if query.get("corrected") else
+                 "approved" if query.get("approved") else None,
+                 error="err.approve" if query.get("error") == "err.approve" else
+                 "err.not_found" if query.get("error") else None)
+
+
+@router.post("/requests/{request_id}/approve")
+def approve(request_id: uuid.UUID, request: Request, session: SessionDep, user: UiPrivacyOfficer,
+            form: CheckedForm) -> Response:
+    """A second privacy officer approves an erasure request, which is then carried out."""
+    target = f"/ui/privacy/requests/{request_id}"
+    try:
+        subjects.approve_erasure(session, request.app.state.ctx.blobs, request_id, actor=user.name,
+                                 role=user.role)
+    except subjects.RequestNotFound:
+        raise UiError(404, "error.404", user) from None
+    except (subjects.NotPendingApproval, subjects.SameOfficer):
+        return RedirectResponse(f"{target}?error=err.approve", status_code=303)
+    return RedirectResponse(f"{target}?approved=1", status_code=303)
 
 
 @router.get("/requests/{request_id}/export")
