@@ -15,6 +15,7 @@ milliseconds, and idle children are reused. Samples come back through the pipe s
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -37,6 +38,7 @@ from models.audio import (
     decode,
 )
 
+log = logging.getLogger(__name__)
 DECODER_FAILED = "audio decoder failed"
 BASE_ADDRESS_SPACE = 768 * 1024 * 1024  # the interpreter, numpy, PyAV/FFmpeg and their threads (~250 MB mapped)
 UNBOUNDED_SECONDS = 4 * 3600.0  # the memory cap's duration when the caller sets no max_duration
@@ -156,9 +158,11 @@ class DecoderSandbox:
                 return
         child.kill()
 
-    def _failed(self, child: _Child) -> InvalidAudio:
+    def _failed(self, child: _Child, why: str) -> InvalidAudio:
         child.kill()
         self.children_killed += 1
+        # PII-free: how the child ended (a signal number, an exit code, a timeout or an exception's type)
+        log.warning("audio decoder child failed: %s (exit code %s)", why, child.process.exitcode)
         return InvalidAudio(DECODER_FAILED)
 
     def decode(self, source: AudioSource, *, raw_format: str | None = None, raw_sample_rate: int = 8000,
@@ -175,19 +179,19 @@ class DecoderSandbox:
             child.conn.send((kwargs, memory_limit(len(data), max_channels, max_duration), samples))
             child.conn.send_bytes(data)
             if not child.conn.poll(self.wall_seconds):
-                raise self._failed(child)
+                raise self._failed(child, "wall timeout")
             status, payload = child.conn.recv()
             if status == "ok":
                 facts: _Facts = payload
                 array = np.empty(facts.shape, dtype=np.float32)
                 for row in array if array.size else ():
                     if not child.conn.poll(self.wall_seconds):
-                        raise self._failed(child)
+                        raise self._failed(child, "wall timeout")
                     child.conn.recv_bytes_into(memoryview(row).cast("B"))
         except (EOFError, OSError, ConnectionError):  # the child died (signal, rlimit) mid-request
-            raise self._failed(child) from None
+            raise self._failed(child, "died") from None
         if status == "failed":  # out of memory or an unexpected error: do not reuse that child's heap
-            raise self._failed(child)
+            raise self._failed(child, str(payload))
         self._checkin(child)
         if status == "invalid":
             raise InvalidAudio(payload)
