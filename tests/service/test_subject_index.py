@@ -71,3 +71,33 @@ def test_raw_values_are_never_stored(session: Session, make_call) -> None:
         assert raw not in dump
     assert si.replace_call(session, call, [("email", "a@b.fi")], key=KEY) == 1
     assert len(session.scalars(select(SubjectTerm)).all()) == 1
+
+
+def test_party_and_mention_are_kept_apart(session: Session, make_call) -> None:
+    """Review #4: the caller's number (metadata) makes the call theirs; a number spoken in it does not."""
+    own, other = make_call(session), make_call(session)
+    assert si.add(session, own, "phone", "040 123 4567", role=si.PARTY, key=KEY) is True
+    assert si.add(session, other, "phone", "+358401234567", key=KEY) is True  # default: only a mention
+    session.commit()
+    assert si.find_calls(session, [("phone", "0401234567")], key=KEY) == {own, other}
+    assert si.find_calls(session, [("phone", "0401234567")], role=si.PARTY, key=KEY) == {own}
+    assert si.find_calls(session, [("phone", "0401234567")], role=si.MENTION, key=KEY) == {other}
+    # Said aloud in one's own call, the number stays a party term; in metadata, a mention becomes one.
+    assert si.add(session, own, "phone", "0401234567", role=si.MENTION, key=KEY) is False
+    assert si.add(session, other, "phone", "0401234567", role=si.PARTY, key=KEY) is False
+    session.commit()
+    assert si.find_calls(session, [("phone", "0401234567")], role=si.PARTY, key=KEY) == {own, other}
+    with pytest.raises(ValueError):
+        si.add(session, own, "email", "a@b.fi", role="caller", key=KEY)
+
+
+def test_a_rerun_replaces_mentions_and_keeps_the_parties(session: Session, make_call) -> None:
+    call = make_call(session)
+    si.add(session, call, "phone", "040 123 4567", role=si.PARTY, key=KEY)
+    si.add(session, call, "email", "old@b.fi", key=KEY)
+    session.commit()
+    assert si.replace_call(session, call, [("email", "new@b.fi"), ("phone", "0401234567")], key=KEY) == 2
+    session.commit()
+    roles = {(r.kind, r.role) for r in session.scalars(select(SubjectTerm))}
+    assert roles == {("phone", "party"), ("email", "mention")}
+    assert si.find_calls(session, [("email", "old@b.fi")], key=KEY) == set()
