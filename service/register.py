@@ -22,6 +22,9 @@ from service.store.kinds import ArtefactKind
 log = logging.getLogger(__name__)
 
 CALL_FIELDS = frozenset({"started_at", "direction", "queue", "agent_id", "duration_s", "channels"})
+# What the service records about its own processing (tables, not call content). Each is in one data
+# category here and has a retention under ``records:`` in retention.yaml (``service.retention``).
+RECORD_KINDS = frozenset({"webhook_deliveries", "subject_requests", "tombstones", "audit_log"})
 _KEY = r"^[a-z][a-z0-9_]*$"
 
 
@@ -66,6 +69,7 @@ class DataCategory(_Strict):
     entity_types: list[str] = []
     artefact_kinds: list[ArtefactKind] = []
     call_fields: list[str] = []
+    record_kinds: list[str] = []
     purposes: list[str] = Field(min_length=1)
     default_retention: str
 
@@ -118,6 +122,7 @@ class Register(_Strict):
                     raise ValueError(f"purposes.{key}: unknown legal basis {b!r}")
         seen_kinds: dict[str, str] = {}
         seen_types: dict[str, str] = {}
+        seen_records: dict[str, str] = {}
         for key, c in self.data_categories.items():
             for p in c.purposes:
                 if p not in self.purposes:
@@ -125,6 +130,12 @@ class Register(_Strict):
             for f in c.call_fields:
                 if f not in CALL_FIELDS:
                     raise ValueError(f"data_categories.{key}: unknown call field {f!r}")
+            for r in c.record_kinds:
+                if r not in RECORD_KINDS:
+                    raise ValueError(f"data_categories.{key}: unknown record kind {r!r}")
+                if r in seen_records:
+                    raise ValueError(f"record kind {r!r} is in both {seen_records[r]!r} and {key!r}")
+                seen_records[r] = key
             for k in c.artefact_kinds:
                 if k in seen_kinds:
                     raise ValueError(f"artefact kind {k.value!r} is in both {seen_kinds[k]!r} and {key!r}")
@@ -136,6 +147,9 @@ class Register(_Strict):
         missing = sorted(k.value for k in ArtefactKind if k not in seen_kinds)
         if missing:
             raise ValueError(f"artefact kinds without a data category: {', '.join(missing)}")
+        missing = sorted(RECORD_KINDS - set(seen_records))
+        if missing:
+            raise ValueError(f"record kinds without a data category: {', '.join(missing)}")
         if self.unmapped_entity_category not in self.data_categories:
             raise ValueError(f"unmapped_entity_category: unknown category {self.unmapped_entity_category!r}")
         return self

@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
                 _check_model(settings)
             app.state.runner = EmbeddedRunner(app.state.ctx, settings.worker_threads)
             app.state.runner.start()
+        if workers and settings.queue == "embedded":  # with or without worker threads (review #12)
             threading.Thread(target=_sweeper, args=(app.state.ctx, stop), daemon=True,
                              name="puheturva-sweeper").start()
         try:
@@ -92,14 +93,17 @@ def _check_model(settings: Settings) -> None:
 
 
 def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:
+    """Sweep at start-up, then every ``SWEEP_EVERY_S``: an API restarted more often than hourly still
+    deletes what has expired."""
     from service.retention import sweep
 
-    while not stop.wait(SWEEP_EVERY_S):
+    while not stop.is_set():
         try:
             with ctx.db.session() as s:
                 sweep(s, ctx.blobs)
         except Exception as exc:
             log.error("retention sweep failed: %s", type(exc).__name__)
+        stop.wait(SWEEP_EVERY_S)
 
 
 def app_from_env() -> Any:

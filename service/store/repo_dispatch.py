@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from models.provenance import utcnow
 from service.store.kinds import CLAIMABLE_STATES, JobState
 from service.store.models import Job
+from service.store.repo_jobs import unrestricted_call
 
 _CLAIMABLE = sorted(s.value for s in CLAIMABLE_STATES)
 
 
 def claim_job(session: Session, job_id: int, worker_id: str, now: datetime | None = None) -> Job | None:
-    """Claim job ``job_id`` for ``worker_id`` if it is claimable and due; None otherwise. Caller commits.
+    """Claim job ``job_id`` for ``worker_id`` if it is claimable, due and its call is not restricted;
+    None otherwise. Caller commits.
 
     ``SKIP LOCKED``: two workers holding messages for the same job do not wait on each other; the loser sees
     no row and leaves the job to the winner.
@@ -30,7 +32,7 @@ def claim_job(session: Session, job_id: int, worker_id: str, now: datetime | Non
     now = now or utcnow()
     job = session.scalars(
         select(Job)
-        .where(Job.id == job_id, Job.state.in_(_CLAIMABLE), Job.next_attempt_at <= now)
+        .where(Job.id == job_id, Job.state.in_(_CLAIMABLE), Job.next_attempt_at <= now, unrestricted_call())
         .with_for_update(skip_locked=True)
     ).first()
     if job is None:
@@ -56,7 +58,7 @@ def take_jobs_to_send(session: Session, *, quiet_since: datetime, now: datetime 
     now = now or utcnow()
     jobs = session.scalars(
         select(Job)
-        .where(Job.state.in_(_CLAIMABLE), Job.next_attempt_at <= now,
+        .where(Job.state.in_(_CLAIMABLE), Job.next_attempt_at <= now, unrestricted_call(),
                or_(Job.updated_at < Job.next_attempt_at, Job.updated_at <= quiet_since))
         .order_by(Job.next_attempt_at, Job.id)
         .limit(limit)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from service.store.kinds import ACTIVE_STATES, CLAIMABLE_STATES, RUNNING_STATES, JobState
-from service.store.models import Job
+from service.store.models import Call, Job
 
 _CLAIMABLE = sorted(s.value for s in CLAIMABLE_STATES)
 _RUNNING = sorted(s.value for s in RUNNING_STATES)
@@ -48,6 +48,12 @@ def enqueue_job(session: Session, call_id: uuid.UUID, now: datetime | None = Non
     return job
 
 
+def unrestricted_call() -> ColumnElement[bool]:
+    """The job's call is not restricted: under GDPR art. 18 a restricted call may only be stored, so its
+    queued or failed job waits (it is claimable again once the restriction is lifted)."""
+    return ~exists().where(Call.id == Job.call_id, Call.restricted.is_(True))
+
+
 def claim_next_job(session: Session, worker_id: str, now: datetime | None = None) -> Job | None:
     """Take the oldest claimable job for ``worker_id`` (state -> transcribing, attempts + 1), or None.
 
@@ -57,7 +63,7 @@ def claim_next_job(session: Session, worker_id: str, now: datetime | None = None
     now = now or utcnow()
     job = session.scalars(
         select(Job)
-        .where(Job.state.in_(_CLAIMABLE), Job.next_attempt_at <= now)
+        .where(Job.state.in_(_CLAIMABLE), Job.next_attempt_at <= now, unrestricted_call())
         .order_by(Job.next_attempt_at, Job.id)
         .limit(1)
         .with_for_update(skip_locked=True)

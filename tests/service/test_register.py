@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from service.register import RegisterError, load_register
+from service.register import RECORD_KINDS, RegisterError, load_register
 from service.store.kinds import ArtefactKind
 
 PACKAGED = Path(__file__).parents[2] / "service" / "register.yaml"
@@ -27,7 +27,8 @@ def _write(tmp_path: Path, data: dict) -> Path:
 def test_packaged_register_maps_every_kind_and_identifier() -> None:
     r = load_register(PACKAGED)
     assert set(r.data_categories) == {"perustiedot", "asiakassuhdetiedot", "teletunnistetiedot",
-                                      "puhelutallenteet", "analyysitiedot"}
+                                      "puhelutallenteet", "analyysitiedot", "kasittelytiedot"}
+    assert set(r.data_categories["kasittelytiedot"].record_kinds) == RECORD_KINDS
     assert r.category_for_entity("HETU") == "perustiedot"
     assert r.category_for_entity("IBAN") == "asiakassuhdetiedot"
     assert r.category_for_artefact("redacted_audio") == "puhelutallenteet"
@@ -55,6 +56,10 @@ def test_unmapped_entity_type_falls_back_with_a_warning(caplog: pytest.LogCaptur
     (lambda d: d["data_categories"]["perustiedot"].update(default_retention="forever"),
      "not a duration"),
     (lambda d: d.update(unmapped_entity_category="muut"), "unknown category 'muut'"),
+    (lambda d: d["data_categories"]["kasittelytiedot"]["record_kinds"].remove("audit_log"),
+     "record kinds without a data category: audit_log"),
+    (lambda d: d["data_categories"]["kasittelytiedot"]["record_kinds"].append("call_logs"),
+     "unknown record kind 'call_logs'"),
     (lambda d: d.update(surprise=1), "surprise"),
 ])
 def test_broken_references_name_the_key(tmp_path: Path, raw: dict, change, message: str) -> None:

@@ -77,7 +77,7 @@ def _pipeline_provenance(db: Database, call_id: uuid.UUID) -> str:
 
     class _Result:  # what Pipeline.classify reads
         text = full
-        entities: list[Any] = []
+        entities: tuple[Any, ...] = ()
 
     pipe.classify(_Result(), prov)  # type: ignore[arg-type]
     with db.session() as s:
