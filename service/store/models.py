@@ -67,7 +67,7 @@ class WebhookDelivery(Base):
     call_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the retention sweep's key
 
 
 class Call(Base):
@@ -261,7 +261,7 @@ class Tombstone(Base):
     object_type: Mapped[str] = mapped_column(String(40))  # artefact | call
     kind: Mapped[str | None] = mapped_column(String(40))
     call_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the retention sweep's key
     policy: Mapped[str | None] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(String(40))  # retention | erasure
 

@@ -279,3 +279,30 @@ def test_every_record_kind_has_a_valid_retention(tmp_path: Path, change: Any, me
     with pytest.raises(RetentionConfigError) as err:
         load_retention(p, REGISTER)
     assert message in str(err.value)
+
+
+def test_migration_0007_withdraws_old_unkeyed_digests_and_delivery_call_ids(db_url: str, make_call: Any) -> None:
+    """Rows written before this release: the upgrade to 0007 (re-run here after a downgrade) cleans them."""
+    from models.provenance import utcnow
+    from service.store.db import downgrade, migrate
+    from service.store.models import Provenance
+
+    db = open_database(db_url)
+    with db.session() as s:
+        cid = make_call(s, "pbx-old")
+        s.add(Provenance(call_id=cid, stage="classify", started_at=utcnow(), ended_at=utcnow(),
+                         agent={"name": "x"}, used={"redacted_transcript": "e5" * 32, "audio": "a" * 64},
+                         generated={"redacted_turn": "hmac-sha256:" + "1" * 64, "classifications": "2" * 64}))
+        record_delivery(s, client="default", webhook_id="msg_old", call_id=None, status_code=202,
+                        response=accepted_body("pbx-old", 1, "queued"), now=NOW)
+    db.dispose()
+    downgrade(db_url, "0006")
+    migrate(db_url)
+    db = open_database(db_url)
+    with db.session() as s:
+        p = s.scalars(select(Provenance)).one()
+        d = s.scalars(select(WebhookDelivery)).one()
+        assert p.used == {"redacted_transcript": "withdrawn:unkeyed", "audio": "withdrawn:unkeyed"}
+        assert p.generated == {"redacted_turn": "hmac-sha256:" + "1" * 64, "classifications": "2" * 64}
+        assert d.status_code == 410 and "pbx-old" not in str(d.response)
+    db.dispose()
