@@ -44,7 +44,7 @@ def served(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 def _ask(api: TestClient, auth: dict[str, str], kind: str, ident: tuple[str, str]) -> dict:
     r = api.post("/v1/subject-requests", headers=auth, json={
         "kind": kind, "identifiers": [{"kind": ident[0], "value": ident[1]}],
-        "verification": "Vahva sähköinen tunnistautuminen"})
+        "verification": {"method": "strong_electronic_id", "reference": "Suomi.fi-tunnistus 3.12.2026"}})
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -65,6 +65,7 @@ def test_a_processed_call_is_found_exported_and_erased(served: TestClient, asr) 
     assert served.post("/v1/calls", content=req.body, headers=req.headers).status_code == 202
     with served.app.state.ctx.db.session() as s:
         _user, token = create_user(s, "tsv-liisa", "privacy_officer")
+        _user, second = create_user(s, "tsv-matti", "privacy_officer")
     auth = {"authorization": f"Bearer {token}"}
     deadline = time.monotonic() + 600
     while (doc := served.get("/v1/calls/pbx-subject-1", headers=auth).json())["status"] != "done":
@@ -74,14 +75,13 @@ def test_a_processed_call_is_found_exported_and_erased(served: TestClient, asr) 
 
     by_caller = _ask(served, auth, "access", ("phone", "040 555 0199"))
     by_hetu = _ask(served, auth, "access", ("hetu", SPOKEN_HETU))
-    assert [c["call_id"] for c in by_caller["calls"]] == ["pbx-subject-1"]
-    if heard:
-        assert by_hetu["calls"] == [{**by_caller["calls"][0], "matched_by": ["hetu"]}], "the HETU is indexed"
+    assert [(c["call_id"], c["match"]) for c in by_caller["calls"]] == [("pbx-subject-1", "party")]
+    if heard:  # spoken, so only a mention: the caller's number (metadata) is what makes it the caller's call
+        assert by_hetu["calls"] == [{**by_caller["calls"][0], "matched_by": ["hetu"], "match": "mention"}]
     else:
         assert by_hetu["calls"] == [], "a HETU the ASR misheard must not be indexed as this one"
-    found = by_hetu if heard else by_caller
 
-    r = served.get(f"/v1/subject-requests/{found['id']}/export", headers=auth)
+    r = served.get(f"/v1/subject-requests/{by_caller['id']}/export", headers=auth)
     assert r.status_code == 200
     z = zipfile.ZipFile(io.BytesIO(r.content))
     (call,) = json.loads(z.read("manifest.json"))["calls"]
@@ -91,8 +91,12 @@ def test_a_processed_call_is_found_exported_and_erased(served: TestClient, asr) 
         for raw in (SPOKEN_HETU, SPOKEN_EMAIL, "0405550199", "405550199", "agent-4471"):
             assert raw.encode() not in blob
 
-    erased = _ask(served, auth, "erasure", ("hetu", SPOKEN_HETU) if heard else ("phone", "040 555 0199"))
-    assert erased["status"] == "completed"
+    pending = _ask(served, auth, "erasure", ("phone", "040 555 0199"))
+    assert pending["status"] == "pending_approval"
+    r = served.post(f"/v1/subject-requests/{pending['id']}/approve",
+                    headers={"authorization": f"Bearer {second}"})
+    erased = r.json()
+    assert r.status_code == 200 and erased["status"] == "completed"
     assert [d["call_id"] for d in erased["result"]["deleted"]] == ["pbx-subject-1"]
     blob_dir = get_settings().blob_dir
     assert not [p for p in blob_dir.rglob("*") if p.is_file()], "no file of the call is left"
