@@ -10,6 +10,7 @@ Path-style addressing: self-hosted stores rarely have wildcard DNS for virtual-h
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import boto3
@@ -18,6 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from service.blobstore import BlobError, BlobNotFound, check_key
 from service.crypto import Cipher
+
+log = logging.getLogger(__name__)
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _AUTH = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
@@ -83,6 +86,11 @@ class S3BlobStore:
         except _Missing:
             raise BlobStoreUnavailable(f"bucket {self.bucket!r} does not exist") from None
 
+    def versioning(self) -> str:
+        """The bucket's versioning status: ``""`` (never enabled), ``"Enabled"`` or ``"Suspended"``."""
+        out = self._call("get bucket versioning", self._s3.get_bucket_versioning, Bucket=self.bucket)
+        return str(out.get("Status") or "")
+
     def ensure_bucket(self) -> None:
         """Create the bucket if missing (development and tests; production buckets are provisioned)."""
         try:
@@ -114,6 +122,28 @@ class _Missing(Exception):
 
 def s3_blobstore_from_settings(settings: Any, cipher: Cipher) -> S3BlobStore:
     secret = settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else None
-    return S3BlobStore(settings.s3_bucket, endpoint_url=settings.s3_endpoint, region=settings.s3_region,
-                       access_key=settings.s3_access_key, secret_key=secret, prefix=settings.s3_prefix,
-                       cipher=cipher)
+    store = S3BlobStore(settings.s3_bucket, endpoint_url=settings.s3_endpoint, region=settings.s3_region,
+                        access_key=settings.s3_access_key, secret_key=secret, prefix=settings.s3_prefix,
+                        cipher=cipher)
+    warn_if_versioned(store)
+    return store
+
+
+def warn_if_versioned(store: S3BlobStore) -> bool:
+    """Log an error when the bucket keeps versions; True if it does.
+
+    On a versioned (or once-versioned, "Suspended") bucket ``delete_object`` only adds a delete marker: the
+    retention sweep and erasure would leave every old version in place, still decryptable with the master
+    key. The bucket must be unversioned (or have a lifecycle rule expiring noncurrent versions at once).
+    An unreachable store is not judged here; readiness (``check``) reports that.
+    """
+    try:
+        status = store.versioning()
+    except BlobError:
+        return False
+    if status in ("Enabled", "Suspended"):
+        log.error("S3 bucket %r has versioning %s: deleted recordings and transcripts stay as old versions; "
+                  "disable versioning or expire noncurrent versions (retention and erasure depend on it)",
+                  store.bucket, status.lower())
+        return True
+    return False

@@ -188,3 +188,19 @@ def test_settings_choose_the_s3_backend(isolated_settings: Path, s3_endpoint: st
     blobs.put("calls/e/redacted_audio", PLAIN)
     assert blobstore_from_settings(settings).get("calls/e/redacted_audio") == PLAIN
     assert isinstance(_raw(blobs, "puheturva/calls/e/redacted_audio"), bytes)
+
+
+def test_a_versioned_bucket_is_reported_at_start(s3_endpoint: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Review #12: on a versioned bucket ``delete`` only adds a delete marker and the old versions stay
+    decryptable under the one master key, so erasure would not erase. Start-up says so, loudly."""
+    from service.blobstore_s3 import warn_if_versioned
+
+    plain = _store(s3_endpoint, bucket="unversioned")
+    plain.ensure_bucket()
+    assert plain.versioning() == "" and warn_if_versioned(plain) is False
+    versioned = _store(s3_endpoint, bucket="versioned")
+    versioned.ensure_bucket()
+    versioned._s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    assert versioned.versioning() == "Enabled"
+    assert warn_if_versioned(versioned) is True
+    assert "versioning" in caplog.text and "versioned" in caplog.text
