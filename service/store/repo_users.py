@@ -130,14 +130,6 @@ def set_password(session: Session, name: str, password: str, *, must_change: boo
     end_user_sessions(session, user.id)
 
 
-def verify_password(user: User, password: str) -> bool:
-    """Whether ``password`` is ``user``'s (no lockout or disable check: for re-asking a logged-in user)."""
-    try:
-        return user.password_hash is not None and _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 @dataclass(frozen=True)
 class LoginResult:
     """The outcome of a password login: ``user`` on success, ``retry_after_s`` when the account waits,

@@ -97,6 +97,8 @@ def test_wrong_current_password_or_short_new_one_is_refused(app: Any) -> None:
     client, _ = app
     anna = logged_in(client)
     assert change_password(anna, "väärä-salasana-123", NEW_PASSWORD).status_code == 403
+    with client.app.state.ctx.db.session() as s:  # a stolen session cannot guess the password freely
+        assert s.scalars(select(User.failed_logins).where(User.name == "qa-anna")).one() == 1
     assert change_password(anna, PASSWORD, "lyhyt").status_code == 422
     assert browser_login(new_client(client), "qa-anna", PASSWORD).status_code == 303
 

@@ -17,7 +17,7 @@ from models.provenance import utcnow
 from service import audit
 from service.api.deps import SessionDep
 from service.auth.browser import start_session
-from service.store.repo_users import get_user, issue_token, list_tokens, revoke_token, set_password, verify_password
+from service.store.repo_users import get_user, issue_token, list_tokens, password_login, revoke_token, set_password
 from service.ui.web import CheckedForm, UiUser, UiUserDep, render
 
 router = APIRouter(prefix="/ui/account", include_in_schema=False)
@@ -75,11 +75,18 @@ def password_form(request: Request, user: UiUserDep) -> HTMLResponse:
 
 @router.post("/password")
 def change_password(request: Request, session: SessionDep, user: UiUserDep, form: CheckedForm) -> Response:
-    """Check the current password, set the new one, end every session and start a fresh one here."""
+    """Check the current password, set the new one, end every session and start a fresh one here.
+
+    The current password goes through the same per-account limit as the login form, so a stolen session
+    cannot be used to guess it."""
     current, new, confirm = (str(form.get(k, "")) for k in ("current", "new", "confirm"))
     account = user.auth.user
-    if not verify_password(account, current):
-        error, status = "account.wrong_password", 403
+    checked = password_login(session, account.name, current)
+    if checked.user is None:
+        error, status = ("login.too_many", 429) if checked.retry_after_s else ("account.wrong_password", 403)
+        audit.record(session, user.name, user.role, "auth.password_change_failed", "user", user.name,
+                     {"reason": "locked" if status == 429 else "password"})
+        session.commit()  # the failure counts towards the account's lock
     elif len(new) < MIN_PASSWORD or len(new) > 1000:
         error, status = "users.short_password", 422
     elif new != confirm:
