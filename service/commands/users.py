@@ -13,7 +13,7 @@ from service.commands.database import cli_actor, cli_detail, open_db
 from service.store import repo_users
 from service.store.kinds import Role
 
-app = typer.Typer(help="Users: add, list, disable.", no_args_is_help=True)
+app = typer.Typer(help="Users: add, list, change role, disable.", no_args_is_help=True)
 
 
 @app.command("add")
@@ -46,6 +46,25 @@ def list_() -> None:
     for name, role, disabled, created in users:
         table.add_row(name, role, "disabled" if disabled else "active", created.isoformat(timespec="seconds"))
     Console().print(table)
+
+
+@app.command("role")
+def role_(name: Annotated[str, typer.Argument(help="Login name")],
+          role: Annotated[Role, typer.Option(help="The new role")]) -> None:
+    """Change a user's role; their browser sessions end (the privacy-officer role is granted only here)."""
+    db = open_db()
+    try:
+        with db.session() as s:
+            old = repo_users.set_role(s, name, role)
+            user = repo_users.get_user(s, name)
+            audit.record(s, cli_actor(), "admin", "user.role", "user", str(user.id if user else ""),
+                         {"from": old, "to": role.value, **cli_detail()})
+    except repo_users.UserNotFound:
+        typer.echo("error: no such user", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    typer.echo(f"{name}: {old} -> {role.value}; browser sessions ended")
 
 
 @app.command("disable")

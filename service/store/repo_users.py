@@ -102,6 +102,17 @@ def disable_user(session: Session, name: str, now: datetime | None = None) -> in
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def set_role(session: Session, name: str, role: Role | str, now: datetime | None = None) -> str:
+    """Give ``name`` another role and end their browser sessions (pages open under the new role only after a
+    new login); returns the old role. Caller commits."""
+    user = get_user(session, name)
+    if user is None:
+        raise UserNotFound("no such user")
+    old, user.role = user.role, Role(role).value
+    end_user_sessions(session, user.id, now=now)
+    return old
+
+
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
     """The active user owning ``token`` (not revoked or expired, user not disabled), updating
     ``last_used_at``."""

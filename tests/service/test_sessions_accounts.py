@@ -235,3 +235,15 @@ def test_cli_actor_is_the_os_account_whatever_user_says(isolated_settings: Path,
             assert row.detail["uid"] == os.geteuid()
     finally:
         db.dispose()
+
+
+def test_a_role_change_ends_the_sessions(app: Any) -> None:
+    client, _ = app
+    anna = logged_in(client)
+    thief = replay(client, anna)
+    res = CliRunner().invoke(users_app, ["role", "qa-anna", "--role", "admin"])
+    assert res.exit_code == 0, res.output
+    assert refused(anna) and refused(thief)
+    promoted = logged_in(client)
+    assert promoted.get("/ui/users").status_code == 200, "the new role after a new login"
+    assert CliRunner().invoke(users_app, ["role", "nobody", "--role", "admin"]).exit_code == 1
