@@ -155,3 +155,20 @@ def test_a_call_under_legal_hold_is_not_rewritten(isolated_settings: Path, db: D
     with db.session() as s:
         assert s.scalars(select(Turn.text).where(Turn.call_id == call_id, Turn.idx == ADDRESS_TURN)
                          ).one().startswith(MISSED)
+
+
+def test_the_report_route_refuses_a_call_under_legal_hold(isolated_settings: Path, db_url: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.api.app import create_app
+    from service.store.repo_users import create_user
+
+    monkeypatch.setenv("PUHETURVA_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings(), workers=False)) as client:
+        ctx = client.app.state.ctx
+        seed_call(ctx.db, ctx.blobs, stereo_call(legal_hold=True))
+        with ctx.db.session() as s:
+            _user, token = create_user(s, "qa-anna", "qa_reviewer")
+        body = {"turn": ADDRESS_TURN, "start": 0, "end": len(MISSED), "type": "ADDRESS"}
+        r = client.post("/ui/calls/pbx-2001/report", json=body, headers={"authorization": f"Bearer {token}"})
+    assert r.status_code == 409 and r.json()["error"] == "legal_hold", r.text

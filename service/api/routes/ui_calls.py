@@ -136,7 +136,8 @@ def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDe
             entity_type=body.type, reviewer=user.name, role=user.role, pad_s=ctx.settings.audio_pad_ms / 1000,
             mode=ctx.settings.audio_redaction)
     except ReviewError as exc:
-        raise ApiError(409 if exc.code == "overlaps_redaction" else 422, exc.code, str(exc)) from None
+        conflict = exc.code in ("overlaps_redaction", "legal_hold")  # the call's state, not the request
+        raise ApiError(409 if conflict else 422, exc.code, str(exc)) from None
     session.commit()
     log.info("missed identifier reported on call %s (type %s)", call.id, body.type)
     return {"call_id": call.external_id, "turn": outcome.turn, "start": outcome.start, "end": outcome.end,
