@@ -50,18 +50,24 @@ def parse_key(text: str) -> bytes:
 def load_or_create_key_file(path: Path) -> tuple[bytes, bool]:
     """Read a key file, or create it (mode 0600, exclusively) with a fresh key. Returns ``(key, created)``.
 
-    ``O_EXCL`` makes two processes starting at once agree on one key: the loser reads the winner's file.
+    The key is written to a private temporary file and then hard-linked to ``path``: ``link`` fails if the
+    name exists, so two processes (or threads) starting at once agree on one key, and the loser never reads a
+    file the winner has created but not yet written.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = generate_key()
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(text + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)
     except FileExistsError:
         return parse_key(path.read_text(encoding="ascii")), False
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(text + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    finally:
+        tmp.unlink(missing_ok=True)
     return parse_key(text), True
 
 
