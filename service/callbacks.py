@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from service.call_urls import api_status_url
-from service.signing import signed_headers
+from service.signing import CALLBACK_ID_PREFIX, signed_headers
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
@@ -35,7 +35,7 @@ def notify_completion(ctx: Any, call_id: uuid.UUID) -> bool:
         return False
     body = json.dumps({"type": "call.processed", "call_id": external_id, "status": status,
                        "status_url": api_status_url(external_id, client_name)}).encode()
-    headers = {**signed_headers(client.secret.get_secret_value(), f"msg_{uuid.uuid4().hex}", body),
+    headers = {**signed_headers(client.secret.get_secret_value(), f"{CALLBACK_ID_PREFIX}{uuid.uuid4().hex}", body),
                "content-type": "application/json"}
     for attempt in range(ATTEMPTS):
         try:

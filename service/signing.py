@@ -17,6 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 SECRET_PREFIX = "whsec_"
+# Our completion callbacks are signed with the client's inbound secret (the one key the telephony system holds),
+# so a captured callback would verify as a delivery. Their ids live in their own namespace, refused inbound
+# (review #23).
+CALLBACK_ID_PREFIX = "cb_"
 DEFAULT_TOLERANCE_S = 300
 
 
@@ -112,6 +116,8 @@ def check_headers(
                                   lower.get("webhook-signature"))
     if not (msg_id and ts_raw and sig_header):
         raise MissingSignatureHeaders("missing webhook-id, webhook-timestamp or webhook-signature header")
+    if msg_id.startswith(CALLBACK_ID_PREFIX):
+        raise SignatureMismatch("a completion callback is not a delivery")
     try:
         timestamp = int(ts_raw)
     except ValueError as exc:
