@@ -122,8 +122,9 @@ class Settings(BaseSettings):
                                     "header before decoding (422). Above 7, PyAV 18.1 crashes (contained in the "
                                     "decoder's child process).")
     max_concurrent_webhook_bodies: int = Field(
-        8, ge=1, description="Webhook bodies read at the same time; one more gets 503 with Retry-After (bounds "
-                             "the memory that uploads hold before their signature is checked).")
+        16, ge=1, description="Webhook bodies read at the same time; one more waits a moment, then gets 503 with "
+                              "Retry-After (bounds the memory that uploads hold before their signature is "
+                              "checked).")
     worker_threads: int = Field(1, ge=0, description="Embedded worker threads (0: no embedded worker).")
     queue: Literal["embedded", "celery"] = Field(
         "embedded", description="`embedded` worker threads in the API process, or `celery` workers.")

@@ -401,7 +401,7 @@ def test_unsigned_40_mb_body_is_refused_before_it_is_read(make_api: Any, db_url:
 
 
 def test_bodies_in_flight_are_bounded_503_with_retry_after(make_api: Any, db_url: str) -> None:
-    """One slot: while a slow signed upload holds it, the next delivery gets 503 + Retry-After at once."""
+    """One slot: while a slow signed upload holds it, the next delivery gets 503 + Retry-After (after a short wait)."""
     with make_api(DATABASE_URL=db_url, MAX_CONCURRENT_WEBHOOK_BODIES="1") as api, uvicorn_server(api.app) as base:
         req = signed_call(DEV_WEBHOOK_SECRET, meta_for("slow"), GOOD_AUDIO)
         host, port = base.removeprefix("http://").split(":")

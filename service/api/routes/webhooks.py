@@ -31,6 +31,7 @@ MAX_METADATA_CHARS = 64 * 1024  # a few hundred bytes in practice; bounds the JS
 ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 409: {"model": Problem}, 413: {"model": Problem},
           415: {"model": Problem}, 422: {"model": Problem}, 503: {"model": Problem}, 507: {"model": Problem}}
 RETRY_LATER = (503, 507)
+SLOT_WAIT_S = 0.25  # how long a delivery may wait for a free body slot before 503
 
 
 async def read_limited(request: Request, limit: int, on_chunk: Callable[[bytes], None] | None = None) -> bytes:
@@ -69,12 +70,20 @@ def _body_slots(request: Request, size: int) -> asyncio.Semaphore:
 
 
 async def _read_signed_body(request: Request, limit: int, pending: PendingVerification, slots: int) -> bytes:
-    """The body, read only while one of ``slots`` is free: a flood of uploads gets 503, not all the memory."""
+    """The body, read only while one of ``slots`` is free: a flood of uploads gets 503, not all the memory.
+
+    A delivery waits up to ``SLOT_WAIT_S`` for a slot (a burst of short calls passes), then gets 503.
+    """
     semaphore = _body_slots(request, slots)
-    if semaphore.locked():
-        raise ApiError(503, "busy", "too many uploads are being received; retry later", {"Retry-After": "5"})
-    async with semaphore:
+    try:
+        await asyncio.wait_for(semaphore.acquire(), timeout=SLOT_WAIT_S)
+    except TimeoutError:
+        raise ApiError(503, "busy", "too many uploads are being received; retry later",
+                       {"Retry-After": "5"}) from None
+    try:
         return await read_limited(request, limit, pending.update)
+    finally:
+        semaphore.release()
 
 
 @router.post("/calls", status_code=202, response_model=Accepted, responses=ERRORS,
