@@ -108,7 +108,7 @@ def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:
 
 def app_from_env() -> Any:
     """Uvicorn factory: ``uvicorn --factory service.api.app:app_from_env``."""
-    return create_app()
     from service.private_files import restrict_umask
 
     restrict_umask()  # plain uvicorn skips the CLI, which does this for ``puheturva serve``
+    return create_app()
