@@ -15,6 +15,11 @@ Rows written before the key existed were chained with plain sha256. ``verify`` r
 ``puheturva audit rekey``, which checks the old chain end to end and re-chains it with the key, once: it refuses
 a database that already has anchors (a keyed chain re-written without the key must not be laundered).
 
+Rows past their retention are removed by ``prune``, which first appends a keyed checkpoint entry
+(``audit.prune``: the last removed seq and its hash). ``verify`` then starts at the first kept row and accepts
+the missing prefix only when a verified checkpoint names exactly that row's predecessor: without the key,
+nobody can cut rows off the front either.
+
 Appends are serialised: PostgreSQL takes a transaction-scoped advisory lock; SQLite transactions already
 start with ``BEGIN IMMEDIATE``. As a last line of defence ``seq`` is the primary key and ``prev_hash`` is
 unique, so two writers can never fork the chain. Details must be PII-free: ids, kinds, counts.
@@ -32,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
@@ -44,6 +49,7 @@ GENESIS_HASH = "0" * 64
 ANCHOR_FILE = "keys/audit-anchors.log"
 _AUDIT_LOCK_ID = 0x6175_6469  # "audi"
 _PENDING_ANCHOR = "puheturva.audit.pending_anchor"
+PRUNE_ACTION = "audit.prune"
 
 
 class AuditChainBroken(Exception):
@@ -113,11 +119,18 @@ def record(
 
 
 def verify(session: Session) -> VerifyResult:
-    """Walk the chain from the first row, then hold its head against the anchor; report the first misfit."""
+    """Walk the chain from the first kept row, then hold its head against the anchor; report the first misfit."""
     key = _key()
     anchored = _anchored_head(session, key)
     anchored_seq = anchored[0] if anchored else None
-    expected_prev, expected_seq, count, at_anchor = GENESIS_HASH, 1, 0, None
+    first = session.scalars(select(AuditEntry).order_by(AuditEntry.seq).limit(1)).first()
+    expected_prev, expected_seq = (first.prev_hash, first.seq) if first else (GENESIS_HASH, 1)
+    if first is not None and first.seq != 1 and (first.seq - 1, first.prev_hash) not in _checkpoints(session):
+        return VerifyResult(False, 0, first.seq - 1, first.prev_hash, first.seq,
+                            f"rows before seq {first.seq} are missing and no keyed prune checkpoint names them: "
+                            "the oldest rows were removed", anchored_seq)
+    # A checkpoint row excuses the missing prefix only because the walk below checks its keyed hash too.
+    count, at_anchor = 0, None
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000))
     for e in rows:
         problem = _misfit(key, e, expected_seq, expected_prev)
@@ -132,6 +145,32 @@ def verify(session: Session) -> VerifyResult:
                             f"the anchor outside the database names seq {anchored[0]}, which the chain {held}: "
                             "the newest rows were removed or replaced", anchored_seq)
     return VerifyResult(True, count, expected_seq - 1, expected_prev, anchored_seq=anchored_seq)
+
+
+def _checkpoints(session: Session) -> set[tuple[int | None, str | None]]:
+    """``(through_seq, through_hash)`` of every prune checkpoint row (their hashes are checked by the walk)."""
+    details = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == PRUNE_ACTION))
+    return {(d.get("through_seq"), d.get("through_hash")) for d in details}
+
+
+def prune(session: Session, before: datetime, *, actor: str, role: str, now: datetime | None = None) -> int:
+    """Delete the rows written before ``before`` (retention), leaving a keyed checkpoint; returns rows deleted.
+
+    The newest row always stays, so the chain never becomes empty and the checkpoint has a predecessor.
+    The caller commits; the checkpoint and the deletion become durable together.
+    """
+    head = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    last_due = session.scalars(select(AuditEntry).where(AuditEntry.at < before, AuditEntry.seq < (head.seq if head
+                               else 0)).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    if last_due is None:
+        return 0
+    through_seq, through_hash = last_due.seq, last_due.hash
+    n = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq <= through_seq)) or 0
+    record(session, actor, role, PRUNE_ACTION, "audit_log", None,
+           {"through_seq": through_seq, "through_hash": through_hash, "rows": int(n)}, now=now)
+    session.execute(delete(AuditEntry).where(AuditEntry.seq <= through_seq))
+    session.flush()
+    return int(n)
 
 
 def _misfit(key: bytes, e: AuditEntry, expected_seq: int, expected_prev: str) -> str | None:

@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
@@ -45,7 +45,6 @@ from service.search import purge_residue
 from service.store.kinds import ACTIVE_STATES, ArtefactKind
 from service.store.models import (
     Artefact,
-    AuditEntry,
     Call,
     Classification,
     Entity,
@@ -439,8 +438,8 @@ def sweep_records(session: Session, now: datetime, config: RetentionConfig) -> d
     """Apply ``config.records``: delete expired deliveries, subject requests and tombstones, minimise
     completed subject requests. Returns counts by kind. Caller commits.
 
-    The audit log's retention is declared but not applied here yet: deleting its oldest rows needs the
-    chain verification to start from a retained anchor (``service.audit``); the due rows are counted.
+    The audit log's oldest rows go through ``audit.prune``, which leaves a keyed checkpoint so that the chain
+    still verifies from the first kept row.
     """
     rec = config.records
     out: dict[str, int] = {}
@@ -455,8 +454,7 @@ def sweep_records(session: Session, now: datetime, config: RetentionConfig) -> d
     out["subject_requests_minimised"] = _minimise_requests(session, now, rec["subject_requests"])
     out["tombstones"] = _rowcount(session.execute(
         delete(Tombstone).where(Tombstone.deleted_at < cutoff("tombstones"))))
-    out["audit_log_due"] = int(session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.at < cutoff("audit_log"))) or 0)
+    out["audit_log"] = audit.prune(session, cutoff("audit_log"), actor=SYSTEM_ACTOR, role="system", now=now)
     session.flush()
     return out
 

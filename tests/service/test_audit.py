@@ -221,3 +221,39 @@ def test_rekey_refuses_a_broken_unkeyed_chain(session: Session) -> None:
     session.commit()
     with pytest.raises(audit.AuditChainBroken):
         audit.rekey(session)
+
+
+def test_pruned_rows_leave_a_keyed_checkpoint_and_the_chain_still_verifies(session: Session) -> None:
+    from datetime import timedelta
+
+    for i in range(4):
+        audit.record(session, "liisa", "qa_reviewer", "call.view", "call", f"old-{i}", {}, now=NOW - timedelta(days=9))
+    _fill(session, 2)
+    assert audit.prune(session, NOW - timedelta(days=1), actor="system", role="system", now=NOW) == 4
+    session.commit()
+    rows = _rows(session)
+    assert rows[0]["seq"] == 5 and rows[-1]["action"] == audit.PRUNE_ACTION
+    assert rows[-1]["detail"]["through_seq"] == 4
+    assert audit.verify(session).ok
+    assert audit.prune(session, NOW - timedelta(days=1), actor="system", role="system", now=NOW) == 0
+
+
+def test_the_oldest_rows_cut_without_the_key_are_detected(session: Session) -> None:
+    """Deleting the front of the chain is as visible as deleting the middle: only a keyed checkpoint excuses it,
+    and a checkpoint forged without the key does not fit the chain."""
+    _fill(session, 6)
+    first_kept = session.get(AuditEntry, 4)
+    session.execute(delete(AuditEntry).where(AuditEntry.seq <= 3))
+    session.commit()
+    res = audit.verify(session)
+    assert (res.ok, res.bad_seq) == (False, 4) and "oldest rows were removed" in res.problem
+
+    # The forger appends the checkpoint the verifier looks for, chained with the published unkeyed scheme.
+    head = audit.recent(session, 1)[0]
+    forged = {**_rows(session)[-1], "seq": head.seq + 1, "action": audit.PRUNE_ACTION, "object_type": "audit_log",
+              "object_id": None, "detail": {"through_seq": 3, "through_hash": first_kept.prev_hash, "rows": 3}}
+    digest = hashlib.sha256(head.hash.encode() + json.dumps(forged, default=str).encode()).hexdigest()
+    session.add(AuditEntry(**forged, prev_hash=head.hash, hash=digest))
+    session.commit()
+    res = audit.verify(session)
+    assert not res.ok and res.bad_seq == head.seq + 1
