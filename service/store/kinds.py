@@ -50,3 +50,12 @@ class Role(StrEnum):
     QA_REVIEWER = "qa_reviewer"
     PRIVACY_OFFICER = "privacy_officer"
     ADMIN = "admin"
+
+
+def may_read_restricted(role: str) -> bool:
+    """Whether ``role`` may read a restricted call's transcript and audio.
+
+    GDPR art. 18 leaves a restricted call to storage only; the privacy officer handling the request needs to see
+    it, QA reviewers and admins do not (review #17: admins used to read them).
+    """
+    return role == Role.PRIVACY_OFFICER.value

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from redaction.operators.placeholder import label as placeholder_label
 from service.api.deps import SessionDep
 from service.auth.browser import Authenticated, CsrfRefused, check_csrf, csrf_token, session_user
-from service.store.kinds import Role
+from service.store.kinds import Role, may_read_restricted
 from service.ui import formatting
 from service.ui.i18n import LANG_COOKIE, LANGS, label_or, pick_language, translator
 
@@ -67,7 +67,7 @@ class UiUser:
 
     @property
     def may_see_restricted(self) -> bool:
-        return self.role != Role.QA_REVIEWER.value
+        return may_read_restricted(self.role)
 
 
 def ui_user(request: Request, session: SessionDep) -> UiUser:

@@ -49,7 +49,8 @@ MATRIX = [
     Case("GET", "/ui/calls", readers(LOGIN), ui_only=True),
     Case("GET", "/ui/calls?q=kaapeli&pii=HETU&retention=restricted", readers(LOGIN), ui_only=True),
     Case("GET", "/ui/calls/pbx-2001", readers(LOGIN), ui_only=True),
-    Case("GET", "/ui/calls/pbx-1970", readers(LOGIN, qa=404), ui_only=True),  # restricted (art. 18)
+    # Restricted (art. 18: storage only): the privacy officer who handles the request sees it, nobody else.
+    Case("GET", "/ui/calls/pbx-1970", {ANON: LOGIN, QA: 404, PRIV: 200, ADMIN: 404}, ui_only=True),
     Case("GET", "/ui/calls/pbx-queued", readers(LOGIN), ui_only=True),  # received, not processed yet
     Case("GET", "/ui/calls/no-such-call", readers(LOGIN, ok=404), ui_only=True),
     Case("GET", "/ui/privacy", {ANON: LOGIN, QA: 403, PRIV: 200, ADMIN: 403}, ui_only=True),
@@ -61,7 +62,8 @@ MATRIX = [
     Case("POST", "/ui/calls/pbx-2001/report", readers(401, ok=422), json=BAD_SELECTION),
     Case("GET", "/v1/calls/pbx-2001", readers(401)),
     Case("GET", "/v1/calls/pbx-2001/audio", readers(401)),
-    Case("GET", "/v1/calls/pbx-1970", readers(401, qa=404)),
+    Case("GET", "/v1/calls/pbx-1970", {ANON: 401, QA: 404, PRIV: 200, ADMIN: 404}),
+    Case("GET", "/v1/calls/pbx-1970/audio", {ANON: 401, QA: 404, PRIV: 200, ADMIN: 404}),
     Case("GET", "/v1/calls/pbx-queued/audio", readers(401, ok=404)),
     Case("POST", "/v1/calls", readers(401, ok=401),  # only signed webhooks, never a person's credentials
          extra={"content-type": "multipart/form-data; boundary=x"}),

@@ -12,6 +12,7 @@ from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN, CallView, Problem
 from service.blobstore import BlobNotFound
+from service.store.kinds import may_read_restricted
 from service.views import AmbiguousCallId, CallHidden, call_document, find_call_by_external_id, redacted_audio_key
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
@@ -27,8 +28,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Problem}, 403: {"model
 
 def _visible(session: Any, call_id: str, client: str | None, user: Principal) -> Any:
     try:
-        # Restricted calls (GDPR art. 18) are hidden from QA browsing; privacy officers and admins see them.
-        return find_call_by_external_id(session, call_id, include_restricted=user.role != "qa_reviewer",
+        # Restricted calls (GDPR art. 18) are stored only: hidden from everyone but privacy officers.
+        return find_call_by_external_id(session, call_id, include_restricted=may_read_restricted(user.role),
                                         client=client)
     except CallHidden:
         raise ApiError(404, "not_found", "unknown call id") from None

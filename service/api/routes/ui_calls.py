@@ -23,7 +23,7 @@ from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN
 from service.blobstore import BlobNotFound
 from service.call_urls import call_url
 from service.review import ReviewError, report_missed_identifier, reportable_types
-from service.store.kinds import CallStatus, Role
+from service.store.kinds import CallStatus, may_read_restricted
 from service.ui.call_page import display_turns, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.waveform import Waveform, build_waveform
@@ -124,7 +124,7 @@ def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDe
     if not _CALL_ID.match(call_id):
         raise ApiError(404, "not_found", "unknown call id")
     try:
-        call = find_call_by_external_id(session, call_id, include_restricted=user.role != Role.QA_REVIEWER,
+        call = find_call_by_external_id(session, call_id, include_restricted=may_read_restricted(user.role),
                                         client=client)
     except CallHidden:
         raise ApiError(404, "not_found", "unknown call id") from None
