@@ -285,6 +285,29 @@ def approve_erasure(session: Session, blobs: BlobStore, request_id: uuid.UUID, *
     return req
 
 
+def reject_erasure(session: Session, request_id: uuid.UUID, *, reason: str, actor: str, role: str,
+                   now: datetime | None = None) -> SubjectRequest:
+    """Close an erasure waiting for approval without erasing anything: the second officer finds the
+    verification wanting, or the maker withdraws a mistake. Commits.
+
+    The reason is stored and shown, so it may not quote identifiers (``InvalidSubjectRequest``); raises
+    ``NotPendingApproval`` when the request is not an erasure waiting for approval."""
+    req = get_request(session, request_id)
+    if req.kind != "erasure" or req.status != "pending_approval":
+        raise NotPendingApproval("only an erasure request waiting for approval can be rejected")
+    reason = (reason or "").strip()
+    if not 3 <= len(reason) <= 500:
+        raise InvalidSubjectRequest("invalid_reason", "give a reason of 3 to 500 characters")
+    check_free_text("reason", reason, [])
+    now = now or utcnow()
+    _set_result(req, {"rejected_reason": reason, "rejected_by_role": role}, now)
+    req.status, req.completed_at = "rejected", now
+    audit.record(session, actor, role, "subject.erasure_rejected", "subject_request", str(req.id),
+                 {"created_by_self": actor == req.created_by}, now=now)
+    session.commit()
+    return req
+
+
 def _found(matched: list[dict[str, Any]]) -> dict[str, Any]:
     return {"calls_found": len(matched), "party_calls": sum(1 for m in matched if match_of(m) == PARTY),
             "mention_calls": sum(1 for m in matched if match_of(m) == MENTION)}

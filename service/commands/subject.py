@@ -110,6 +110,26 @@ def erase(verification_method: Method, verification: Verification, phone: Phones
                err=True)
 
 
+@app.command("reject")
+def reject(request_id: Annotated[uuid.UUID, typer.Argument(help="Erasure request id")],
+           reason: Annotated[str, typer.Option("--reason", help="Why it is not carried out (no identifiers)")]
+           ) -> None:
+    """Close an erasure request waiting for approval without erasing anything; prints the request."""
+    db = open_db()
+    try:
+        with db.session() as s:
+            try:
+                req = subjects.reject_erasure(s, request_id, reason=reason, actor=cli_actor(), role=ROLE)
+            except subjects.RequestNotFound:
+                raise _fail("no such subject request") from None
+            except (subjects.NotPendingApproval, subjects.InvalidSubjectRequest) as exc:
+                raise _fail(str(exc)) from None
+            doc = subjects.request_document(req)
+    finally:
+        db.dispose()
+    typer.echo(json.dumps({"id": doc["id"], "status": doc["status"], **doc["result"]}, indent=2))
+
+
 @app.command("approve")
 def approve(request_id: Annotated[uuid.UUID, typer.Argument(help="Erasure request id")],
             yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False) -> None:

@@ -344,7 +344,7 @@ SUBJECT_REQUEST_KINDS = ("access", "erasure", "restriction", "lift_restriction",
 # open: waiting for the officer (a rectification takes its corrections after creation); partial: some calls
 # could not be handled now (still being processed, storage error) and the request should be made again;
 # pending_approval: an erasure waiting for a second privacy officer to confirm it (four eyes).
-SUBJECT_REQUEST_STATUSES = ("open", "completed", "partial", "pending_approval")
+SUBJECT_REQUEST_STATUSES = ("open", "completed", "partial", "pending_approval", "rejected")
 # How the person's identity was verified; NULL on requests made before the method was asked (free text).
 VERIFICATION_METHODS = ("id_document", "strong_electronic_id", "known_contact_callback", "in_person")
 

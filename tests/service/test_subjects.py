@@ -578,3 +578,25 @@ def test_erasure_waits_for_a_second_officer(api, officer, second_officer) -> Non
     access = request(api, officer, "access", [("phone", PEKKA.phone)]).json()
     assert api.post(f"/v1/subject-requests/{access['id']}/approve", headers=second_officer).status_code == 409
     assert {"subject.erasure_approved", "subject.erase_call"} <= set(actions(api))
+
+
+def test_a_pending_erasure_can_be_rejected_with_a_reason(api, officer, second_officer) -> None:
+    """Review #16: the second officer may find the verification wanting; the first may withdraw a mistake.
+    A rejected erasure deletes nothing and can no longer be approved."""
+    mine = seed(api, "pbx-a2")
+    first = request(api, officer, "erasure", [("phone", PEKKA.phone)]).json()
+    url = f"/v1/subject-requests/{first['id']}"
+    refused = api.post(f"{url}/reject", headers=second_officer, json={"reason": f"hetu {PEKKA.hetu} ei täsmää"})
+    assert refused.status_code == 422 and refused.json()["error"] == "identifier_in_text"
+    rejected = api.post(f"{url}/reject", headers=second_officer, json={"reason": "henkilöllisyys ei varmistunut"})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected", rejected.text
+    assert rejected.json()["result"]["rejected_reason"] == "henkilöllisyys ei varmistunut"
+    assert api.post(f"{url}/approve", headers=second_officer).status_code == 409
+    assert api.post(f"{url}/reject", headers=officer, json={"reason": "uudelleen"}).status_code == 409
+    assert db_rows(api, Call, id=mine) == 1, "a rejected erasure deletes nothing"
+
+    withdrawn = request(api, officer, "erasure", [("phone", PEKKA.phone)]).json()  # the maker withdraws it
+    r = api.post(f"/v1/subject-requests/{withdrawn['id']}/reject", headers=officer, json={"reason": "väärä henkilö"})
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    assert db_rows(api, Call, id=mine) == 1
+    assert "subject.erasure_rejected" in actions(api)

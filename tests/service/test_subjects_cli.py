@@ -68,6 +68,10 @@ def test_export_restrict_lift_and_erase(cli_db, tmp_path: Path) -> None:
     assert pending["status"] == "pending_approval" and "subject approve" in res.stderr
     own = runner.invoke(app, ["subject", "approve", pending["id"], "--yes"])
     assert own.exit_code == 2 and "different privacy officer" in own.output
+    rejected = runner.invoke(app, ["subject", "reject", pending["id"], "--reason", "tehty vahingossa"])
+    assert rejected.exit_code == 0 and json.loads(rejected.stdout)["status"] == "rejected", rejected.output
+    again_rejected = runner.invoke(app, ["subject", "reject", pending["id"], "--reason", "uudestaan"])
+    assert again_rejected.exit_code == 2 and "waiting for approval" in again_rejected.output
     with cli_db.session() as s:
         assert s.scalars(select(Call.id).where(Call.external_id == "pbx-c1")).first() is not None
         other = subjects.create_request(s, blobstore_from_settings(), kind="erasure",

@@ -124,6 +124,24 @@ def test_erasure_needs_a_second_officer_and_keeps_the_other_callers_call(ui: Tes
     assert other.get("/ui/calls/pbx-u2").status_code == 200, "the other caller's call is kept"
 
 
+def test_a_pending_erasure_is_rejected_on_its_page(ui: TestClient) -> None:
+    """Review #16: the request page offers a rejection with a reason; nothing is erased and the page says why."""
+    browser_login(ui, "tsv-pekka", PASSWORD)
+    target = ui.post("/ui/privacy/requests", data=_form(ui, kind="erasure", kind0="phone", value0=PEKKA.phone)
+                     ).headers["location"].split("?")[0]
+    page = ui.get(target)
+    assert f'action="{target}/reject"' in page.text
+    csrf = CSRF.search(page.text).group(1)
+    bad = ui.post(f"{target}/reject", data={"csrf": csrf, "reason": f"hetu {PEKKA.hetu}"})
+    assert bad.status_code == 303 and bad.headers["location"].endswith("error=err.reject")
+    ok = ui.post(f"{target}/reject", data={"csrf": csrf, "reason": "henkilöllisyys ei varmistunut"})
+    assert ok.status_code == 303 and ok.headers["location"].endswith("rejected=1")
+    page = ui.get(ok.headers["location"]).text
+    assert "Poisto hylätty" in page and "Hylätty" in page and "henkilöllisyys ei varmistunut" in page
+    assert f'action="{target}/approve"' not in page and PEKKA.hetu not in page
+    assert "pbx-u1" in ui.get("/ui/calls/pbx-u1").text, "a rejected erasure deletes nothing"
+
+
 def test_verification_needs_a_method_and_a_real_reference(ui: TestClient) -> None:
     """Review #16: "yes" is not a verification; the method comes from a fixed list."""
     browser_login(ui, "tsv-pekka", PASSWORD)

@@ -82,6 +82,13 @@ class SubjectRequestOut(BaseModel):
     result: dict[str, Any] = Field(description="The receipt: what was deleted, kept (and why), restricted")
 
 
+class RejectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, description="Why the erasure is not carried out; no "
+                                                                  "identifiers")
+
+
 class SubjectRequestList(BaseModel):
     requests: list[SubjectRequestOut]
     limit: int
@@ -144,6 +151,21 @@ def approve(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Offic
         raise ApiError(409, "not_pending_approval", str(exc)) from None
     except subjects.SameOfficer as exc:
         raise ApiError(403, "same_officer", str(exc)) from None
+    return subjects.request_document(req)
+
+
+@router.post("/{request_id}/reject", response_model=SubjectRequestOut, responses=ERRORS)
+def reject(request_id: uuid.UUID, body: RejectionIn, session: SessionDep, user: Officer) -> dict[str, Any]:
+    """Close an erasure request waiting for approval without erasing anything (any privacy officer: the
+    second one finds the verification wanting, or the maker withdraws it)."""
+    try:
+        req = subjects.reject_erasure(session, request_id, reason=body.reason, actor=user.name, role=user.role)
+    except subjects.RequestNotFound:
+        raise ApiError(404, "not_found", "unknown subject request") from None
+    except subjects.NotPendingApproval as exc:
+        raise ApiError(409, "not_pending_approval", str(exc)) from None
+    except subjects.InvalidSubjectRequest as exc:
+        raise ApiError(422, exc.code, str(exc)) from None
     return subjects.request_document(req)
 
 

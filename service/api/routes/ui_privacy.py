@@ -64,6 +64,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "approved_by": ("Hyväksyjä", "Approved by"), "approved": ("Poisto hyväksytty.", "The erasure was approved."),
     "err.approve": ("Et voi hyväksyä omaa pyyntöäsi, tai pyyntö ei odota hyväksyntää.",
                     "You cannot approve your own request, or it is not waiting for approval."),
+    "reject": ("Hylkää poisto", "Reject the erasure"),
+    "reject.reason": ("Hylkäyksen syy (ei tunnisteita)", "Why it is rejected (no identifiers)"),
+    "rejected": ("Poisto hylätty: mitään ei poistettu.", "The erasure was rejected: nothing was deleted."),
+    "rejected_because": ("Hylätty, syy", "Rejected, reason"),
+    "err.reject": ("Syy puuttui, lainasi tunnistetta, tai pyyntö ei odota hyväksyntää.",
+                   "The reason was missing or quoted an identifier, or the request is not waiting for approval."),
     "match": ("Yhteys", "Relation"),
     "match.party": ("Henkilön oma puhelu", "The person's own call"),
     "match.mention": ("Vain mainittu (toisen puhelu)", "Only mentioned (another person's call)"),
@@ -79,6 +85,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.open": ("Avoin", "Open"), "status.completed": ("Valmis", "Completed"),
     "status.partial": ("Osittain tehty", "Partly done"),
     "status.pending_approval": ("Odottaa hyväksyntää", "Waiting for approval"),
+    "status.rejected": ("Hylätty", "Rejected"),
     "request": ("Pyyntö", "Request"),
     "matched_by": ("Löytyi tunnisteella", "Matched by"),
     "no_calls": ("Tunnisteilla ei löytynyt puheluita.", "No calls were found for these identifiers."),
@@ -166,8 +173,8 @@ def request_page(request_id: uuid.UUID, request: Request, session: SessionDep, u
     return _page(request, "privacy_request.html", user, req=subjects.request_document(req),
                  can_approve=req.created_by != user.name,
                  notice="done" if query.get("done") else "corrected" if query.get("corrected") else
-                 "approved" if query.get("approved") else None,
-                 error="err.approve" if query.get("error") == "err.approve" else
+                 "approved" if query.get("approved") else "rejected" if query.get("rejected") else None,
+                 error=query.get("error") if query.get("error") in ("err.approve", "err.reject") else
                  "err.not_found" if query.get("error") else None)
 
 
@@ -184,6 +191,21 @@ def approve(request_id: uuid.UUID, request: Request, session: SessionDep, user: 
     except (subjects.NotPendingApproval, subjects.SameOfficer):
         return RedirectResponse(f"{target}?error=err.approve", status_code=303)
     return RedirectResponse(f"{target}?approved=1", status_code=303)
+
+
+@router.post("/requests/{request_id}/reject")
+def reject(request_id: uuid.UUID, request: Request, session: SessionDep, user: UiPrivacyOfficer,
+           form: CheckedForm) -> Response:
+    """Close an erasure waiting for approval without erasing anything (with a reason)."""
+    target = f"/ui/privacy/requests/{request_id}"
+    try:
+        subjects.reject_erasure(session, request_id, reason=str(form.get("reason") or ""), actor=user.name,
+                                role=user.role)
+    except subjects.RequestNotFound:
+        raise UiError(404, "error.404", user) from None
+    except (subjects.NotPendingApproval, subjects.InvalidSubjectRequest):
+        return RedirectResponse(f"{target}?error=err.reject", status_code=303)
+    return RedirectResponse(f"{target}?rejected=1", status_code=303)
 
 
 @router.get("/requests/{request_id}/export")

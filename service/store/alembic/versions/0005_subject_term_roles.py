@@ -26,7 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 _OLD_STATUSES = "status IN ('open', 'completed', 'partial')"
-_NEW_STATUSES = "status IN ('open', 'completed', 'partial', 'pending_approval')"
+_NEW_STATUSES = "status IN ('open', 'completed', 'partial', 'pending_approval', 'rejected')"
 _METHODS = ("verification_method IS NULL OR verification_method IN "
             "('id_document', 'strong_electronic_id', 'known_contact_callback', 'in_person')")
 
@@ -47,6 +47,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     # An erasure still waiting for its second officer goes back to "open": nothing was erased.
     op.execute("UPDATE subject_requests SET status = 'open' WHERE status = 'pending_approval'")
+    op.execute("UPDATE subject_requests SET status = 'completed' WHERE status = 'rejected'")
     with op.batch_alter_table("subject_requests") as batch:
         batch.drop_constraint(op.f("ck_subject_requests_verification_method"), type_="check")
         batch.drop_constraint(op.f("ck_subject_requests_status"), type_="check")
