@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from models.audio_sandbox import sandbox
 from service.api import errors
 from service.api.headers import ApiSecurityHeaders
 from service.api.routes import calls, health, ui, webhooks
@@ -31,6 +32,8 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _check_config()
+        # Start the decoder sandbox's forkserver now, off the event loop: the first webhook would wait ~0.3 s.
+        threading.Thread(target=_warm_decoder, daemon=True, name="puheturva-decoder-warm-up").start()
         app.state.ctx = ctx or context_from_settings(settings)
         app.state.runner = None
         if settings.demo:
@@ -68,6 +71,13 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
     ui.install(app)  # the QA web UI: its routers, static files, error pages, security headers
     app.add_middleware(ApiSecurityHeaders)  # the same protections on every non-UI answer
     return app
+
+
+def _warm_decoder() -> None:
+    try:
+        sandbox().warm_up()
+    except Exception as exc:  # a cold start only costs the first upload some latency
+        log.warning("decoder sandbox not warmed up (%s)", type(exc).__name__)
 
 
 def _announce_demo(ctx: WorkerContext) -> None:
