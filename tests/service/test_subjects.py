@@ -108,7 +108,7 @@ def assert_free_of(data: bytes, people: list[Person], extra: list[bytes] = ()) -
 
 
 def export(api: TestClient, auth: dict[str, str], request_id: str) -> tuple[zipfile.ZipFile, bytes, dict]:
-    r = api.get(f"/v1/subject-requests/{request_id}/export", headers=auth)
+    r = api.post(f"/v1/subject-requests/{request_id}/export", headers=auth)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
     assert "no-store" in r.headers["cache-control"]
@@ -425,7 +425,7 @@ def test_list_get_and_export_of_other_kinds(api, officer) -> None:
     got = api.get(f"/v1/subject-requests/{first['id']}", headers=officer)
     assert got.status_code == 200 and got.json()["result"]["restricted"][0]["call_id"] == "pbx-9001"
     assert "terms" not in got.json() and "hmac" not in got.text
-    r = api.get(f"/v1/subject-requests/{first['id']}/export", headers=officer)
+    r = api.post(f"/v1/subject-requests/{first['id']}/export", headers=officer)
     assert r.status_code == 409 and r.json()["error"] == "wrong_request_kind"
     assert "subject.view" in actions(api)
 

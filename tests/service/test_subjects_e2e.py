@@ -81,7 +81,7 @@ def test_a_processed_call_is_found_exported_and_erased(served: TestClient, asr) 
     else:
         assert by_hetu["calls"] == [], "a HETU the ASR misheard must not be indexed as this one"
 
-    r = served.get(f"/v1/subject-requests/{by_caller['id']}/export", headers=auth)
+    r = served.post(f"/v1/subject-requests/{by_caller['id']}/export", headers=auth)
     assert r.status_code == 200
     z = zipfile.ZipFile(io.BytesIO(r.content))
     (call,) = json.loads(z.read("manifest.json"))["calls"]

@@ -60,8 +60,13 @@ def test_officer_makes_an_access_request_and_downloads_the_export(ui: TestClient
     assert "Henkilön oma puhelu" in page.text and "Vain mainittu (toisen puhelu)" in page.text
     assert "Henkilöllisyystodistus" in page.text
     assert PEKKA.hetu not in page.text and "765" not in page.text
-    link = re.search(r'href="(/ui/privacy/requests/[^"]+/export)"', page.text).group(1)
-    z = zipfile.ZipFile(io.BytesIO(ui.get(link).content))
+    link = re.search(r'action="(/ui/privacy/requests/[^"]+/export)"', page.text).group(1)
+    # Review #20: the export writes a receipt and an audit entry, so it is a CSRF-checked POST: a cross-site
+    # link (GET with the Lax cookie) or a form without the token exports nothing.
+    assert ui.get(link).status_code == 405
+    assert ui.post(link, data={}).status_code == 403
+    assert "Luovutetut vastaukset" not in ui.get(r.headers["location"]).text
+    z = zipfile.ZipFile(io.BytesIO(ui.post(link, data={"csrf": CSRF.search(page.text).group(1)}).content))
     calls = json.loads(z.read("manifest.json"))["calls"]
     assert [(c["call_id"], c["match"]) for c in calls] == [("pbx-u1", "party"), ("pbx-u2", "mention")]
     assert calls[1]["turns"] == [] and z.namelist().count("calls/pbx-u2/redacted.wav") == 0

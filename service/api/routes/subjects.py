@@ -187,10 +187,13 @@ def get_one(request_id: uuid.UUID, session: SessionDep, user: Officer) -> dict[s
     return subjects.request_document(req)
 
 
-@router.get("/{request_id}/export", responses={200: {"content": {"application/zip": {}}}, **ERRORS})
+@router.post("/{request_id}/export", responses={200: {"content": {"application/zip": {}}}, **ERRORS})
 def export(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Officer) -> Response:
     """The access/portability export: a ZIP of ``manifest.json`` (schema ``puheturva.subject-export/2``)
-    and the redacted audio of the person's own calls, everyone else withheld."""
+    and the redacted audio of the person's own calls, everyone else withheld.
+
+    A POST: each export is written into the request's receipt and the audit log, and a GET could be set off
+    by a cross-site link riding a browser's session cookie (review #20)."""
     req = _load(session, request_id)
     try:
         out = build_export(session, ctx.blobs, req)

@@ -208,9 +208,10 @@ def reject(request_id: uuid.UUID, request: Request, session: SessionDep, user: U
     return RedirectResponse(f"{target}?rejected=1", status_code=303)
 
 
-@router.get("/requests/{request_id}/export")
-def export(request_id: uuid.UUID, session: SessionDep, request: Request, user: UiPrivacyOfficer) -> Response:
-    """The access export as a download (audited, noted in the receipt)."""
+@router.post("/requests/{request_id}/export")
+def export(request_id: uuid.UUID, session: SessionDep, request: Request, user: UiPrivacyOfficer,
+           form: CheckedForm) -> Response:
+    """The access export as a download (audited, noted in the receipt): a CSRF-checked POST (review #20)."""
     req = _load(session, request_id, user)
     try:
         out = build_export(session, request.app.state.ctx.blobs, req)
