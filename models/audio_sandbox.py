@@ -21,6 +21,7 @@ import multiprocessing.connection
 import os
 import resource
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,14 +107,36 @@ def _child_main(conn: multiprocessing.connection.Connection) -> None:
         del audio
 
 
+@contextlib.contextmanager
+def _may_start_children() -> Iterator[None]:
+    """Let a daemonic process (a task in Celery's prefork pool, a ``multiprocessing.Pool`` worker) start a child.
+
+    ``multiprocessing`` refuses children there so that none is orphaned when the daemon is killed. Ours cannot
+    be: each one serves one pipe and exits when our end closes, and we kill it on every failure and on close.
+    Celery's billiard also installs its own process object, whose authkey the standard pickler refuses; the
+    child gets the same key as a standard one. Without this, every job in a prefork worker failed at decoding.
+    """
+    config = multiprocessing.current_process()._config
+    saved = {k: config[k] for k in ("daemon", "authkey") if k in config}
+    config.pop("daemon", None)
+    if "authkey" in saved:
+        config["authkey"] = multiprocessing.process.AuthenticationString(bytes(saved["authkey"]))
+    try:
+        yield
+    finally:
+        config.pop("daemon", None)
+        config.update(saved)
+
+
 class _Child:
     """One warm decoder process and the parent's end of its pipe."""
 
     def __init__(self, context: Any) -> None:
         self.conn, child_end = context.Pipe(duplex=True)
-        self.process = context.Process(target=_child_main, args=(child_end,), daemon=True,
-                                       name="puheturva-audio-decoder")
-        self.process.start()
+        with _may_start_children():  # the process copies its parent's config when made, so make it here too
+            self.process = context.Process(target=_child_main, args=(child_end,), daemon=True,
+                                           name="puheturva-audio-decoder")
+            self.process.start()
         child_end.close()
         self.uses = 0
 

@@ -102,6 +102,20 @@ def test_wall_timeout_kills_the_child() -> None:
         slow.close()
 
 
+def _decode_in_pool_worker(path: str) -> float:
+    return decode_isolated(Path(path).read_bytes()).duration
+
+
+@pytest.mark.parametrize("pool", ["multiprocessing", "billiard"])
+def test_a_daemonic_pool_worker_can_use_the_sandbox(pool: str) -> None:
+    """Celery's prefork pool runs jobs in daemonic processes (billiard's), which multiprocessing forbids to
+    start children: every job failed at decoding (AssertionError, then a billiard pickling refusal)."""
+    lib = __import__(pool)
+    with lib.get_context("spawn" if pool == "multiprocessing" else "fork").Pool(1) as workers:
+        duration = workers.apply(_decode_in_pool_worker, (str(DATA / "clean.wav"),))
+    assert duration == pytest.approx(decode((DATA / "clean.wav").read_bytes()).duration)
+
+
 def test_module_level_decode_isolated_refuses_the_review_files() -> None:
     for data in (pcm_wav(8), pcm_wav(12), silent_flac("7.1", 8, 1.0)):
         with pytest.raises(InvalidAudio, match="more than 2 audio channels"):
