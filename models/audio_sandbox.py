@@ -136,6 +136,7 @@ class _Child:
         with _may_start_children():  # the process copies its parent's config when made, so make it here too
             self.process = context.Process(target=_child_main, args=(child_end,), daemon=True,
                                            name="puheturva-audio-decoder")
+            _own_forkserver()
             self.process.start()
         child_end.close()
         self.uses = 0
@@ -243,6 +244,33 @@ def sandbox() -> DecoderSandbox:
         if _default is None or _default_pid != os.getpid():
             _default, _default_pid = DecoderSandbox(), os.getpid()
         return _default
+
+
+_forkserver_owner = 0  # the pid that started the forkserver this process's handle points at
+
+
+def _own_forkserver() -> None:
+    """Before starting a child: make sure the forkserver handle is this process's own, not one a fork copied."""
+    global _forkserver_owner
+    if _forkserver_owner not in (0, os.getpid()):
+        _forget_inherited_forkserver()
+    _forkserver_owner = os.getpid()
+
+
+def _forget_inherited_forkserver() -> None:
+    """Drop the parent's forkserver handle that a fork copied into this process.
+
+    ``multiprocessing`` keeps one forkserver per process in a module global; a forked child (a Celery prefork
+    worker forked after the parent decoded something) inherits the handle but may not wait on the parent's
+    server ("No child processes"), so it must start its own. Python 3.11 has no public way to say so.
+    """
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    if server._forkserver_alive_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(server._forkserver_alive_fd)  # our copy would keep the parent's server alive
+    server._forkserver_alive_fd = server._forkserver_address = server._forkserver_pid = None
 
 
 def decode_isolated(source: AudioSource, *, raw_format: str | None = None, raw_sample_rate: int = 8000,

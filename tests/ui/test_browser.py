@@ -71,7 +71,7 @@ def test_list_filters_and_search(served: Served, page: Any, tmp_path: Path) -> N
 def test_call_view_seek_and_report_missed_identifier(served: Served, page: Any, tmp_path: Path) -> None:
     login(page, served.base_url, "qa-anna")
     page.click("a.call-link:text('pbx-2001')")
-    page.wait_for_url("**/ui/calls/pbx-2001")
+    page.wait_for_url("**/ui/calls/pbx-2001?client=default")  # the list names the telephony client
     page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     assert page.locator(".turn").count() == 12
     assert page.locator("#turn-5 .chip-HETU").inner_text() == "HETU"

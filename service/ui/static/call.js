@@ -170,7 +170,10 @@
           return body;
         })
         .then((body) => {
-          window.location.assign(`${window.location.pathname}?reported=1#turn-${body.turn}`);
+          const next = new URL(window.location.href);  // keeps ?client= (call ids are unique per client only)
+          next.searchParams.set("reported", "1");
+          next.hash = `turn-${body.turn}`;
+          window.location.assign(next.toString());
         })
         .catch((err) => {
           errorBox.textContent = form.dataset.msgError.replace("{reason}", err.message);
