@@ -7,21 +7,26 @@ wall-clock timeout. A child that dies, runs out of memory or time is killed and 
 ``InvalidAudio("audio decoder failed")``; other decodes running at the same time in other children are not
 affected (a ``ProcessPoolExecutor`` would fail every pending task on one crash, hence one pipe per child).
 
-Children come from a ``forkserver`` that has already imported PyAV and numpy: a new child starts in tens of
-milliseconds, and idle children are reused. Samples come back through the pipe straight into one numpy array
-(no pickling, no second copy).
+Children are plain ``python -m models.audio_sandbox`` processes talking over a socket pair, not
+``multiprocessing`` children: those re-import the parent's main module in every child (``service.cli``, 1.3 s of
+imports, which made each new child cost more than the decodes it served), may not be started from Celery's
+daemonic prefork workers, and share a forkserver that a fork inherits but cannot use. A child imports only
+PyAV, numpy and this module. At most ``MAX_CHILDREN`` run, all kept warm and reused: a burst of uploads waits a
+few milliseconds for a free child instead of starting (and killing) one each. Samples come back through the
+socket straight into one numpy array (no pickling, no second copy).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import multiprocessing.connection
 import os
 import resource
+import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +50,7 @@ BASE_ADDRESS_SPACE = 768 * 1024 * 1024  # the interpreter, numpy, PyAV/FFmpeg an
 UNBOUNDED_SECONDS = 4 * 3600.0  # the memory cap's duration when the caller sets no max_duration
 CPU_SECONDS = 120  # a 2 h stereo FLAC decodes in well under a minute of CPU
 WALL_SECONDS = 180.0
-IDLE_CHILDREN = 2  # warm children kept for the next request
+MAX_CHILDREN = max(2, min(4, os.cpu_count() or 2))  # decoding is CPU-bound: more children than cores buy nothing
 REQUESTS_PER_CHILD = 100  # then it is replaced (allocator fragmentation, any slow leak in native code)
 
 
@@ -107,77 +112,64 @@ def _child_main(conn: multiprocessing.connection.Connection) -> None:
         del audio
 
 
-@contextlib.contextmanager
-def _may_start_children() -> Iterator[None]:
-    """Let a daemonic process (a task in Celery's prefork pool, a ``multiprocessing.Pool`` worker) start a child.
-
-    ``multiprocessing`` refuses children there so that none is orphaned when the daemon is killed. Ours cannot
-    be: each one serves one pipe and exits when our end closes, and we kill it on every failure and on close.
-    Celery's billiard also installs its own process object, whose authkey the standard pickler refuses; the
-    child gets the same key as a standard one. Without this, every job in a prefork worker failed at decoding.
-    """
-    config = multiprocessing.current_process()._config
-    saved = {k: config[k] for k in ("daemon", "authkey") if k in config}
-    config.pop("daemon", None)
-    if "authkey" in saved:
-        config["authkey"] = multiprocessing.process.AuthenticationString(bytes(saved["authkey"]))
-    try:
-        yield
-    finally:
-        config.pop("daemon", None)
-        config.update(saved)
+# Imported by name (not run as __main__), so that what the child pickles names this module.
+_CHILD_ENTRY = "import sys; from models.audio_sandbox import _serve; _serve(int(sys.argv[1]))"
 
 
 class _Child:
-    """One warm decoder process and the parent's end of its pipe."""
+    """One warm decoder process and our end of its socket."""
 
-    def __init__(self, context: Any) -> None:
-        self.conn, child_end = context.Pipe(duplex=True)
-        with _may_start_children():  # the process copies its parent's config when made, so make it here too
-            self.process = context.Process(target=_child_main, args=(child_end,), daemon=True,
-                                           name="puheturva-audio-decoder")
-            _own_forkserver()
-            self.process.start()
-        child_end.close()
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _CHILD_ENTRY, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL, close_fds=True)
+        finally:
+            theirs.close()
+        self.conn = multiprocessing.connection.Connection(ours.detach())
         self.uses = 0
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.process.kill()
-            self.process.join(5)
+            self.process.wait(5)
         with contextlib.suppress(Exception):
             self.conn.close()
 
 
 class DecoderSandbox:
-    """A small set of warm decoder children; ``decode`` is thread-safe (one child per concurrent call)."""
+    """At most ``max_children`` warm decoder children; ``decode`` is thread-safe (one child per call at a time)."""
 
-    def __init__(self, idle: int = IDLE_CHILDREN, wall_seconds: float = WALL_SECONDS) -> None:
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["models.audio_sandbox"])
+    def __init__(self, max_children: int = MAX_CHILDREN, wall_seconds: float = WALL_SECONDS) -> None:
         self._idle: list[_Child] = []
         self._lock = threading.Lock()
-        self.max_idle = idle
+        self._slots = threading.BoundedSemaphore(max_children)
+        self.max_children = max_children
         self.wall_seconds = wall_seconds
         self.children_killed = 0
 
     def warm_up(self) -> None:
-        """Start a child now (it starts the forkserver too), so the first request does not wait for it."""
-        child = self._checkout()
-        self._checkin(child)
+        """Start the children now, so that the first requests do not wait for them."""
+        children = [self._checkout() for _ in range(self.max_children)]
+        for child in children:
+            self._checkin(child)
 
     def _checkout(self) -> _Child:
         with self._lock:
             while self._idle:
                 child = self._idle.pop()
-                if child.process.is_alive():
+                if child.is_alive():
                     return child
                 child.kill()
-        return _Child(self._context)
+        return _Child()
 
     def _checkin(self, child: _Child) -> None:
         with self._lock:
-            if child.uses < REQUESTS_PER_CHILD and len(self._idle) < self.max_idle and child.process.is_alive():
+            if child.uses < REQUESTS_PER_CHILD and len(self._idle) < self.max_children and child.is_alive():
                 self._idle.append(child)
                 return
         child.kill()
@@ -186,7 +178,7 @@ class DecoderSandbox:
         child.kill()
         self.children_killed += 1
         # PII-free: how the child ended (a signal number, an exit code, a timeout or an exception's type)
-        log.warning("audio decoder child failed: %s (exit code %s)", why, child.process.exitcode)
+        log.warning("audio decoder child failed: %s (exit code %s)", why, child.process.returncode)
         return InvalidAudio(DECODER_FAILED)
 
     def decode(self, source: AudioSource, *, raw_format: str | None = None, raw_sample_rate: int = 8000,
@@ -197,10 +189,19 @@ class DecoderSandbox:
             raise InvalidAudio("empty input")
         kwargs = {"raw_format": raw_format, "raw_sample_rate": raw_sample_rate, "max_duration": max_duration,
                   "max_channels": max_channels}
+        if not self._slots.acquire(timeout=self.wall_seconds):
+            raise InvalidAudio(DECODER_FAILED)  # every child busy for the whole wall time: refuse, do not pile up
+        try:
+            return self._decode_in_child(data, kwargs, samples)
+        finally:
+            self._slots.release()
+
+    def _decode_in_child(self, data: bytes, kwargs: dict[str, Any], samples: bool) -> DecodedAudio:
         child = self._checkout()
         child.uses += 1
         try:
-            child.conn.send((kwargs, memory_limit(len(data), max_channels, max_duration), samples))
+            limit = memory_limit(len(data), int(kwargs["max_channels"]), kwargs["max_duration"])
+            child.conn.send((kwargs, limit, samples))
             child.conn.send_bytes(data)
             if not child.conn.poll(self.wall_seconds):
                 raise self._failed(child, "wall timeout")
@@ -246,33 +247,6 @@ def sandbox() -> DecoderSandbox:
         return _default
 
 
-_forkserver_owner = 0  # the pid that started the forkserver this process's handle points at
-
-
-def _own_forkserver() -> None:
-    """Before starting a child: make sure the forkserver handle is this process's own, not one a fork copied."""
-    global _forkserver_owner
-    if _forkserver_owner not in (0, os.getpid()):
-        _forget_inherited_forkserver()
-    _forkserver_owner = os.getpid()
-
-
-def _forget_inherited_forkserver() -> None:
-    """Drop the parent's forkserver handle that a fork copied into this process.
-
-    ``multiprocessing`` keeps one forkserver per process in a module global; a forked child (a Celery prefork
-    worker forked after the parent decoded something) inherits the handle but may not wait on the parent's
-    server ("No child processes"), so it must start its own. Python 3.11 has no public way to say so.
-    """
-    from multiprocessing import forkserver
-
-    server = forkserver._forkserver
-    if server._forkserver_alive_fd is not None:
-        with contextlib.suppress(OSError):
-            os.close(server._forkserver_alive_fd)  # our copy would keep the parent's server alive
-    server._forkserver_alive_fd = server._forkserver_address = server._forkserver_pid = None
-
-
 def decode_isolated(source: AudioSource, *, raw_format: str | None = None, raw_sample_rate: int = 8000,
                     max_duration: float | None = None, max_channels: int = SAFE_DECODE_CHANNELS,
                     samples: bool = True) -> DecodedAudio:
@@ -285,3 +259,8 @@ def decode_isolated(source: AudioSource, *, raw_format: str | None = None, raw_s
     """
     return sandbox().decode(source, raw_format=raw_format, raw_sample_rate=raw_sample_rate,
                             max_duration=max_duration, max_channels=max_channels, samples=samples)
+
+
+def _serve(fd: int) -> None:
+    """The child's entry point: serve decode requests on the inherited socket ``fd`` until it closes."""
+    _child_main(multiprocessing.connection.Connection(fd))
