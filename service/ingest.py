@@ -20,8 +20,8 @@ from sqlalchemy.exc import TimeoutError as SqlaTimeoutError
 from models.audio import DecodedAudio
 from models.provenance import utcnow
 from service import subject_index
-from service.api.schemas import CallMetadata
 from service.blobstore import BlobError, BlobStore, call_blob_key
+from service.call_metadata import CallMetadata
 from service.call_urls import api_status_url
 from service.register import category_for_artefact
 from service.retention import opt_ins_from_settings, tags_for

@@ -19,8 +19,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from redaction.operators.placeholder import label as placeholder_label
-from service.api.deps import SessionDep
 from service.auth.browser import Authenticated, CsrfRefused, check_csrf, csrf_token, session_user
+from service.deps import SessionDep
 from service.store.kinds import Role, may_read_restricted
 from service.ui import formatting
 from service.ui.i18n import LANG_COOKIE, LANGS, label_or, pick_language, translator
