@@ -12,7 +12,6 @@ import secrets
 from pathlib import Path
 from typing import Protocol
 
-from service.config import Settings, get_settings
 from service.crypto import Cipher
 from service.private_files import private_dir
 
@@ -109,14 +108,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def blobstore_from_settings(settings: Settings | None = None) -> BlobStore:
-    """The configured blob store: local disk under ``data_dir/blobs``, or an S3 bucket (``blob_backend``)."""
-    s = settings or get_settings()
-    cipher = Cipher(s.encryption_key_bytes())
-    if s.blob_backend == "s3":
-        from service.blobstore_s3 import s3_blobstore_from_settings  # boto3 only where it is used
-
-        return s3_blobstore_from_settings(s, cipher)
-    return LocalBlobStore(s.blob_dir, cipher)

@@ -19,6 +19,8 @@ import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.crypto import KeyFormatError, load_or_create_key_file, parse_key
+
 log = logging.getLogger(__name__)
 
 # Development-only secret of the default telephony client; production refuses it. Base64 of a fixed phrase.
@@ -225,8 +227,6 @@ class Settings(BaseSettings):
         return self._key(self.audit_key, AUDIT_KEY_FILE, "PUHETURVA_AUDIT_KEY")
 
     def _key(self, value: SecretStr | None, filename: str, env: str) -> bytes:
-        from service.crypto import KeyFormatError, load_or_create_key_file, parse_key
-
         if value is not None:
             try:
                 return parse_key(value.get_secret_value())

@@ -3,6 +3,9 @@
 Format of a sealed blob: ``version (1 byte) || nonce (12 bytes) || ciphertext+tag``. The version byte lets
 a later key rotation or algorithm change coexist with old blobs. The associated data (``aad``) binds a
 ciphertext to where it belongs (e.g. its blob key), so a file moved to another call's place fails to decrypt.
+
+A pure library: every function takes its key as an argument. ``service.config`` reads the key settings with
+it, so it must never read settings itself (that was an import circle).
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import base64
 import binascii
 import os
 import secrets
-from functools import lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -93,21 +95,3 @@ class Cipher:
             return self._aead.decrypt(nonce, body, aad)
         except InvalidTag:
             raise DecryptionError("authentication failed (wrong key, wrong aad or tampered)") from None
-
-
-@lru_cache(maxsize=1)
-def default_cipher() -> Cipher:
-    """The cipher keyed from settings (cached for the process)."""
-    from service.config import get_settings
-
-    return Cipher(get_settings().encryption_key_bytes())
-
-
-def encrypt(plaintext: bytes, aad: bytes = b"") -> bytes:
-    """Encrypt with the settings' key."""
-    return default_cipher().encrypt(plaintext, aad)
-
-
-def decrypt(blob: bytes, aad: bytes = b"") -> bytes:
-    """Decrypt with the settings' key; raises ``DecryptionError``."""
-    return default_cipher().decrypt(blob, aad)

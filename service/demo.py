@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from models.audio import decode
-from service.api.schemas import CallMetadata
+from service.call_metadata import CallMetadata
 from service.config import DEFAULT_CLIENT_NAME
 from service.ingest import accept_call
 from service.store.repo_calls import find_call

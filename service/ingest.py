@@ -19,10 +19,11 @@ from sqlalchemy.exc import TimeoutError as SqlaTimeoutError
 
 from models.audio import DecodedAudio
 from models.provenance import utcnow
-from service import subject_index
-from service.api.schemas import CallMetadata
+from service import errors, subject_index
 from service.blobstore import BlobError, BlobStore, call_blob_key
+from service.call_metadata import CallMetadata
 from service.call_urls import api_status_url
+from service.errors import Conflict, DomainError, Unavailable
 from service.register import category_for_artefact
 from service.retention import opt_ins_from_settings, tags_for
 from service.store.db import Database
@@ -33,27 +34,26 @@ from service.store.repo_calls import create_call_with_job, find_delivery, latest
 log = logging.getLogger(__name__)
 
 
-class IngestError(Exception):
-    """A request that cannot be accepted; ``status`` and ``code`` map it to HTTP."""
+class IngestError(DomainError):
+    """A request that cannot be accepted; its kind (``service.errors``) decides how the webhook answers."""
 
-    status = 400
     code = "bad_request"
 
 
-class CallConflict(IngestError):
-    status, code = 409, "call_conflict"
+class CallConflict(Conflict, IngestError):
+    code = "call_conflict"
 
 
-class StoreUnavailable(IngestError):
-    status, code = 503, "store_unavailable"
+class StoreUnavailable(Unavailable, IngestError):
+    code = "store_unavailable"
 
 
-class AudioStoreUnavailable(IngestError):
-    status, code = 503, "audio_store_unavailable"
+class AudioStoreUnavailable(Unavailable, IngestError):
+    code = "audio_store_unavailable"
 
 
-class StorageFull(IngestError):
-    status, code = 507, "storage_full"
+class StorageFull(errors.StorageFull, IngestError):
+    code = "storage_full"
 
 
 # Connection refused or lost, pool exhausted: the database is not there right now (a retry may succeed).

@@ -44,6 +44,7 @@ from redaction.operators.placeholder import LABELS, label
 from service import audit
 from service.blobstore import BlobStore
 from service.digests import current_key, text_digest
+from service.errors import Conflict, Invalid
 from service.register import category_for_entity, get_register
 from service.search import purge_residue
 from service.store.kinds import ArtefactKind, CallStatus
@@ -54,8 +55,10 @@ HUMAN_RECOGNIZER = "human_reviewer"
 AUDIT_ACTION = "review.missed_identifier"
 
 
-class ReviewError(ValueError):
-    """A report that cannot be applied; ``code`` is stable for the API, the message PII-free."""
+class ReviewError(Invalid):
+    """A report that cannot be applied; ``code`` is stable for the API, the message PII-free.
+
+    A wrong report is ``Invalid`` (422); one the call's state refuses is a ``Conflict`` (409)."""
 
     code = "invalid_report"
 
@@ -64,7 +67,7 @@ class InvalidSelection(ReviewError):
     code = "invalid_selection"
 
 
-class OverlapsRedaction(ReviewError):
+class OverlapsRedaction(Conflict, ReviewError):
     code = "overlaps_redaction"
 
 
@@ -76,7 +79,7 @@ class NotReviewable(ReviewError):
     code = "not_reviewable"
 
 
-class UnderLegalHold(NotReviewable):
+class UnderLegalHold(Conflict, NotReviewable):
     """The call is evidence (legal hold, manual or by policy): its text and audio stay as they are."""
 
     code = "legal_hold"

@@ -37,6 +37,7 @@ from models.provenance import utcnow
 from redaction.recognizers.hetu import problem as hetu_problem
 from service import audit, subject_index
 from service.blobstore import BlobError, BlobStore
+from service.errors import Conflict, Forbidden, Invalid, NotFound
 from service.register import Register, get_register
 from service.retention import LegalHoldActive, delete_artefact, erase_call
 from service.store.kinds import ACTIVE_STATES, ArtefactKind
@@ -69,36 +70,41 @@ _ACTIVE = sorted(s.value for s in ACTIVE_STATES)
 _NOT_COMPACT = re.compile(r"[^0-9a-zåäö@]+")
 
 
-class InvalidSubjectRequest(ValueError):
+class InvalidSubjectRequest(Invalid):
     """The request cannot be accepted; ``code`` is stable, the message never quotes what was given."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
-class RequestNotFound(LookupError):
+class RequestNotFound(NotFound):
     pass
 
 
-class WrongRequestKind(ValueError):
+class WrongRequestKind(Conflict, ValueError):
     """The operation does not apply to this kind of request (e.g. an export of an erasure request)."""
 
+    code = "wrong_request_kind"
 
-class CallNotInRequest(LookupError):
+
+class CallNotInRequest(NotFound):
     """The call is not one of the request's calls (or no longer exists)."""
 
 
-class TurnNotFound(LookupError):
+class TurnNotFound(NotFound):
     pass
 
 
-class NotPendingApproval(ValueError):
+class NotPendingApproval(Conflict, ValueError):
     """The request is not an erasure waiting for approval (already approved, or another kind)."""
 
+    code = "not_pending_approval"
 
-class SameOfficer(PermissionError):
+
+class SameOfficer(Forbidden):
     """The officer who made an erasure request cannot also approve it."""
+
+    code = "same_officer"
 
 
 # ------------------------------------------------------------------------------------------ validation

@@ -14,22 +14,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.digests import audio_digest, current_key
+from service.errors import Conflict, NotFound
 from service.store.kinds import ArtefactKind
 from service.store.models import Artefact, Call
 from service.store.repo_calls import get_call_view
 from service.subjects import corrections_of
 
 
-class CallHidden(LookupError):
+class CallHidden(NotFound):
     """No such call for this reader (absent, or restricted and the reader may not see restricted calls)."""
 
 
-class AmbiguousCallId(LookupError):
+class AmbiguousCallId(Conflict, LookupError):
     """Several telephony clients used this call id: the reader must say which (``?client=``).
 
     Calls are unique per (client, call id). Answering 404 here would let one client hide another's call by
     reusing its id (review finding #13); answering with one of them would show the wrong tenant's call.
     """
+
+    code = "ambiguous_call_id"
 
     def __init__(self, clients: list[str]) -> None:
         super().__init__(f"call id used by several telephony clients; add ?client= one of {', '.join(clients)}")

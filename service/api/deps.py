@@ -1,13 +1,12 @@
-"""Dependencies shared by the routes: the worker context, a DB session, the authenticated person."""
+"""Dependencies shared by the routes: the worker context, a DB session (both from ``service.deps``), the
+authenticated person."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from service.api.errors import ApiError
 from service.auth.browser import (
@@ -18,23 +17,11 @@ from service.auth.browser import (
     check_csrf,
     session_user,
 )
-from service.jobs.context import WorkerContext
+from service.deps import CtxDep, SessionDep, get_ctx, get_session
 from service.store.repo_users import user_for_token
 
-
-def get_ctx(request: Request) -> WorkerContext:
-    return request.app.state.ctx
-
-
-CtxDep = Annotated[WorkerContext, Depends(get_ctx)]
-
-
-def get_session(ctx: CtxDep) -> Iterator[Session]:
-    with ctx.db.session() as s:
-        yield s
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
+__all__ = ["CtxDep", "CurrentUser", "Principal", "SessionDep", "current_user", "get_ctx", "get_session",
+           "require_roles"]
 
 
 @dataclass(frozen=True)

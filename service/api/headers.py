@@ -10,21 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.hsts import HSTS, hsts_wanted
+
+__all__ = ["HSTS", "ApiSecurityHeaders", "hsts_wanted"]
+
 API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_CSP = b"frame-ancestors 'none'"
 COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
           (b"x-frame-options", b"DENY")]
 DOCS_PATHS = ("/docs", "/redoc")
-HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
-
-
-def hsts_wanted(scope: dict[str, Any]) -> bool:
-    """HSTS whenever session cookies are Secure: over https, and always outside development (TLS then
-    ends at a proxy, and a downgrade to plain http must not expose the cookie or the API token)."""
-    if scope.get("scheme") == "https":
-        return True
-    ctx = getattr(getattr(scope.get("app"), "state", None), "ctx", None)
-    return ctx is not None and ctx.settings.environment != "development"
 
 
 def _is_ui(path: str) -> bool:

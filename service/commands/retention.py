@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from service import retention
-from service.blobstore import blobstore_from_settings
+from service.blobstore_factory import blobstore_from_settings
 from service.commands.database import cli_actor, open_db
 
 app = typer.Typer(help="Retention: sweep expired data, legal holds.", no_args_is_help=True)

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from service import subjects
-from service.blobstore import blobstore_from_settings
+from service.blobstore_factory import blobstore_from_settings
 from service.commands.database import cli_actor, open_db
 from service.store.models import VERIFICATION_METHODS
 

@@ -30,7 +30,7 @@ class WorkerContext:
 
 
 def context_from_settings(settings: Any) -> WorkerContext:
-    from service.blobstore import blobstore_from_settings
+    from service.blobstore_factory import blobstore_from_settings
     from service.store.db import open_database
 
     return WorkerContext(db=open_database(settings.database_url), blobs=blobstore_from_settings(settings),

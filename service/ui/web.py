@@ -19,8 +19,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from redaction.operators.placeholder import label as placeholder_label
-from service.api.deps import SessionDep
 from service.auth.browser import Authenticated, CsrfRefused, check_csrf, csrf_token, session_user
+from service.deps import SessionDep
 from service.store.kinds import Role, may_read_restricted
 from service.ui import formatting
 from service.ui.i18n import LANG_COOKIE, LANGS, label_or, pick_language, translator
@@ -76,7 +76,14 @@ def ui_user(request: Request, session: SessionDep) -> UiUser:
         raise LoginRequired()
     if auth.user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
         raise PasswordChangeRequired()
-    return UiUser(name=auth.user.name, role=auth.user.role, auth=auth, csrf=csrf_token(request, auth))
+    user = UiUser(name=auth.user.name, role=auth.user.role, auth=auth, csrf=csrf_token(request, auth))
+    request.state.ui_user = user  # marks the request as a page's: its domain errors get the error page
+    return user
+
+
+def page_user(request: Request) -> UiUser | None:
+    """The logged-in person of a UI page request; None for any other request (the API's, the login page's)."""
+    return getattr(request.state, "ui_user", None)
 
 
 UiUserDep = Annotated[UiUser, Depends(ui_user)]

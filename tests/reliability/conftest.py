@@ -20,10 +20,9 @@ from tests.service.conftest import db_url, isolated_settings  # noqa: F401 - fix
 
 def clear_caches() -> None:
     """Forget cached settings, key, register and retention (the env changed)."""
-    from service import crypto, register, retention
+    from service import register, retention
 
     get_settings.cache_clear()
-    crypto.default_cipher.cache_clear()
     register._cached.cache_clear()
     retention._cached.cache_clear()
 

@@ -62,7 +62,7 @@ class Cluster:
 
     def settings(self, **override: str) -> Any:
         """Settings of the in-process API (env set through monkeypatch, caches cleared)."""
-        from service import crypto, register, retention
+        from service import register, retention
         from service.config import get_settings
 
         for name, value in {**self.env, **override}.items():
@@ -71,7 +71,6 @@ class Cluster:
                     "RETENTION_CONFIG", "REGISTER_FILE", "BLOB_BACKEND"):
             self.monkeypatch.delenv(f"PUHETURVA_{var}", raising=False)
         get_settings.cache_clear()
-        crypto.default_cipher.cache_clear()
         register._cached.cache_clear()
         retention._cached.cache_clear()
         return get_settings()

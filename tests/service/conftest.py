@@ -86,7 +86,7 @@ def make_call() -> Callable[..., uuid.UUID]:
 @pytest.fixture
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the settings at a fresh data dir (and forget cached settings, keys, register, retention)."""
-    from service import crypto, register, retention
+    from service import register, retention
     from service.config import get_settings
 
     data = tmp_path / "var"
@@ -98,7 +98,6 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
     def clear() -> None:
         get_settings.cache_clear()
-        crypto.default_cipher.cache_clear()
         register._cached.cache_clear()
         retention._cached.cache_clear()
 

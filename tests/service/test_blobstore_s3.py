@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from service.blobstore import BlobNotFound, InvalidBlobKey, blobstore_from_settings
+from service.blobstore import BlobNotFound, InvalidBlobKey
+from service.blobstore_factory import blobstore_from_settings
 from service.crypto import Cipher, DecryptionError
 
 pytest.importorskip("boto3", reason="the S3 backend needs boto3 (pip install boto3)")

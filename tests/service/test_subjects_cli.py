@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from service import subjects
-from service.blobstore import blobstore_from_settings
+from service.blobstore_factory import blobstore_from_settings
 from service.cli import app
 from service.commands.database import cli_actor
 from service.store.db import open_database

@@ -13,7 +13,7 @@ from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN, CallView, Problem
 from service.blobstore import BlobNotFound
 from service.store.kinds import may_read_restricted
-from service.views import AmbiguousCallId, CallHidden, call_document, find_call_by_external_id, redacted_audio_key
+from service.views import call_document, find_call_by_external_id, redacted_audio_key
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 Reader = Annotated[Principal, Depends(require_roles("qa_reviewer", "privacy_officer", "admin"))]
@@ -27,14 +27,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Problem}, 403: {"model
 
 
 def _visible(session: Any, call_id: str, client: str | None, user: Principal) -> Any:
-    try:
-        # Restricted calls (GDPR art. 18) are stored only: hidden from everyone but privacy officers.
-        return find_call_by_external_id(session, call_id, include_restricted=may_read_restricted(user.role),
-                                        client=client)
-    except CallHidden:
-        raise ApiError(404, "not_found", "unknown call id") from None
-    except AmbiguousCallId as exc:
-        raise ApiError(409, "ambiguous_call_id", str(exc)) from None
+    """The call, or ``CallHidden`` (404) / ``AmbiguousCallId`` (409) from ``service.views``."""
+    # Restricted calls (GDPR art. 18) are stored only: hidden from everyone but privacy officers.
+    return find_call_by_external_id(session, call_id, include_restricted=may_read_restricted(user.role),
+                                    client=client)
 
 
 @router.get("/{call_id}", response_model=CallView, responses=ERRORS)

@@ -1,7 +1,8 @@
 """Data-subject requests over HTTP, for privacy officers only (privacy notice §11, GDPR art. 15–18, 20).
 
 The identifiers in a request body are turned into keyed index terms and dropped; nothing here echoes them
-back, not even in a validation error (see ``service.api.errors``).
+back, not even in a validation error (see ``service.api.errors``). Domain errors (``service.subjects``) are
+not caught here: ``service.api.errors`` answers each with its kind's status and its code.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service import audit, subjects
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
-from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, Problem
 from service.export import build_export, export_filename
 from service.store.models import SUBJECT_REQUEST_KINDS, VERIFICATION_METHODS
@@ -115,25 +115,15 @@ class CorrectionOut(BaseModel):
     created_at: datetime
 
 
-def _load(session: Any, request_id: uuid.UUID) -> Any:
-    try:
-        return subjects.get_request(session, request_id)
-    except subjects.RequestNotFound:
-        raise ApiError(404, "not_found", "unknown subject request") from None
-
-
 @router.post("", status_code=201, response_model=SubjectRequestOut, responses=ERRORS)
 def create(body: SubjectRequestIn, session: SessionDep, ctx: CtxDep, user: Officer) -> JSONResponse:
     """Record a request, find every call concerning the person, and carry it out: restriction at once (the
     result is the receipt), erasure once a second officer approves it (``/approve``), access by ``/export``,
     rectification by ``/rectifications``."""
-    try:
-        req = subjects.create_request(
-            session, ctx.blobs, kind=body.kind, identifiers=[(i.kind, i.value) for i in body.identifiers],
-            verification=body.verification.reference, verification_method=body.verification.method,
-            note=body.note, actor=user.name, role=user.role)
-    except subjects.InvalidSubjectRequest as exc:
-        raise ApiError(422, exc.code, str(exc)) from None
+    req = subjects.create_request(
+        session, ctx.blobs, kind=body.kind, identifiers=[(i.kind, i.value) for i in body.identifiers],
+        verification=body.verification.reference, verification_method=body.verification.method,
+        note=body.note, actor=user.name, role=user.role)
     doc = subjects.request_document(req)
     return JSONResponse(SubjectRequestOut.model_validate(doc).model_dump(mode="json"), status_code=201,
                         headers={"Location": f"/v1/subject-requests/{req.id}"})
@@ -143,14 +133,7 @@ def create(body: SubjectRequestIn, session: SessionDep, ctx: CtxDep, user: Offic
 def approve(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Officer) -> dict[str, Any]:
     """Approve an erasure request made by another privacy officer, and carry it out (the result is the
     receipt). The officer who made the request cannot approve it."""
-    try:
-        req = subjects.approve_erasure(session, ctx.blobs, request_id, actor=user.name, role=user.role)
-    except subjects.RequestNotFound:
-        raise ApiError(404, "not_found", "unknown subject request") from None
-    except subjects.NotPendingApproval as exc:
-        raise ApiError(409, "not_pending_approval", str(exc)) from None
-    except subjects.SameOfficer as exc:
-        raise ApiError(403, "same_officer", str(exc)) from None
+    req = subjects.approve_erasure(session, ctx.blobs, request_id, actor=user.name, role=user.role)
     return subjects.request_document(req)
 
 
@@ -158,14 +141,7 @@ def approve(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Offic
 def reject(request_id: uuid.UUID, body: RejectionIn, session: SessionDep, user: Officer) -> dict[str, Any]:
     """Close an erasure request waiting for approval without erasing anything (any privacy officer: the
     second one finds the verification wanting, or the maker withdraws it)."""
-    try:
-        req = subjects.reject_erasure(session, request_id, reason=body.reason, actor=user.name, role=user.role)
-    except subjects.RequestNotFound:
-        raise ApiError(404, "not_found", "unknown subject request") from None
-    except subjects.NotPendingApproval as exc:
-        raise ApiError(409, "not_pending_approval", str(exc)) from None
-    except subjects.InvalidSubjectRequest as exc:
-        raise ApiError(422, exc.code, str(exc)) from None
+    req = subjects.reject_erasure(session, request_id, reason=body.reason, actor=user.name, role=user.role)
     return subjects.request_document(req)
 
 
@@ -182,7 +158,7 @@ def list_all(session: SessionDep, user: Officer, kind: RequestKind | None = None
 @router.get("/{request_id}", response_model=SubjectRequestOut, responses=ERRORS)
 def get_one(request_id: uuid.UUID, session: SessionDep, user: Officer) -> dict[str, Any]:
     """One request with its matched calls and receipt."""
-    req = _load(session, request_id)
+    req = subjects.get_request(session, request_id)
     audit.record(session, user.name, user.role, "subject.view", "subject_request", str(req.id))
     return subjects.request_document(req)
 
@@ -194,11 +170,8 @@ def export(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Office
 
     A POST: each export is written into the request's receipt and the audit log, and a GET could be set off
     by a cross-site link riding a browser's session cookie (review #20)."""
-    req = _load(session, request_id)
-    try:
-        out = build_export(session, ctx.blobs, req)
-    except subjects.WrongRequestKind as exc:
-        raise ApiError(409, "wrong_request_kind", str(exc)) from None
+    req = subjects.get_request(session, request_id)
+    out = build_export(session, ctx.blobs, req)
     subjects.record_export(session, req, sha256=out.sha256, call_ids=out.call_ids, actor=user.name,
                            role=user.role)
     session.commit()
@@ -211,17 +184,8 @@ def export(request_id: uuid.UUID, session: SessionDep, ctx: CtxDep, user: Office
              responses=ERRORS)
 def rectify(request_id: uuid.UUID, body: CorrectionIn, session: SessionDep, user: Officer) -> dict[str, Any]:
     """Attach a correction to a transcript turn of one of the request's calls; the original is kept."""
-    try:
-        corr = subjects.add_correction(session, request_id, call_ref=body.call_id, turn_idx=body.turn,
-                                       text=body.text, actor=user.name, role=user.role)
-    except subjects.RequestNotFound:
-        raise ApiError(404, "not_found", "unknown subject request") from None
-    except subjects.WrongRequestKind as exc:
-        raise ApiError(409, "wrong_request_kind", str(exc)) from None
-    except (subjects.CallNotInRequest, subjects.TurnNotFound) as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
-    except subjects.InvalidSubjectRequest as exc:
-        raise ApiError(422, exc.code, str(exc)) from None
+    corr = subjects.add_correction(session, request_id, call_ref=body.call_id, turn_idx=body.turn,
+                                   text=body.text, actor=user.name, role=user.role)
     session.commit()
     return {"id": corr.id, "call_id": body.call_id, "turn": corr.turn_idx, "original_text": corr.original_text,
             "corrected_text": corr.corrected_text, "redacted_types": corr.redacted_types, "agent": corr.agent,

@@ -11,7 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from service.api import errors
 from service.api.routes import ui_account, ui_auth, ui_calls, ui_privacy, ui_users
+from service.ui.error_pages import domain_error_page
 from service.ui.security import UiSecurityHeaders
 from service.ui.web import STATIC_DIR, LoginRequired, PasswordChangeRequired, UiError, render
 
@@ -21,6 +23,7 @@ def install(app: FastAPI) -> None:
     for module in (ui_auth, ui_account, ui_calls, ui_users, ui_privacy):
         app.include_router(module.router)
     app.add_middleware(UiSecurityHeaders)
+    errors.add_page_renderer(app, domain_error_page)  # domain errors on pages: the error page, not JSON
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:

@@ -22,13 +22,13 @@ from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN
 from service.blobstore import BlobNotFound
 from service.call_urls import call_url
-from service.review import ReviewError, report_missed_identifier, reportable_types
+from service.review import report_missed_identifier, reportable_types
 from service.store.kinds import CallStatus, may_read_restricted
 from service.ui.call_page import display_turns, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.waveform import Waveform, build_waveform
 from service.ui.web import READERS, UiError, UiReader, render
-from service.views import AmbiguousCallId, CallHidden, call_document, find_call_by_external_id, redacted_audio_key
+from service.views import call_document, find_call_by_external_id, redacted_audio_key
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -79,14 +79,10 @@ def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, 
 
 
 def _visible(session: Any, call_id: str, client: str | None, include_restricted: bool, user: Any) -> Any:
+    """The call, or the error page: 404 (``CallHidden``) or 409 (``AmbiguousCallId``, ``service.ui.error_pages``)."""
     if not _CALL_ID.match(call_id) or (client is not None and not _CLIENT.match(client)):
         raise UiError(404, "error.404", user)
-    try:
-        return find_call_by_external_id(session, call_id, include_restricted=include_restricted, client=client)
-    except CallHidden:
-        raise UiError(404, "error.404", user) from None
-    except AmbiguousCallId:
-        raise UiError(409, "error.ambiguous_call", user) from None
+    return find_call_by_external_id(session, call_id, include_restricted=include_restricted, client=client)
 
 
 def _waveform(ctx: Any, key: str | None, doc: dict[str, Any], ranges: list[tuple[float, float]]
@@ -123,21 +119,13 @@ def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDe
     """Redact a missed identifier in text and audio (cookie sessions must send ``X-CSRF-Token``)."""
     if not _CALL_ID.match(call_id):
         raise ApiError(404, "not_found", "unknown call id")
-    try:
-        call = find_call_by_external_id(session, call_id, include_restricted=may_read_restricted(user.role),
-                                        client=client)
-    except CallHidden:
-        raise ApiError(404, "not_found", "unknown call id") from None
-    except AmbiguousCallId as exc:
-        raise ApiError(409, "ambiguous_call_id", str(exc)) from None
-    try:
-        outcome = report_missed_identifier(
-            session, ctx.blobs, call.id, turn_idx=body.turn, start=body.start, end=body.end,
-            entity_type=body.type, reviewer=user.name, role=user.role, pad_s=ctx.settings.audio_pad_ms / 1000,
-            mode=ctx.settings.audio_redaction)
-    except ReviewError as exc:
-        conflict = exc.code in ("overlaps_redaction", "legal_hold")  # the call's state, not the request
-        raise ApiError(409 if conflict else 422, exc.code, str(exc)) from None
+    # A JSON endpoint (no page login): CallHidden, AmbiguousCallId and ReviewError become problem JSON.
+    call = find_call_by_external_id(session, call_id, include_restricted=may_read_restricted(user.role),
+                                    client=client)
+    outcome = report_missed_identifier(
+        session, ctx.blobs, call.id, turn_idx=body.turn, start=body.start, end=body.end,
+        entity_type=body.type, reviewer=user.name, role=user.role, pad_s=ctx.settings.audio_pad_ms / 1000,
+        mode=ctx.settings.audio_redaction)
     session.commit()
     log.info("missed identifier reported on call %s (type %s)", call.id, body.type)
     return {"call_id": call.external_id, "turn": outcome.turn, "start": outcome.start, "end": outcome.end,

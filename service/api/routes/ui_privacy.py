@@ -5,6 +5,9 @@ correction). QA reviewers and user admins are refused. The pages call the same d
 Identifier values typed into the form are never put back into a page, not even after an error: the officer
 types them again. The strings of these pages live here (both languages side by side), not in the shared
 UI catalogue, so the privacy tools can change without touching the rest of the UI.
+
+An unknown request (``RequestNotFound``) or an export of a request that has none (``WrongRequestKind``) is not
+caught here: ``service.ui.error_pages`` shows the error page with its kind's status.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from service.export import build_export, export_filename
 from service.store.models import VERIFICATION_METHODS
 from service.subject_index import KINDS as IDENTIFIER_KINDS
 from service.ui.i18n import LANGS, pick_language
-from service.ui.web import CheckedForm, UiError, UiPrivacyOfficer, UiUser, render
+from service.ui.web import CheckedForm, UiPrivacyOfficer, UiUser, render
 
 router = APIRouter(prefix="/ui/privacy", include_in_schema=False)
 IDENTIFIER_ROWS = 3
@@ -153,20 +156,13 @@ def create(request: Request, session: SessionDep, user: UiPrivacyOfficer, form: 
     return RedirectResponse(f"/ui/privacy/requests/{req.id}?done=1", status_code=303)
 
 
-def _load(session: Any, request_id: uuid.UUID, user: UiUser) -> Any:
-    try:
-        return subjects.get_request(session, request_id)
-    except subjects.RequestNotFound:
-        raise UiError(404, "error.404", user) from None
-
-
 @router.get("/requests/{request_id}")
 def request_page(request_id: uuid.UUID, request: Request, session: SessionDep, user: UiPrivacyOfficer
                  ) -> HTMLResponse:
     """One request: its calls, receipt, export link and (rectification) the correction form."""
     from service import audit
 
-    req = _load(session, request_id, user)
+    req = subjects.get_request(session, request_id)
     audit.record(session, user.name, user.role, "subject.view", "subject_request", str(req.id))
     session.commit()
     query = request.query_params
@@ -186,8 +182,6 @@ def approve(request_id: uuid.UUID, request: Request, session: SessionDep, user: 
     try:
         subjects.approve_erasure(session, request.app.state.ctx.blobs, request_id, actor=user.name,
                                  role=user.role)
-    except subjects.RequestNotFound:
-        raise UiError(404, "error.404", user) from None
     except (subjects.NotPendingApproval, subjects.SameOfficer):
         return RedirectResponse(f"{target}?error=err.approve", status_code=303)
     return RedirectResponse(f"{target}?approved=1", status_code=303)
@@ -201,8 +195,6 @@ def reject(request_id: uuid.UUID, request: Request, session: SessionDep, user: U
     try:
         subjects.reject_erasure(session, request_id, reason=str(form.get("reason") or ""), actor=user.name,
                                 role=user.role)
-    except subjects.RequestNotFound:
-        raise UiError(404, "error.404", user) from None
     except (subjects.NotPendingApproval, subjects.InvalidSubjectRequest):
         return RedirectResponse(f"{target}?error=err.reject", status_code=303)
     return RedirectResponse(f"{target}?rejected=1", status_code=303)
@@ -212,11 +204,8 @@ def reject(request_id: uuid.UUID, request: Request, session: SessionDep, user: U
 def export(request_id: uuid.UUID, session: SessionDep, request: Request, user: UiPrivacyOfficer,
            form: CheckedForm) -> Response:
     """The access export as a download (audited, noted in the receipt): a CSRF-checked POST (review #20)."""
-    req = _load(session, request_id, user)
-    try:
-        out = build_export(session, request.app.state.ctx.blobs, req)
-    except subjects.WrongRequestKind:
-        raise UiError(409, "error.404", user) from None
+    req = subjects.get_request(session, request_id)
+    out = build_export(session, request.app.state.ctx.blobs, req)  # WrongRequestKind: a 409 error page
     subjects.record_export(session, req, sha256=out.sha256, call_ids=out.call_ids, actor=user.name,
                            role=user.role)
     session.commit()
@@ -235,7 +224,7 @@ def rectify(request_id: uuid.UUID, request: Request, session: SessionDep, user: 
                                 turn_idx=int(str(form.get("turn", "-1")) or -1), text=str(form.get("text", "")),
                                 actor=user.name, role=user.role)
     except subjects.RequestNotFound:
-        raise UiError(404, "error.404", user) from None
+        raise  # the 404 error page (service.ui.error_pages), not the form's message below
     except (ValueError, LookupError):  # not a number, not this request's call or turn, empty, wrong kind
         return RedirectResponse(f"{target}?error=err.not_found", status_code=303)
     session.commit()

@@ -20,7 +20,7 @@ from models.audio_sandbox import decode_isolated
 from service.api.deps import CtxDep
 from service.api.errors import ApiError
 from service.api.schemas import Accepted, CallMetadata, Problem
-from service.ingest import IngestError, accept_call, previous_delivery
+from service.ingest import accept_call, previous_delivery
 from service.signing import PendingVerification, SignatureError, StaleTimestamp, check_headers
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,6 @@ MAX_METADATA_CHARS = 64 * 1024  # a few hundred bytes in practice; bounds the JS
 
 ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 409: {"model": Problem}, 413: {"model": Problem},
           415: {"model": Problem}, 422: {"model": Problem}, 503: {"model": Problem}, 507: {"model": Problem}}
-RETRY_LATER = (503, 507)
 SLOT_WAIT_S = 0.25  # how long a delivery may wait for a free body slot before 503
 
 
@@ -115,12 +114,9 @@ async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
         raise ApiError(413, "audio_too_long", str(exc)) from None
     except InvalidAudio as exc:
         raise ApiError(422, "invalid_audio", str(exc)) from None
-    try:
-        result = await run_in_threadpool(accept_call, ctx.db, ctx.blobs, settings, client=msg.client,
-                                         webhook_id=msg.msg_id, meta=meta, audio_bytes=audio_bytes, audio=audio)
-    except IngestError as exc:
-        headers = {"Retry-After": "5"} if exc.status in RETRY_LATER else None
-        raise ApiError(exc.status, exc.code, str(exc), headers) from None
+    # An IngestError (conflict 409, store unavailable 503, storage full 507) is answered by service.api.errors.
+    result = await run_in_threadpool(accept_call, ctx.db, ctx.blobs, settings, client=msg.client,
+                                     webhook_id=msg.msg_id, meta=meta, audio_bytes=audio_bytes, audio=audio)
     if result.created:
         runner = getattr(request.app.state, "runner", None)
         if runner is not None:
