@@ -125,10 +125,9 @@ class Settings(BaseSettings):
         0.5, ge=0.0, le=1.0, description="Word probability below which the low-confidence policy redacts the "
                                          "words right after an identity cue (`redaction.Analyzer`).")
     operators: dict[str, str] = Field(
-        default_factory=dict, description="Operator per entity type, as JSON: `{\"EMAIL\": \"mask\", \"PERSON\": "
-                                          "\"pseudonym\"}`; `DEFAULT` sets the rest. `placeholder` (the default), "
-                                          "`pseudonym`, `mask` or `hash` (an HMAC keyed from the index key). An "
-                                          "unknown operator or type is refused at start.")
+        {}, description="Operator per entity type, as JSON: `{\"EMAIL\": \"mask\", \"PERSON\": \"pseudonym\"}`; "
+                        "`DEFAULT` sets the rest. `placeholder` (the default), `pseudonym`, `mask` or `hash` (an HMAC "
+                        "keyed from the index key). An unknown operator or type is refused at start.")
     self_verify: Literal["auto", "on", "off"] = Field(
         "auto", description="Re-transcribe the redacted audio around each redacted range and extend the "
                             "redaction by any identifier still heard: `on`, `off`, or `auto` (only when that "
