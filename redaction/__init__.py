@@ -5,7 +5,7 @@
 """
 
 from redaction.analyzer import Analyzer
-from redaction.canonical import canonical_value
+from redaction.entities import EntityType, canonical_value
 from redaction.numbers import NormalisedText, normalise
 from redaction.operators import OperatorConfig, RedactionState, redact
 from redaction.types import (
@@ -19,7 +19,7 @@ from redaction.types import (
 )
 
 __all__ = [
-    "Analyzer", "AppliedOperator", "Explanation", "NameLexicon", "NerTagger", "NormalisedText",
+    "Analyzer", "AppliedOperator", "EntityType", "Explanation", "NameLexicon", "NerTagger", "NormalisedText",
     "OperatorConfig", "RedactionResult", "RedactionState", "Span", "WordConfidence", "canonical_value", "normalise",
     "redact",
 ]

@@ -51,6 +51,22 @@ def _check_webhook_secret(secret: str, what: str) -> None:
         raise ConfigError(f"{what} is too short: use at least 24 random bytes")
 
 
+def _check_operators(names: dict[str, str]) -> None:
+    """Refuse an operator or entity type ``redaction`` does not know, naming it (a typo must not silently fall
+    back to another operator, nor leave a type with the default)."""
+    from redaction.entities import SPECS
+    from redaction.operators import OPERATORS, UnknownEntityType, UnknownOperator, check_names
+
+    try:
+        check_names(names)
+    except UnknownEntityType as exc:
+        raise ConfigError(f"PUHETURVA_OPERATORS: unknown entity type {exc.args[0]!r} "
+                          f"(known: DEFAULT, {', '.join(SPECS)})") from None
+    except UnknownOperator as exc:
+        raise ConfigError(f"PUHETURVA_OPERATORS: unknown operator {exc.args[0]!r} "
+                          f"(known: {', '.join(sorted(OPERATORS))})") from None
+
+
 class TelephonyClient(BaseModel):
     """A telephony system allowed to post recordings: name, Standard Webhooks secret, optional callback."""
 
@@ -110,6 +126,10 @@ class Settings(BaseSettings):
     low_confidence_threshold: float = Field(
         0.5, ge=0.0, le=1.0, description="Word probability below which the low-confidence policy redacts the "
                                          "words right after an identity cue (`redaction.Analyzer`).")
+    operators: dict[str, str] = Field(
+        {}, description="Operator per entity type, as JSON: `{\"EMAIL\": \"mask\", \"PERSON\": \"pseudonym\"}`; "
+                        "`DEFAULT` sets the rest. `placeholder` (the default), `pseudonym`, `mask` or `hash` (an HMAC "
+                        "keyed from the index key). An unknown operator or type is refused at start.")
     self_verify: Literal["auto", "on", "off"] = Field(
         "auto", description="Re-transcribe the redacted audio around each redacted range and extend the "
                             "redaction by any identifier still heard: `on`, `off`, or `auto` (only when that "
@@ -174,6 +194,7 @@ class Settings(BaseSettings):
             # An empty PUHETURVA_CLIENTS_FILE= parses as Path("."): say so now, not as a 500 per delivery.
             raise ConfigError("PUHETURVA_CLIENTS_FILE is empty or not a file: unset it or name a clients YAML file")
         _ = self.telephony_clients  # read and validate the clients file at start-up
+        _check_operators(self.operators)
         if self.environment == "production":
             self._check_production()
         return self

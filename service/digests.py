@@ -15,12 +15,19 @@ import hmac
 from typing import Any
 
 PROVENANCE_LABEL = b"puheturva/provenance-digest/v1"
+OPERATOR_HASH_LABEL = b"puheturva/operator-hash/v1"
 KEYED_PREFIX = "hmac-sha256:"
 
 
 def provenance_key(settings: Any) -> bytes:
     """The digest key: HMAC(index key, label), so there is one secret fewer to manage and rotate."""
     return hmac.new(settings.index_key_bytes(), PROVENANCE_LABEL, hashlib.sha256).digest()
+
+
+def operator_hash_key(settings: Any) -> bytes:
+    """The key of the ``hash`` redaction operator: HMAC(index key, its own label). Never the index key itself, so
+    a hashed placeholder in a transcript cannot be matched against the subject index's terms."""
+    return hmac.new(settings.index_key_bytes(), OPERATOR_HASH_LABEL, hashlib.sha256).digest()
 
 
 def current_key() -> bytes:

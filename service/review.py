@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from models.audio import encode_wav
 from models.provenance import utcnow
 from redaction.audio import merge_ranges, redact_samples
-from redaction.operators.placeholder import LABELS, label
+from redaction.entities import SPECS, label
 from service import audit
 from service.blobstore import BlobStore
 from service.digests import current_key, text_digest
@@ -98,7 +98,7 @@ class ReviewOutcome:
 def reportable_types() -> list[str]:
     """Entity types the register names, in the order of the placeholder labels (then alphabetical)."""
     types = {t for c in get_register().data_categories.values() for t in c.entity_types}
-    order = list(LABELS)
+    order = list(SPECS)
     return sorted(types, key=lambda t: (order.index(t) if t in order else len(order), t))
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
 from models.nlp import default_analyzer
-from service.digests import provenance_key
+from redaction import OperatorConfig
+from service.digests import operator_hash_key, provenance_key
 from service.pipeline import Pipeline, PipelineOptions
 
 
@@ -32,6 +33,8 @@ class RuntimeOptions:
     low_confidence_threshold: float = 0.5
     self_verify: str = "auto"
     self_verify_budget: float = 0.3
+    operators: tuple[tuple[str, str], ...] = ()  # (entity type or DEFAULT, operator name); a tuple: hashable
+    operator_hash_key: bytes = field(default=b"", repr=False)
 
 
 def options_from_settings(settings: object) -> RuntimeOptions:
@@ -44,7 +47,9 @@ def options_from_settings(settings: object) -> RuntimeOptions:
                           raw_digest_key=_provenance_key(settings),
                           low_confidence_redaction=g("low_confidence_redaction"),
                           low_confidence_threshold=g("low_confidence_threshold"),
-                          self_verify=g("self_verify"), self_verify_budget=g("self_verify_budget"))
+                          self_verify=g("self_verify"), self_verify_budget=g("self_verify_budget"),
+                          operators=tuple(sorted(g("operators").items())),
+                          operator_hash_key=operator_hash_key(settings))
 
 
 def _provenance_key(settings: Any) -> bytes:
@@ -79,4 +84,12 @@ def pipeline_options(opts: RuntimeOptions) -> PipelineOptions:
     """The pipeline's share of the runtime options (the rest configure the models)."""
     return PipelineOptions(audio_mode=opts.audio_mode, pad_s=opts.pad_ms / 1000, raw_digest_key=opts.raw_digest_key,
                            low_confidence_redaction=opts.low_confidence_redaction,
-                           self_verify=opts.self_verify, self_verify_budget=opts.self_verify_budget)
+                           self_verify=opts.self_verify, self_verify_budget=opts.self_verify_budget,
+                           operators=operator_config(opts))
+
+
+def operator_config(opts: RuntimeOptions) -> OperatorConfig | None:
+    """The operators named in settings (``PUHETURVA_OPERATORS``); None keeps the placeholder for every type."""
+    if not opts.operators:
+        return None
+    return OperatorConfig.from_names(dict(opts.operators), hash_key=opts.operator_hash_key)

@@ -12,71 +12,36 @@ Normalisation makes different spellings of one identity meet, and nothing more:
 - hetu: upper case with blanks removed, the century sign kept as written: "131052-308T" and "131052A308T"
   are different identities (the separator is part of the identity), never rewritten into each other;
 - email: trimmed, lower case; iban: compact upper case; customer_number: without blanks and dashes, upper.
+The rules are the ``normalise`` column of ``redaction.entities`` (one table of identifier types); this module
+adds the key and the storage.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import uuid
 from collections.abc import Iterable
 
-import phonenumbers
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from stdnum import iban as stdnum_iban
 
+from redaction.entities import INDEX_KINDS, KIND_FOR_ENTITY, InvalidIdentifier, normalise_for_index
 from service.store.models import SUBJECT_TERM_ROLES, Call, SubjectTerm
 
-KINDS = ("phone", "hetu", "email", "iban", "customer_number")
+KINDS = INDEX_KINDS
 # How an identifier belongs to a call: from its metadata (the person is a party of the call) or spoken in it
 # (anyone may say anyone's number: the call is not thereby the person's).
 PARTY, MENTION = SUBJECT_TERM_ROLES
 ROLES = SUBJECT_TERM_ROLES
-# Which detected entity types the pipeline indexes, and under which kind.
-KIND_FOR_ENTITY = {"PHONE": "phone", "HETU": "hetu", "EMAIL": "email", "IBAN": "iban",
-                   "CUSTOMER_NUMBER": "customer_number"}
-_HETU_RE = re.compile(r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$")
-_BLANKS = re.compile(r"\s+")
-
-
-class InvalidIdentifier(ValueError):
-    """The value cannot be normalised as that kind (the message names the kind, never the value)."""
+__all__ = ["KINDS", "KIND_FOR_ENTITY", "MENTION", "PARTY", "ROLES", "InvalidIdentifier", "add", "find_calls",
+           "index_terms", "normalise", "replace_call"]
 
 
 def normalise(kind: str, value: str) -> str:
     """The canonical spelling of an identifier of ``kind`` (raises ``InvalidIdentifier``)."""
-    if kind == "phone":
-        try:
-            num = phonenumbers.parse(value, "FI")
-        except phonenumbers.NumberParseException:
-            raise InvalidIdentifier("not a phone number") from None
-        if not phonenumbers.is_possible_number(num):
-            raise InvalidIdentifier("not a possible phone number")
-        return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    if kind == "hetu":
-        v = _BLANKS.sub("", value).upper()
-        if not _HETU_RE.match(v):
-            raise InvalidIdentifier("not a henkilötunnus")
-        return v
-    if kind == "email":
-        v = value.strip().lower()
-        if v.count("@") != 1 or v.startswith("@") or v.endswith("@") or _BLANKS.search(v):
-            raise InvalidIdentifier("not an email address")
-        return v
-    if kind == "iban":
-        v = stdnum_iban.compact(value)
-        if not re.match(r"^[A-Z]{2}\d{2}[A-Z0-9]{4,30}$", v):
-            raise InvalidIdentifier("not an IBAN")
-        return v
-    if kind == "customer_number":
-        v = re.sub(r"[\s-]+", "", value).upper()
-        if not v or not v.isalnum():
-            raise InvalidIdentifier("not a customer number")
-        return v
-    raise InvalidIdentifier(f"unknown identifier kind {kind!r}")
+    return normalise_for_index(kind, value)
 
 
 def _key() -> bytes:

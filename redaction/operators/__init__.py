@@ -1,7 +1,14 @@
 """Operators that replace detected spans, one small module each, chosen per type by ``OperatorConfig``."""
 
 from redaction.operators.base import Operator, RedactionState
-from redaction.operators.config import DEFAULT, OperatorConfig, UnknownOperator
+from redaction.operators.config import (
+    DEFAULT,
+    OPERATORS,
+    OperatorConfig,
+    UnknownEntityType,
+    UnknownOperator,
+    check_names,
+)
 from redaction.operators.engine import SpanOutOfRange, redact
 from redaction.operators.hash import Hash, MissingHashKey
 from redaction.operators.mask import Mask
@@ -9,6 +16,6 @@ from redaction.operators.placeholder import Placeholder
 from redaction.operators.pseudonym import Pseudonym
 
 __all__ = [
-    "DEFAULT", "Hash", "Mask", "MissingHashKey", "Operator", "OperatorConfig", "Placeholder", "Pseudonym",
-    "RedactionState", "SpanOutOfRange", "UnknownOperator", "redact",
+    "DEFAULT", "OPERATORS", "Hash", "Mask", "MissingHashKey", "Operator", "OperatorConfig", "Placeholder",
+    "Pseudonym", "RedactionState", "SpanOutOfRange", "UnknownEntityType", "UnknownOperator", "check_names", "redact",
 ]

@@ -13,9 +13,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from redaction.entities import NUMBER_TYPES
 from redaction.types import Span
-
-NUMBER_TYPES = frozenset({"HETU", "PHONE", "IBAN", "CARD", "YTUNNUS", "CUSTOMER_NUMBER", "NUMBER"})
 
 
 def identity_key(span_type: str, value: str) -> str:

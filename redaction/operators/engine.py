@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from redaction.analyzer import merge_overlaps
 from redaction.operators.base import RedactionState
 from redaction.operators.config import OperatorConfig
+from redaction.spans import merge_overlaps
 from redaction.types import AppliedOperator, RedactionResult, Span
 
 

@@ -10,8 +10,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
+from redaction.entities import label
 from redaction.operators.base import Operator, RedactionState, identity_key
-from redaction.operators.placeholder import label
 from redaction.types import Span
 
 

@@ -6,8 +6,8 @@ without seeing who it was. Numbering lives in the per-call ``RedactionState``; a
 
 from __future__ import annotations
 
+from redaction.entities import label
 from redaction.operators.base import Operator, RedactionState
-from redaction.operators.placeholder import label
 from redaction.types import Span
 
 

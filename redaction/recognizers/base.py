@@ -22,9 +22,6 @@ from redaction.types import NameLexicon, NerTagger, Span, WordConfidence
 
 REGEX_TIMEOUT_S = 1.0  # no input may hold a pattern longer than this (pathological text, not a real call)
 
-ENTITY_TYPES = ("HETU", "PHONE", "EMAIL", "IBAN", "CARD", "YTUNNUS", "CUSTOMER_NUMBER", "NUMBER", "PERSON",
-                "ADDRESS")
-
 
 class RegexTimeout(RuntimeError):
     """A pattern ran past REGEX_TIMEOUT_S; the text is refused rather than passed through unredacted."""
@@ -78,7 +75,8 @@ class AnalysisContext:
 
 
 class Recognizer(ABC):
-    """Finds spans of one or more entity types. Subclasses set ``name`` and ``entities``."""
+    """Finds spans of one or more entity types. Subclasses set ``name`` and ``entities`` (each a row of
+    ``redaction.entities``)."""
 
     name: ClassVar[str]
     entities: ClassVar[tuple[str, ...]]

@@ -9,8 +9,8 @@ decide.
 
 from __future__ import annotations
 
+from redaction.entities import identify, validates
 from redaction.numbers import classify_word, read_word
-from redaction.recognizers import shape
 from redaction.recognizers.base import AnalysisContext, Recognizer
 from redaction.recognizers.cues import FILLERS, CueMatch
 from redaction.spoken import Token
@@ -144,22 +144,22 @@ class CueNumberRecognizer(Recognizer):
         if first is None or last is None:
             return None
         joined = "".join(value)
-        if shape.identify(joined, checksummed_only=True) is None:
+        if identify(joined, checksummed_only=True) is None:
             for cut_last, cut_value in cuts:
-                if shape.identify(cut_value) or shape.validates("YTUNNUS", cut_value):
+                if identify(cut_value) or validates("YTUNNUS", cut_value):
                     return first, cut_last, cut_value
         return first, last, joined
 
     @staticmethod
     def _type(cue: CueMatch, value: str) -> tuple[str, bool | None]:
-        if cue.cue.type is not None and shape.validates(cue.cue.type, value):
+        if cue.cue.type is not None and validates(cue.cue.type, value):
             return cue.cue.type, True
-        by_checksum = shape.identify(value, checksummed_only=True)
+        by_checksum = identify(value, checksummed_only=True)
         if by_checksum is not None:
             return by_checksum, True
         if cue.cue.type is not None:
             return cue.cue.type, None
-        if shape.validates("PHONE", value):
+        if validates("PHONE", value):
             return "PHONE", True
         digits = "".join(c for c in value if c.isdigit())
         if cue.cue.canonical == "numero" and (value.startswith(("0", "+")) and 7 <= len(digits) <= 13):

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import regex
 
+from redaction.entities import identify
 from redaction.numbers import NumberRun, classify_word
-from redaction.recognizers import shape
 from redaction.recognizers.base import AnalysisContext, Recognizer, finditer
 from redaction.types import Explanation, Span
 
@@ -71,7 +71,7 @@ class DigitRunRecognizer(Recognizer):
         for run in ctx.normalised.runs:
             if not run.spoken or not _identifier_like(run, _after_letters(ctx, run)):
                 continue
-            typ = shape.identify(run.value)
+            typ = identify(run.value)
             score = SCORE_VALIDATED if typ else SCORE_GENERIC
             spans.append(Span(typ or _cued_type(ctx, run.start), run.start, run.end, score, self.name,
                               Explanation(self.name, "six or more spoken digits", score,
@@ -81,7 +81,7 @@ class DigitRunRecognizer(Recognizer):
     def _written_codes(self, ctx: AnalysisContext) -> list[Span]:
         spans = []
         for m in finditer(WRITTEN_CODE, ctx.text):
-            typ = shape.identify(m.group(), checksummed_only=True)
+            typ = identify(m.group(), checksummed_only=True)
             score = SCORE_VALIDATED if typ else SCORE_GENERIC
             spans.append(Span(typ or _cued_type(ctx, m.start()), m.start(), m.end(), score, self.name, Explanation(
                 self.name, "six or more written digits", score, validation=True if typ else None)))

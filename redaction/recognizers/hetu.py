@@ -41,6 +41,12 @@ def is_valid(number: str) -> bool:
     return True
 
 
+def has_shape(number: str) -> bool:
+    """``DDMMYY C NNN Q`` once compacted, checksum unchecked: what the subject index and the written form of a
+    spoken code ask (a typed code with a wrong check character is refused separately, with its own message)."""
+    return PATTERN.fullmatch(compact(number)) is not None
+
+
 def problem(number: str) -> str | None:
     """None when valid, else the stdnum error class name ("InvalidChecksum", "InvalidComponent", …)."""
     try:

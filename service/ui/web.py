@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from redaction.operators.placeholder import label as placeholder_label
+from redaction.entities import label as placeholder_label
 from service.auth.browser import Authenticated, CsrfRefused, check_csrf, csrf_token, session_user
 from service.deps import SessionDep
 from service.store.kinds import Role, may_read_restricted

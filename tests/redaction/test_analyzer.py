@@ -4,8 +4,7 @@ from itertools import pairwise
 import pytest
 import regex
 
-from redaction import Analyzer, Span, registry
-from redaction.analyzer import merge_overlaps
+from redaction import Analyzer, registry
 from redaction.recognizers.base import RegexTimeout, finditer
 from redaction.recognizers.hetu import HetuRecognizer
 
@@ -37,15 +36,6 @@ def test_threshold_is_respected():
 def test_only_the_selected_recognizers_run():
     only_hetu = Analyzer(recognizers=[HetuRecognizer()])
     assert [s.type for s in only_hetu.analyze("160695-802J 0407651234")] == ["HETU"]
-
-
-def test_merge_keeps_the_union_and_the_best_type():
-    merged = merge_overlaps([Span("NUMBER", 0, 10, 0.6, "a"), Span("IBAN", 3, 20, 0.9, "b"),
-                             Span("PERSON", 25, 30, 0.8, "c"), Span("PHONE", 20, 24, 0.9, "d")])
-    assert [(s.type, s.start, s.end) for s in merged] == [
-        ("IBAN", 0, 20), ("PHONE", 20, 24), ("PERSON", 25, 30)]
-    tie = merge_overlaps([Span("PERSON", 0, 5, 0.9, "a"), Span("HETU", 0, 5, 0.9, "b")])
-    assert tie[0].type == "HETU"  # checksummed identifiers win ties
 
 
 def test_without_models_identifiers_are_still_found(bare_analyzer):

@@ -101,3 +101,20 @@ def test_a_rerun_replaces_mentions_and_keeps_the_parties(session: Session, make_
     roles = {(r.kind, r.role) for r in session.scalars(select(SubjectTerm))}
     assert roles == {("phone", "party"), ("email", "mention")}
     assert si.find_calls(session, [("email", "old@b.fi")], key=KEY) == set()
+
+
+def test_every_index_kind_of_the_identifier_table_round_trips() -> None:
+    """Each row of ``redaction.entities`` with an index kind: the pipeline's written form of its example is
+    indexed under that kind, and meets the example as an officer would type it."""
+    from redaction.entities import SPECS, canonical_value
+
+    rows = [s for s in SPECS.values() if s.index_kind is not None]
+    assert {s.index_kind for s in rows} == set(si.KINDS)
+    for row in rows:
+        kind = si.KIND_FOR_ENTITY[row.type]
+        assert kind == row.index_kind and row.example is not None
+        written = canonical_value(kind, row.example)
+        assert written is not None, kind
+        norm = si.normalise(kind, written)
+        assert si.normalise(kind, norm) == norm, kind
+        assert si.index_terms(kind, written, key=KEY) == si.index_terms(kind, row.example, key=KEY), kind

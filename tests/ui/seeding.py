@@ -20,7 +20,7 @@ from typing import Any
 from models.audio import encode_wav
 from models.provenance import Activity, ModelInfo
 from redaction.audio import merge_ranges, redact_samples
-from redaction.operators.placeholder import label
+from redaction.entities import label
 from service.blobstore import BlobStore, call_blob_key
 from service.review import read_pcm16_wav
 from service.store.db import Database
