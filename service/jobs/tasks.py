@@ -39,7 +39,7 @@ def worker_context(app: Celery) -> WorkerContext:
 
 def process_job(app: Celery, job_id: int) -> str:
     """Claim job ``job_id`` and run it; ``skipped`` when it is done, running elsewhere or not yet due."""
-    from service.jobs.stages import run_claimed_job
+    from service.jobs.run import run_claimed_job
 
     ctx = worker_context(app)
     _ = ctx.pipeline  # load the models before claiming: a claimed job must not wait without a heartbeat

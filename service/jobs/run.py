@@ -39,7 +39,7 @@ from service.store.repo_jobs import fail_job, get_job, heartbeat, mark_job
 from service.store.repo_results import replace_call_results
 
 if TYPE_CHECKING:
-    from service.pipeline import ProcessResult
+    from service.pipeline.result import ProcessResult
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY_S = 5.0

@@ -14,7 +14,8 @@ from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
 from models.nlp import default_analyzer
 from service.digests import provenance_key
-from service.pipeline import Pipeline, PipelineOptions
+from service.pipeline.result import PipelineOptions
+from service.pipeline.stages import Pipeline
 
 
 @dataclass(frozen=True)
