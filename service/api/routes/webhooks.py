@@ -21,6 +21,7 @@ from service.api.deps import CtxDep
 from service.api.errors import ApiError
 from service.api.schemas import Accepted, CallMetadata, Problem
 from service.ingest import IngestError, accept_call, previous_delivery
+from service.jobs.dispatch import dispatch
 from service.signing import PendingVerification, SignatureError, StaleTimestamp, check_headers
 
 log = logging.getLogger(__name__)
@@ -122,13 +123,9 @@ async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
         headers = {"Retry-After": "5"} if exc.status in RETRY_LATER else None
         raise ApiError(exc.status, exc.code, str(exc), headers) from None
     if result.created:
+        job_id = result.body.get("job_id")
         runner = getattr(request.app.state, "runner", None)
-        if runner is not None:
-            runner.wake()
-        elif settings.queue == "celery" and result.body.get("job_id"):
-            from service.jobs.celery_app import enqueue_job  # Celery only where it is used
-
-            await run_in_threadpool(enqueue_job, settings, int(result.body["job_id"]))
+        await run_in_threadpool(dispatch, ctx, int(job_id) if job_id else None, runner)
         log.info("accepted call %s from client %s (%.1f s audio)", result.body["job_id"], msg.client,
                  audio.duration)
     return JSONResponse(result.body, status_code=result.status,
