@@ -25,7 +25,7 @@ from models.asr import load_transcriber, transcribe_kwargs
 from models.audio import decode
 from models.default_model import assemble
 from service.pipeline import Pipeline
-from service.runtime import RuntimeOptions, asr_settings, get_pipeline
+from service.pipeline.build import RuntimeOptions, asr_settings, get_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 MODES = ("off", "auto", "on")

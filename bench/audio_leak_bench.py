@@ -7,7 +7,7 @@ The clips come from ``bench/audio_clips.py`` (``bench.callgen`` lines read by es
 some with light noise; 16 kHz PCM and 8 kHz μ-law 300–3400 Hz). Rules are tuned on ``train``; numbers are
 reported on ``dev``.
 
-Each clip goes through ``service.runtime.get_pipeline`` in-process, exactly as ``puheturva process`` runs it
+Each clip goes through ``service.pipeline.build.get_pipeline`` in-process, exactly as ``puheturva process`` runs it
 (decode → ASR → detect → redact → ...). One run gives both sides: the unredacted ASR (``raw_turns``: what
 would leak with no redaction) and the redacted transcript. Scoring is ``../shared/tools/audio_leak.py``'s
 (re-implemented in ``bench/_corpus.py``): every gold identifier of a clip is scored with ``leaks``, Y-tunnus
@@ -105,7 +105,7 @@ def run_pipeline(specs: Sequence[ClipSpec], dirs: dict[str, Path], rates: Sequen
                  sink: Callable[[ClipResult], None] | None = None) -> list[ClipResult]:
     """Every clip at every rate through the real pipeline (models loaded once); ``sink`` hears each result."""
     from models.audio import decode
-    from service.runtime import RuntimeOptions, get_pipeline
+    from service.pipeline.build import RuntimeOptions, get_pipeline
 
     pipeline = get_pipeline(RuntimeOptions())
     results = []
@@ -138,7 +138,7 @@ def rescore(rows: Sequence[dict[str, Any]], low_confidence: bool = True) -> list
     """
     from redaction.audio import TimedWord
     from service.pipeline import Turn
-    from service.runtime import RuntimeOptions, get_pipeline
+    from service.pipeline.build import RuntimeOptions, get_pipeline
 
     pipeline = get_pipeline(RuntimeOptions(low_confidence_redaction=low_confidence))
     out = []

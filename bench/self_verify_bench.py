@@ -91,7 +91,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from service.pipeline import Pipeline
-    from service.runtime import RuntimeOptions, get_pipeline
+    from service.pipeline.build import RuntimeOptions, get_pipeline
 
     cs = clip_set(args.split, args.seed, args.n, args.clips_root)
     print(f"clips {cs.root}: {describe(cs.specs)}", file=sys.stderr, flush=True)

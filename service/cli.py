@@ -100,7 +100,7 @@ def process(
     from models.audio import AudioTooLong, InvalidAudio, decode
     from models.default_model import ModelIntegrityError
     from service.config import get_settings
-    from service.runtime import get_pipeline, options_from_settings
+    from service.pipeline.build import get_pipeline, options_from_settings
 
     settings = get_settings()
     speakers = _channel_map(channels)
@@ -214,7 +214,7 @@ def serve(
     private_dir(settings.data_dir)
     if settings.queue == "embedded" and settings.worker_threads > 0:
         from models.asr import ModelLoadError
-        from service.runtime import check_asr_model
+        from service.pipeline.build import check_asr_model
 
         try:  # here, for a one-line message; the app's start-up checks again when run by plain uvicorn
             check_asr_model(settings)

@@ -13,16 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("service", "models", "redaction")
 # Composition roots: they build the whole app, so they may import the HTTP layer from outside it.
 COMPOSITION_ROOTS = frozenset({"service.cli", "service.api.app"})
-# Import circles still open on other branches of issue 12; the lead empties this after merging them.
-KNOWN_CYCLES = [frozenset({"service.jobs.celery_app", "service.jobs.tasks"})]
-CELERY_BRANCH = ("celery_app <-> tasks is folded on branch i12-jobs (service/jobs/ split); remove this marker "
-                 "and KNOWN_CYCLES after merging it")
 
 
 @dataclass(frozen=True)
@@ -157,16 +151,9 @@ def test_the_graph_is_read() -> None:
     assert any(e.importer == "models.nlp" and _in(e.imported, "redaction") for e in EDGES)  # a lazy import
 
 
-@pytest.mark.xfail(strict=True, reason=CELERY_BRANCH)
 def test_no_import_cycles_in_service() -> None:
     cycles = _cycles(EDGES, "service")
     assert not cycles, "import cycles among service modules:\n" + _describe(cycles)
-
-
-def test_no_import_cycles_in_service_besides_the_known_ones() -> None:
-    """Holds today; keeps new circles out until the known ones are merged away."""
-    cycles = [c for c in _cycles(EDGES, "service") if frozenset(c) not in KNOWN_CYCLES]
-    assert not cycles, "new import cycles among service modules:\n" + _describe(cycles)
 
 
 def test_redaction_imports_neither_service_nor_models() -> None:

@@ -97,7 +97,7 @@ def _check_config() -> None:
 
 def _check_model(settings: Settings) -> None:
     """Refuse to start worker threads on a missing or corrupt ASR model (they would fail every job)."""
-    from service.runtime import check_asr_model
+    from service.pipeline.build import check_asr_model
 
     check_asr_model(settings)
 

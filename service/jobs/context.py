@@ -9,7 +9,7 @@ from service.blobstore import BlobStore
 from service.store.db import Database
 
 if TYPE_CHECKING:  # the pipeline pulls in the models; the API tier may never need them
-    from service.pipeline import Pipeline
+    from service.pipeline.stages import Pipeline
 
 
 @dataclass
@@ -23,7 +23,7 @@ class WorkerContext:
     def pipeline(self) -> Pipeline:
         """Loaded on first use: an API process that never runs a job never loads the models."""
         if self._pipeline is None:
-            from service.runtime import get_pipeline, options_from_settings
+            from service.pipeline.build import get_pipeline, options_from_settings
 
             self._pipeline = get_pipeline(options_from_settings(self.settings))
         return self._pipeline

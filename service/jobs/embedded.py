@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from models.provenance import utcnow
 from service.jobs.context import WorkerContext
-from service.jobs.stages import run_claimed_job
+from service.jobs.run import run_claimed_job
 from service.store.repo_jobs import claim_next_job, requeue_stale_jobs
 
 log = logging.getLogger(__name__)

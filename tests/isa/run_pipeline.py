@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from models.audio import decode
-    from service.runtime import RuntimeOptions, get_pipeline
+    from service.pipeline.build import RuntimeOptions, get_pipeline
 
     pipeline = get_pipeline(RuntimeOptions())
     out: dict[str, Any] = {}

@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from models.provenance import utcnow
 from service import signing
 from service.config import DEV_WEBHOOK_SECRET
-from service.jobs.stages import run_claimed_job
+from service.jobs.run import run_claimed_job
 from service.store import db as db_module
 from service.store.db import open_database
 from service.store.repo_jobs import claim_next_job

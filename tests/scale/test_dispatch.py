@@ -89,8 +89,7 @@ def test_recover_requeues_a_lost_job_and_sends_it(db: Database, pg_url: str, tmp
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from kombu import Connection
 
-    from service.jobs.celery_app import create_celery
-    from service.jobs.tasks import recover_jobs
+    from service.jobs.celery_app import create_celery, recover_jobs
     from tests.scale.cluster import Cluster
 
     broker = service_url(REDIS_ENV)

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow,
 
 def test_no_identifier_leaks_and_clean_clips_stay_readable() -> None:
     from models.audio import decode
-    from service.runtime import RuntimeOptions, get_pipeline
+    from service.pipeline.build import RuntimeOptions, get_pipeline
 
     pipeline = get_pipeline(RuntimeOptions())
     results = {cid: pipeline.process(decode(CLIPS / f"{cid}.wav"), None) for cid, _, _ in dev_clips()}

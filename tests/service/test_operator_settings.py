@@ -14,7 +14,7 @@ from redaction import Analyzer
 from service.config import ConfigError, Settings, get_settings
 from service.digests import operator_hash_key
 from service.pipeline import Pipeline, Turn
-from service.runtime import options_from_settings, pipeline_options
+from service.pipeline.build import options_from_settings, pipeline_options
 
 TEXT = "sähköposti on tiina.laine@example.fi ja numero 040 765 1234"
 

@@ -25,8 +25,8 @@ from models.provenance import ModelInfo
 from service.config import get_settings
 from service.pipeline import Pipeline
 from service.pipeline import Turn as PipelineTurn
+from service.pipeline.build import options_from_settings, pipeline_options
 from service.review import NotReviewable, report_missed_identifier
-from service.runtime import options_from_settings, pipeline_options
 from service.store.db import Database
 from service.store.models import Provenance, Turn, TurnCorrection
 from tests.ui.seeding import DATA, MISSED, PAD_S, seed_call, stereo_call

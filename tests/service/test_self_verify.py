@@ -170,7 +170,7 @@ class TrimmingAnalyzer:
 
 @pytest.fixture(scope="module")
 def base():
-    from service.runtime import RuntimeOptions, get_pipeline
+    from service.pipeline.build import RuntimeOptions, get_pipeline
 
     return get_pipeline(RuntimeOptions())
 
@@ -266,10 +266,11 @@ def test_word_probabilities_reach_the_analyzer_and_the_stored_words(base, call_a
     assert shifted, "some turn was analysed after the previous turn's tail"
     detect = activity(result, "detect_and_redact_text").agent.settings
     assert (detect["word_confidence"], detect["low_confidence_threshold"]) == (True, 0.5)
-    for turn in result.turns:
-        for w in turn.words:
+    stored = [[w.to_dict() for w in turn.words] for turn in result.turns]  # the words as stored and shown
+    for words in stored:
+        for w in words:
             assert ("p" in w) != bool(w.get("redacted")), w
-    plain = [w for t in result.turns for w in t.words if not w.get("redacted")]
+    plain = [w for words in stored for w in words if not w.get("redacted")]
     assert all(0.0 <= w["p"] <= 1.0 for w in plain)
     recorder.calls.clear()
     variant(base, recorder, low_confidence_redaction=False).detect_and_redact(result.raw_turns, [])
@@ -279,7 +280,7 @@ def test_word_probabilities_reach_the_analyzer_and_the_stored_words(base, call_a
 # -- settings and the CLI --------------------------------------------------------------------------------------
 def test_settings_reach_the_pipeline_options(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.config import Settings
-    from service.runtime import options_from_settings, pipeline_options
+    from service.pipeline.build import options_from_settings, pipeline_options
 
     s = Settings()
     assert (s.self_verify, s.self_verify_budget, s.low_confidence_redaction, s.low_confidence_threshold) == (

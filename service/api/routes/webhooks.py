@@ -21,6 +21,7 @@ from service.api.deps import CtxDep
 from service.api.errors import ApiError
 from service.api.schemas import Accepted, CallMetadata, Problem
 from service.ingest import accept_call, previous_delivery
+from service.jobs.dispatch import dispatch
 from service.signing import PendingVerification, SignatureError, StaleTimestamp, check_headers
 
 log = logging.getLogger(__name__)
@@ -118,13 +119,9 @@ async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
     result = await run_in_threadpool(accept_call, ctx.db, ctx.blobs, settings, client=msg.client,
                                      webhook_id=msg.msg_id, meta=meta, audio_bytes=audio_bytes, audio=audio)
     if result.created:
+        job_id = result.body.get("job_id")
         runner = getattr(request.app.state, "runner", None)
-        if runner is not None:
-            runner.wake()
-        elif settings.queue == "celery" and result.body.get("job_id"):
-            from service.jobs.celery_app import enqueue_job  # Celery only where it is used
-
-            await run_in_threadpool(enqueue_job, settings, int(result.body["job_id"]))
+        await run_in_threadpool(dispatch, ctx, int(job_id) if job_id else None, runner)
         log.info("accepted call %s from client %s (%.1f s audio)", result.body["job_id"], msg.client,
                  audio.duration)
     return JSONResponse(result.body, status_code=result.status,

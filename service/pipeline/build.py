@@ -15,7 +15,8 @@ from models.classify import CallReasonClassifier
 from models.nlp import default_analyzer
 from redaction import OperatorConfig
 from service.digests import operator_hash_key, provenance_key
-from service.pipeline import Pipeline, PipelineOptions
+from service.pipeline.result import PipelineOptions
+from service.pipeline.stages import Pipeline
 
 
 @dataclass(frozen=True)

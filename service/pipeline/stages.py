@@ -14,17 +14,26 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from models.asr import Segment, Transcriber
 from models.audio import DecodedAudio, encode_wav
 from models.provenance import Activity, ModelInfo, utcnow
-from redaction import Analyzer, OperatorConfig, RedactionResult, Span, WordConfidence, redact
-from redaction.audio import TimedWord, merge_ranges, redact_samples, time_ranges
+from redaction import Analyzer, RedactionResult, Span, WordConfidence, redact
+from redaction.audio import merge_ranges, redact_samples, time_ranges
 from service.digests import audio_digest, text_digest
 from service.echo_check import Target, targets_in
-from service.self_verify import MODES as SELF_VERIFY_MODES
+from service.pipeline.result import (
+    Classification,
+    PipelineOptions,
+    ProcessResult,
+    RedactedEntity,
+    RedactedTurn,
+    RedactedWord,
+    Stage,
+    Turn,
+)
 from service.self_verify import VERIFY_TEMPERATURE, SelfVerifier, Verdict, Window, plan, skip_reason
 from service.transcript_words import timed_words, word_confidences
 from service.version import code_version
@@ -33,123 +42,6 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float, float], None]
 CONTEXT_WORDS = 6  # words of the previous turn whose cues carry into the next
-
-
-@dataclass(frozen=True)
-class Turn:
-    """A run of consecutive segments of one speaker. ``raw_text`` never leaves the process unless policy allows."""
-
-    index: int
-    speaker: str
-    channel: int
-    start: float
-    end: float
-    raw_text: str
-    words: tuple[TimedWord, ...]
-
-
-@dataclass(frozen=True)
-class RedactedEntity:
-    """An entity as it may be shown and stored: offsets into the redacted turn text, times, no raw value."""
-
-    turn: int
-    type: str
-    start: int
-    end: int
-    t_start: float | None
-    t_end: float | None
-    score: float
-    recognizer: str
-    operator: str
-    explanation: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"turn": self.turn, "type": self.type, "start": self.start, "end": self.end,
-                "t_start": self.t_start, "t_end": self.t_end, "score": self.score,
-                "recognizer": self.recognizer, "operator": self.operator}
-
-
-@dataclass(frozen=True)
-class RedactedTurn:
-    index: int
-    speaker: str
-    channel: int
-    start: float
-    end: float
-    text: str
-    words: tuple[dict[str, Any], ...]
-
-
-@dataclass
-class ProcessResult:
-    audio_sha256: str
-    duration: float
-    n_channels: int
-    turns: list[RedactedTurn]
-    entities: list[RedactedEntity]
-    redacted_audio_wav: bytes
-    redacted_ranges: list[tuple[float, float]]
-    classifications: list[dict[str, Any]] = field(default_factory=list)
-    provenance: list[Activity] = field(default_factory=list)
-    raw_turns: list[Turn] = field(default_factory=list)  # kept in memory; stored only if policy says so
-    raw_results: list[RedactionResult] = field(default_factory=list)
-    self_verify: Verdict | None = None  # None: self-verification was off
-
-    def detected_values(self) -> list[tuple[str, str]]:
-        """``(entity type, raw text)`` of every detected span, for the keyed subject index only.
-
-        Raw values exist here in memory for the duration of a job; they are never logged or stored in clear.
-        """
-        return [(sp.type, turn.raw_text[sp.start:sp.end])
-                for turn, res in zip(self.raw_turns, self.raw_results, strict=True) for sp in res.spans]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(t.text for t in self.turns)
-
-    def transcript_json(self) -> dict[str, Any]:
-        """The redacted transcript document (``transcript.json``): safe to show to a QA reviewer."""
-        return {
-            "audio_sha256": self.audio_sha256,
-            "duration": round(self.duration, 3),
-            "channels": self.n_channels,
-            "text": self.text,
-            "segments": [
-                {"turn": t.index, "speaker": t.speaker, "channel": t.channel, "start": t.start, "end": t.end,
-                 "text": t.text, "words": list(t.words)}
-                for t in self.turns
-            ],
-            "entities": [e.to_dict() for e in self.entities],
-            "redacted_audio_ranges": [[round(a, 3), round(b, 3)] for a, b in self.redacted_ranges],
-            "classifications": self.classifications,
-            "provenance": [a.to_prov() for a in self.provenance],
-        }
-
-
-@dataclass(frozen=True)
-class PipelineOptions:
-    """``raw_digest_key`` keys the digests of text and audio in provenance: a plain sha256 of a turn like
-    "numero on 040…" is reversed by enumerating the few unknown digits, a keyed HMAC is not. That holds for
-    the redacted transcript too while it still holds a missed identifier (see ``service.digests``).
-
-    ``low_confidence_redaction`` passes the ASR's word probabilities to the analyzer (its low-confidence
-    policy reads them; the policy's threshold is the analyzer's own, set by ``service.runtime``).
-    ``self_verify`` (auto | on | off), ``self_verify_budget`` and ``self_verify_margin_s``: see
-    ``service.self_verify``.
-    """
-
-    audio_mode: str = "tone"  # tone | silence
-    pad_s: float = 0.2
-    operators: OperatorConfig | None = None
-    raw_digest_key: bytes = b""
-    low_confidence_redaction: bool = True
-    self_verify: str = "auto"
-    self_verify_budget: float = 0.3
-    self_verify_margin_s: float = 1.5
-
-    def __post_init__(self) -> None:
-        if self.self_verify not in SELF_VERIFY_MODES:
-            raise ValueError(f"self_verify must be one of {SELF_VERIFY_MODES}")
 
 
 @dataclass(frozen=True)
@@ -195,25 +87,27 @@ class Pipeline:
         self.options = options or PipelineOptions()
 
     def process(self, audio: DecodedAudio, channel_map: Mapping[int, str] | None = None,
-                progress: ProgressFn | None = None, on_stage: Callable[[str], None] | None = None
+                progress: ProgressFn | None = None, on_stage: Callable[[Stage], None] | None = None
                 ) -> ProcessResult:
-        """Run every stage. ``on_stage`` hears "redacting" and "classifying" as they begin (job states)."""
-        stage = on_stage or (lambda _name: None)
+        """Run every stage. ``on_stage`` hears each ``Stage`` as it begins (the job runner records it)."""
+        stage = on_stage or (lambda _stage: None)
         speakers = default_channel_map(audio.n_channels, channel_map)
         prov: list[Activity] = []
+        stage(Stage.TRANSCRIBING)
         turns = self.transcribe(audio, speakers, prov, progress)
-        stage("redacting")
+        stage(Stage.REDACTING)
         results, entities = self.detect_and_redact(turns, prov)
         redacted = self.redact_audio(audio, turns, results, prov)
+        stage(Stage.VERIFYING)
         redacted, verdict = self.verify_redaction(audio, turns, results, redacted, prov, progress)
-        redacted_turns = [_redacted_turn(t, r) for t, r in zip(turns, results, strict=True)]
+        redacted_turns = tuple(_redacted_turn(t, r) for t, r in zip(turns, results, strict=True))
         out = ProcessResult(audio_sha256=audio.sha256, duration=audio.duration, n_channels=audio.n_channels,
-                            turns=redacted_turns, entities=entities, redacted_audio_wav=redacted.wav,
-                            redacted_ranges=redacted.ranges, provenance=prov, raw_turns=turns,
-                            raw_results=results, self_verify=verdict)
-        stage("classifying")
-        out.classifications = self.classify(out, prov)
-        return out
+                            turns=redacted_turns, entities=tuple(entities), redacted_audio_wav=redacted.wav,
+                            redacted_ranges=redacted.ranges, raw_turns=tuple(turns),
+                            raw_results=tuple(results), self_verify=verdict)
+        stage(Stage.CLASSIFYING)
+        classifications = self.classify(out, prov)
+        return dataclasses.replace(out, classifications=tuple(classifications), provenance=tuple(prov))
 
     # -- stages -------------------------------------------------------------------------------------------
     def transcribe(self, audio: DecodedAudio, speakers: Mapping[int, str], prov: list[Activity],
@@ -355,20 +249,22 @@ class Pipeline:
                         used={"redacted_audio": first.sha256},
                         generated={"redacted_audio": final.sha256, "verdict": verdict.verdict})
 
-    def classify(self, result: ProcessResult, prov: list[Activity]) -> list[dict[str, Any]]:
+    def classify(self, result: ProcessResult, prov: list[Activity]) -> list[Classification]:
+        """Label the redacted transcript (reads ``result.text`` and ``result.entities`` only)."""
         if self.classifier is None:
             return []
         started = utcnow()
         labels = self.classifier.classify(result.text)
-        out = [{"kind": "call_reason", "label": labels[0].label, "score": round(labels[0].score, 3),
-                "method": labels[0].method}] if labels else []
+        out = [Classification(kind="call_reason", label=labels[0].label, score=round(labels[0].score, 3),
+                              method=labels[0].method)] if labels else []
         types = sorted({e.type for e in result.entities})
-        out += [{"kind": "pii_category", "label": ls.label, "score": ls.score, "method": ls.method}
+        out += [Classification(kind="pii_category", label=ls.label, score=ls.score, method=ls.method)
                 for ls in self.classifier.pii_categories(types)]
+        digest = sha256_text(json.dumps([c.to_dict() for c in out], sort_keys=True))
         prov.append(Activity(stage="classify", started_at=started, ended_at=utcnow(),
                              agent=self.classifier.model_info,
                              used={"redacted_transcript": raw_text_digest(result.text, self.options.raw_digest_key)},
-                             generated={"classifications": sha256_text(json.dumps(out, sort_keys=True))}))
+                             generated={"classifications": digest}))
         return out
 
 
@@ -416,23 +312,21 @@ def _redacted_turn(turn: Turn, result: RedactionResult) -> RedactedTurn:
     """Words keep their times and get offsets into the redacted text; a word inside a redacted span shows
     the replacement (one entry per span, covering the span's time range), so the UI can seek by word."""
     applied = sorted(result.applied, key=lambda a: a.span.start)
-    words: list[dict[str, Any]] = []
+    words: list[RedactedWord] = []
     last_hit = None
     for w in turn.words:
         hit = next((a for a in applied if w.char_start < a.span.end and w.char_end > a.span.start), None)
         if hit is None:
             shift = sum((a.redacted_end - a.redacted_start) - (a.span.end - a.span.start)
                         for a in applied if a.span.end <= w.char_start)
-            word = {"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text,
-                    "char_start": w.char_start + shift, "char_end": w.char_end + shift}
-            if w.probability is not None:
-                word["p"] = round(w.probability, 2)
-            words.append(word)
+            words.append(RedactedWord(start=round(w.start, 3), end=round(w.end, 3), text=w.text,
+                                      char_start=w.char_start + shift, char_end=w.char_end + shift,
+                                      probability=None if w.probability is None else round(w.probability, 2)))
         elif hit is not last_hit:
-            words.append({"start": round(w.start, 3), "end": round(w.end, 3), "text": hit.replacement,
-                          "char_start": hit.redacted_start, "char_end": hit.redacted_end, "redacted": True})
+            words.append(RedactedWord(start=round(w.start, 3), end=round(w.end, 3), text=hit.replacement,
+                                      char_start=hit.redacted_start, char_end=hit.redacted_end, redacted=True))
         else:
-            words[-1]["end"] = round(w.end, 3)
+            words[-1] = dataclasses.replace(words[-1], end=round(w.end, 3))
         last_hit = hit
     return RedactedTurn(index=turn.index, speaker=turn.speaker, channel=turn.channel, start=round(turn.start, 3),
                         end=round(turn.end, 3), text=result.text, words=tuple(words))
