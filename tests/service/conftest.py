@@ -92,7 +92,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     data = tmp_path / "var"
     monkeypatch.setenv("PUHETURVA_DATA_DIR", str(data))
     for var in ("DATABASE_URL", "ENCRYPTION_KEY", "INDEX_KEY", "ENVIRONMENT", "CLIENTS_FILE",
-                "WEBHOOK_SECRET", "AUDIT_KEY", "METRICS_TOKEN",
+                "WEBHOOK_SECRET", "OPERATORS", "AUDIT_KEY", "METRICS_TOKEN",
                 "RETENTION_CONFIG", "REGISTER_FILE", "DEMO", "QUEUE"):
         monkeypatch.delenv(f"PUHETURVA_{var}", raising=False)
 
