@@ -240,6 +240,8 @@ def worker(
     import os
     import socket
 
+    if metrics_port is not None:
+        _multiprocess_metrics_dir()  # first: anything below may import prometheus_client (celery_app does)
     from service.config import ConfigError, get_settings
 
     try:
@@ -259,8 +261,6 @@ def worker(
     from service.private_files import private_dir
 
     private_dir(settings.data_dir)
-    if metrics_port is not None:
-        _multiprocess_metrics_dir()  # before anything imports prometheus_client
     from sqlalchemy.exc import OperationalError
 
     from service.jobs.celery_app import create_celery, worker_argv
