@@ -106,7 +106,7 @@ def _open(data: bytes, raw_format: str | None, raw_sample_rate: int) -> av.conta
             raise ValueError(f"raw_format must be one of {RAW_FORMATS}")
         options |= {"sample_rate": str(raw_sample_rate), "ch_layout": "mono"}
     try:
-        return av.open(io.BytesIO(data), format=raw_format, options=options, metadata_errors="ignore")
+        return av.open(io.BytesIO(data), "r", format=raw_format, options=options, metadata_errors="ignore")
     except (av.FFmpegError, ValueError, OSError):
         raise InvalidAudio("not a recognised audio format") from None
 
