@@ -162,7 +162,9 @@ def _decode_stream(container: av.container.InputContainer, stream: av.AudioStrea
     A few undecodable packets are skipped, as FFmpeg's own tools do (an ID3 tag between concatenated
     MP3s, a damaged frame in a long recording); more than 1% of them means the input is corrupt.
     """
-    layout = stream.layout if stream.layout.nb_channels else av.AudioLayout(stream.channels)
+    # A stream without a channel layout gets a default one for its channel count ("2c" -> stereo);
+    # AudioLayout takes a name, not an int (an int raised TypeError here).
+    layout = stream.layout if stream.layout.nb_channels else av.AudioLayout(f"{stream.channels}c")
     channels = layout.nb_channels
     limit = None if max_duration is None else int(max_duration * SAMPLE_RATE) + SAMPLE_RATE
     buffer = _SampleBuffer(channels, int((declared or 0) * SAMPLE_RATE * 1.02) + SAMPLE_RATE, limit)
