@@ -25,10 +25,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
+# mypy reads its files (models, redaction) and strictness from [tool.mypy] in pyproject.toml.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Spoken-identifier clips (espeak-ng voices, 16 kHz and 8 kHz μ-law) through the real pipeline; e.g.
 # make bench-audio BENCH_AUDIO_ARGS="--split train --rate 8k --jsonl var/bench/train_clips.jsonl"

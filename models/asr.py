@@ -103,7 +103,8 @@ class AsrSettings:
     initial_prompt: str | None = None
     allow_download: bool = False
     seed: int = 0  # temperature fallback samples: seeds each fresh CTranslate2 thread (see ``transcribe``)
-    vad_parameters: tuple[tuple[str, float], ...] = field(default=())
+    # pairs, or a dict for convenience (stored as sorted pairs by ``__post_init__``)
+    vad_parameters: tuple[tuple[str, float], ...] | dict[str, float] = field(default=())
 
     def __post_init__(self) -> None:
         if not self.language:

@@ -106,7 +106,7 @@ def _open(data: bytes, raw_format: str | None, raw_sample_rate: int) -> av.conta
             raise ValueError(f"raw_format must be one of {RAW_FORMATS}")
         options |= {"sample_rate": str(raw_sample_rate), "ch_layout": "mono"}
     try:
-        return av.open(io.BytesIO(data), format=raw_format, options=options, metadata_errors="ignore")
+        return av.open(io.BytesIO(data), "r", format=raw_format, options=options, metadata_errors="ignore")
     except (av.FFmpegError, ValueError, OSError):
         raise InvalidAudio("not a recognised audio format") from None
 
@@ -162,7 +162,9 @@ def _decode_stream(container: av.container.InputContainer, stream: av.AudioStrea
     A few undecodable packets are skipped, as FFmpeg's own tools do (an ID3 tag between concatenated
     MP3s, a damaged frame in a long recording); more than 1% of them means the input is corrupt.
     """
-    layout = stream.layout if stream.layout.nb_channels else av.AudioLayout(stream.channels)
+    # A stream without a channel layout gets a default one for its channel count ("2c" -> stereo);
+    # AudioLayout takes a name, not an int (an int raised TypeError here).
+    layout = stream.layout if stream.layout.nb_channels else av.AudioLayout(f"{stream.channels}c")
     channels = layout.nb_channels
     limit = None if max_duration is None else int(max_duration * SAMPLE_RATE) + SAMPLE_RATE
     buffer = _SampleBuffer(channels, int((declared or 0) * SAMPLE_RATE * 1.02) + SAMPLE_RATE, limit)

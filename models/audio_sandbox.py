@@ -108,7 +108,7 @@ def _child_main(conn: multiprocessing.connection.Connection) -> None:
                                 source_format=audio.source_format, source_codec=audio.source_codec,
                                 source_sample_rate=audio.source_sample_rate)))
         for channel in audio.channels if length else ():  # one channel at a time: no stacked copy
-            conn.send_bytes(memoryview(np.ascontiguousarray(channel)).cast("B"))
+            conn.send_bytes(np.ascontiguousarray(channel).data.cast("B"))
         del audio
 
 
@@ -212,7 +212,7 @@ class DecoderSandbox:
                 for row in array if array.size else ():
                     if not child.conn.poll(self.wall_seconds):
                         raise self._failed(child, "wall timeout")
-                    child.conn.recv_bytes_into(memoryview(row).cast("B"))
+                    child.conn.recv_bytes_into(row.data.cast("B"))
         except (EOFError, OSError, ConnectionError):  # the child died (signal, rlimit) mid-request
             raise self._failed(child, "died") from None
         if status == "failed":  # out of memory or an unexpected error: do not reuse that child's heap

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from models.nlp import VoikkoHandle
 from models.provenance import ModelInfo, sha256_file
 
 __all__ = [
@@ -147,10 +148,11 @@ class _Lemmatiser:
 
     def __init__(self, cache_size: int = 65536) -> None:
         self._lock = threading.Lock()
+        self._voikko: VoikkoHandle | None
         try:
             import libvoikko
 
-            self._voikko: Any = libvoikko.Voikko("fi")
+            self._voikko = libvoikko.Voikko("fi")
         except (ImportError, OSError) as exc:  # no libvoikko or no Finnish dictionary: surface forms only
             log.warning("Voikko unavailable (%s); call-reason classifier falls back to surface forms",
                         type(exc).__name__)
@@ -161,10 +163,10 @@ class _Lemmatiser:
     def available(self) -> bool:
         return self._voikko is not None
 
-    def _analyse(self, word: str) -> set[str]:
+    def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
         out: set[str] = set()
         with self._lock:
-            analyses = self._voikko.analyze(word)
+            analyses = voikko.analyze(word)
         for a in analyses:
             if base := a.get("BASEFORM"):
                 out.add(base.lower())
@@ -174,17 +176,18 @@ class _Lemmatiser:
     def _features(self, token: str) -> tuple[frozenset[str], bool]:
         """Return (features, known); ``known`` is False when neither Voikko nor its suggestion knew it."""
         feats = {token}
-        if token.startswith("[") or self._voikko is None:
+        voikko = self._voikko
+        if token.startswith("[") or voikko is None:
             return frozenset(feats), token.startswith("[")
         pieces = [token, *token.split("-")] if "-" in token else [token]
         known = False
         for piece in pieces:
-            lemmas = self._analyse(piece)
+            lemmas = self._analyse(voikko, piece)
             if not lemmas and len(piece) >= _SUGGEST_MIN_LEN:
                 with self._lock:
-                    suggestions = self._voikko.suggest(piece)
+                    suggestions = voikko.suggest(piece)
                 if suggestions:
-                    lemmas = self._analyse(suggestions[0].lower())
+                    lemmas = self._analyse(voikko, suggestions[0].lower())
             known = known or bool(lemmas)
             feats.add(piece)
             feats.update(lemmas)

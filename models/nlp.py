@@ -19,7 +19,7 @@ import threading
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from models.first_names import load_first_names, stems
 from models.provenance import ModelInfo
@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+VoikkoAnalysis = dict[str, str]  # one reading: {"CLASS": "sukunimi", "SIJAMUOTO": "nimento", "BASEFORM": …}
+
+
+class VoikkoHandle(Protocol):
+    """The two calls ``VoikkoLexicon`` makes on a ``libvoikko.Voikko`` (which ships no type hints)."""
+
+    def analyze(self, word: str) -> list[VoikkoAnalysis]: ...
+
+    def suggest(self, word: str) -> list[str]: ...
+
 SPACY_MODEL = "spacy_fi_experimental_web_md"
 SPACY_KEEP = ("ner",)
 PROPER_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
@@ -40,8 +50,10 @@ PROPER_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
 def load_spacy() -> Language:
     """The NER-only Finnish pipeline (loaded once; ~2 s)."""
     import spacy
+    from spacy.cli.info import info as spacy_info  # what ``spacy.info`` is; imported by ``spacy`` already
 
-    info = spacy.info(SPACY_MODEL)
+    info = spacy_info(SPACY_MODEL)
+    assert isinstance(info, dict)  # a str only with markdown=True
     exclude = [name for name in info["pipeline"] if name not in SPACY_KEEP]
     return spacy.load(SPACY_MODEL, exclude=exclude)
 
@@ -67,7 +79,7 @@ class VoikkoLexicon:
     """``NameLexicon`` over libvoikko. Voikko handles are not thread-safe, hence the lock; results are
     cached."""
 
-    def __init__(self, voikko: object, first_names: frozenset[str] = frozenset()) -> None:
+    def __init__(self, voikko: VoikkoHandle, first_names: frozenset[str] = frozenset()) -> None:
         self._voikko = voikko
         self._first_names = first_names
         self._lock = threading.Lock()
@@ -93,14 +105,14 @@ class VoikkoLexicon:
         if cached is not None:
             return cached
         with self._lock:
-            analyses = self._voikko.analyze(word)  # type: ignore[attr-defined]
+            analyses = self._voikko.analyze(word)
         result = frozenset((a["CLASS"], a.get("SIJAMUOTO")) for a in analyses if "CLASS" in a)
         result |= self._first_name_readings(word, analyses)
         if len(self._cache) < 200_000:
             self._cache[word] = result
         return result
 
-    def _first_name_readings(self, word: str, analyses: list[dict]) -> frozenset[tuple[str, str | None]]:
+    def _first_name_readings(self, word: str, analyses: list[VoikkoAnalysis]) -> frozenset[tuple[str, str | None]]:
         """A first-name reading from the name dictionary: for a form whose Voikko base form is listed
         ("Inkerille" -> Inkeri, a place to Voikko), or for a word Voikko does not know at all whose form
         without a case ending is listed ("Jesselle")."""
@@ -124,7 +136,7 @@ class VoikkoLexicon:
         if cached is not None:
             return cached
         with self._lock:
-            result = tuple(self._voikko.suggest(word))  # type: ignore[attr-defined]
+            result = tuple(self._voikko.suggest(word))
         if len(self._suggestions) < 20_000:
             self._suggestions[word] = result
         return result

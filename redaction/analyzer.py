@@ -19,7 +19,7 @@ from redaction.recognizers.cues import CueMatch, find_cues
 from redaction.recognizers.low_confidence import DEFAULT_THRESHOLD as DEFAULT_LOW_CONFIDENCE
 from redaction.spans import merge_overlaps
 from redaction.spoken import tokenize
-from redaction.types import NameLexicon, NerTagger, Span, WordConfidence
+from redaction.types import Explanation, NameLexicon, NerTagger, Span, WordConfidence
 
 CONTEXT_BOOST = 0.4  # a matching cue up to CONTEXT_WINDOW words before a span adds this to its score
 CONTEXT_WINDOW = 3
@@ -81,7 +81,7 @@ def boost_by_context(spans: list[Span], ctx: AnalysisContext) -> list[Span]:
             out.append(span)
             continue
         score = min(1.0, span.score + CONTEXT_BOOST)
-        explanation = span.explanation
+        explanation = span.explanation or Explanation(span.recognizer)
         if explanation.context_cue is None:
             explanation = replace(explanation, context_cue=cue.cue.canonical)
         out.append(replace(span, score=score, explanation=explanation))

@@ -7,7 +7,7 @@ Offsets are always into the text the analyzer was given (Python ``str`` indices)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import NotRequired, Protocol, TypedDict
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,17 @@ class Explanation:
     note: str | None = None  # free text without the raw value (e.g. "spoken number words normalised")
 
 
+class SpanDict(TypedDict):
+    """``Span.to_dict()``: what the CLI prints and the pipeline digests; offsets only, never the value."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+    explanation: NotRequired[dict[str, object]]
+
+
 @dataclass(frozen=True)
 class Span:
     """One detected personal identifier over the analysed text. Never carries the raw value."""
@@ -31,10 +42,11 @@ class Span:
     end: int
     score: float
     recognizer: str
-    explanation: Explanation = field(compare=False, default=None)  # type: ignore[assignment]
+    # None only for spans made outside a recognizer (tests, fakes); every recognizer explains its spans.
+    explanation: Explanation | None = field(compare=False, default=None)
 
-    def to_dict(self, *, explain: bool = False) -> dict:
-        d = {"type": self.type, "start": self.start, "end": self.end, "score": round(self.score, 3),
+    def to_dict(self, *, explain: bool = False) -> SpanDict:
+        d: SpanDict = {"type": self.type, "start": self.start, "end": self.end, "score": round(self.score, 3),
              "recognizer": self.recognizer}
         if explain and self.explanation is not None:
             d["explanation"] = asdict(self.explanation)
@@ -100,6 +112,12 @@ class NameLexicon(Protocol):
         """Grammatical cases of the word's readings ('nimento', 'omanto', 'sisaolento', …); empty when
         unknown or uninflected. "jenni salomaa" is a name because "salomaa" reads as a nominative noun right
         after a first name, where "jenni puhelimessa" (inessive) is someone on the phone."""
+        ...
+
+    def readings(self, word: str) -> frozenset[tuple[str, str | None]]:
+        """``(word class, case)`` of every reading of ``word`` ("salomaa" -> {("nimisana", "nimento")}); the
+        pairs matter where the classes and cases alone do not: "niemisen" is a surname only if the place
+        reading is not in a place case."""
         ...
 
     def suggest(self, word: str) -> tuple[str, ...]:

@@ -231,7 +231,7 @@ def _city(ctx: AnalysisContext, tok: Token, nxt: Token | None) -> bool:
     end = nxt is None or _sentence_break(ctx, tok, nxt)
     if "paikannimi" in (ctx.word_classes(tok.text) or ()):
         return tok.text.isalpha()
-    if _city_like(ctx, tok) and (end or _function_word(ctx, nxt)):
+    if _city_like(ctx, tok) and (end or (nxt is not None and _function_word(ctx, nxt))):
         return True
     return end and _last_word(ctx, tok)
 

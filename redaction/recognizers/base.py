@@ -18,7 +18,7 @@ import regex
 from redaction.numbers import NormalisedText
 from redaction.recognizers.cues import CueMatch
 from redaction.spoken import Token
-from redaction.types import NameLexicon, NerTagger, Span, WordConfidence
+from redaction.types import Explanation, NameLexicon, NerTagger, Span, WordConfidence
 
 REGEX_TIMEOUT_S = 1.0  # no input may hold a pattern longer than this (pathological text, not a real call)
 
@@ -102,5 +102,5 @@ class PatternRecognizer(Recognizer):
                     continue  # untouched by normalisation: already found on the original
                 note = "spoken number words normalised"
                 spans.append(replace(span, start=start, end=end,
-                                     explanation=replace(span.explanation, note=note)))
+                                     explanation=replace(span.explanation or Explanation(span.recognizer), note=note)))
         return spans

@@ -45,7 +45,9 @@ def _dictionary_word(ctx: AnalysisContext, word: str) -> bool:
     if word.lower() in FILLERS or len(word) < 4:
         return False  # short words are as often a garbled digit or letter ("he" for "ee") as a word
     classes = ctx.word_classes(word)
-    return bool(classes) and not classes <= {"etunimi", "sukunimi", "paikannimi", "nimi", "lukusana"}
+    if not classes:
+        return False
+    return not classes <= {"etunimi", "sukunimi", "paikannimi", "nimi", "lukusana"}
 
 
 def _letter_or_dash(word: str) -> bool:
