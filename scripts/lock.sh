@@ -12,6 +12,9 @@ python3 -m venv "$tools/venv"
 constraints="$tools/constraints.txt"
 if [ -x .venv/bin/pip ]; then .venv/bin/pip freeze --exclude-editable | grep -v '^-e' > "$constraints"; else : > "$constraints"; fi
 common=(--quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
-        --constraint "$constraints" --no-header)
+        --constraint "$constraints" --custom-compile-command "make lock")
 "$tools/venv/bin/pip-compile" "${common[@]}" -o requirements.lock pyproject.toml
 "$tools/venv/bin/pip-compile" "${common[@]}" --extra dev -o requirements-dev.lock pyproject.toml
+# The constraints file lives in a fresh temporary directory: name it the same way every run, so that a re-lock
+# shows only the packages that changed.
+sed -i "s|-c $constraints|-c (the pins of .venv)|" requirements.lock requirements-dev.lock
