@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from service.config import DEV_WEBHOOK_SECRET
-from service.telephony_client import signed_call
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIO = (ROOT / "tests/data/phone.wav").read_bytes()

@@ -32,10 +32,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from service.config import DEV_WEBHOOK_SECRET
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET
 from service.store.db import open_database
 from service.store.models import Call, Job
-from service.telephony_client import signed_call
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIO = (ROOT / "tests/data/phone.wav").read_bytes()

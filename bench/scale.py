@@ -40,8 +40,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from service.config import DEV_WEBHOOK_SECRET
-from service.telephony_client import signed_call
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

@@ -46,7 +46,8 @@ class EntityType(StrEnum):
 
 
 class IndexKind(StrEnum):
-    """Identifier kinds of the keyed subject index (``service.subject_index``), in the order forms offer them."""
+    """Identifier kinds of the keyed subject index (``service.privacy.subject_index``), in the order forms offer
+    them."""
 
     PHONE = "phone"
     HETU = "hetu"

@@ -16,7 +16,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("service", "models", "redaction")
 # Composition roots: they build the whole app, so they may import the HTTP layer from outside it.
-COMPOSITION_ROOTS = frozenset({"service.cli", "service.api.app"})
+COMPOSITION_ROOTS = frozenset({"service.cli", "service.cli.main", "service.cli.__main__", "service.api.app"})
+# The groups of ``service/``, bottom-up: a group imports only groups on a lower level (or its own level's
+# peers: the API's routes render the UI's pages). Every module of ``service/`` lives in exactly one of them.
+GROUP_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("service.platform",),  # settings, keys, blobs, logging, domain error kinds
+    ("service.store",),  # tables, sessions, repositories, search
+    ("service.pipeline",),  # the pure call pipeline and its self-verification
+    ("service.privacy",),  # register, retention, audit, subject index and requests, exports
+    ("service.calls",),  # intake, review, views, callbacks, demo
+    ("service.jobs",),  # the queue's workers (embedded and Celery) and their metrics
+    ("service.auth",),  # who is asking; the request dependencies both front doors share
+    ("service.api", "service.ui"),  # the front doors
+    ("service.cli",),  # the command line, a composition root
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +160,7 @@ def _report(edges: list[Edge]) -> str:
 def test_the_graph_is_read() -> None:
     """A guard for the rules below: an empty graph would pass them all."""
     assert len(_modules()) > 50
-    assert any(e.importer == "service.ingest" and e.imported == "service.blobstore" for e in EDGES)
+    assert any(e.importer == "service.calls.ingest" and e.imported == "service.platform.blobstore" for e in EDGES)
     assert any(e.importer == "models.nlp" and _in(e.imported, "redaction") for e in EDGES)  # a lazy import
 
 
@@ -185,3 +198,43 @@ def test_the_ui_helpers_do_not_import_the_api() -> None:
     bad = [e for e in EDGES if _in(e.importer, "service.ui") and _in(e.imported, "service.api")
            and not _is_route_module(e.importer)]
     assert not bad, "service/ui modules that import service.api:\n" + _report(bad)
+
+
+def _group(module: str) -> tuple[int, str] | None:
+    """(level, group) of a ``service`` module, or None for the ``service`` package itself and foreign modules."""
+    for level, groups in enumerate(GROUP_LEVELS):
+        for group in groups:
+            if _in(module, group):
+                return level, group
+    return None
+
+
+def _between_groups(edges: list[Edge]) -> list[tuple[Edge, tuple[int, str], tuple[int, str]]]:
+    found = []
+    for e in edges:
+        a, b = _group(e.importer), _group(e.imported)
+        if a and b and a[1] != b[1]:
+            found.append((e, a, b))
+    return found
+
+
+def test_every_service_module_is_in_a_group() -> None:
+    """No module sits loose in ``service/``: a newcomer finds each under the concern it serves."""
+    loose = sorted(m for m in _modules() if _in(m, "service") and m != "service" and _group(m) is None)
+    assert not loose, "service modules outside the groups of GROUP_LEVELS:\n" + "\n".join(loose)
+
+
+def test_groups_import_only_downward() -> None:
+    """platform < store < pipeline < privacy < calls < jobs < auth < api/ui < cli: no import runs back up."""
+    upward = [e for e, a, b in _between_groups(EDGES) if b[0] > a[0]]
+    assert not upward, "imports that run up the groups of service/:\n" + _report(upward)
+
+
+def test_no_import_cycles_between_groups() -> None:
+    """Peers on one level (api, ui) may import each other one way only. A failure names, for each cycle of
+    groups, the edges inside it that do not run down (at least one of them closes the cycle)."""
+    group_edges = {Edge(a[1], b[1], "") for _, a, b in _between_groups(EDGES)}
+    cycles = _cycles(sorted(group_edges, key=str), "service")
+    bad = [e for e, a, b in _between_groups(EDGES)
+           if b[0] >= a[0] and any({a[1], b[1]} <= set(c) for c in cycles)]
+    assert not cycles, "import cycles between the groups of service/:\n" + _report(bad)

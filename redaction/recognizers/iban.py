@@ -16,7 +16,7 @@ from redaction.recognizers.base import PatternRecognizer, finditer
 from redaction.types import Explanation, Span
 
 # The subject index's test of a typed IBAN: country, check digits and a BBAN of plausible length; the checksum
-# is not asked there (it never was: moving the rule here from ``service.subject_index`` kept it as it is).
+# is not asked there (it never was: moving the rule here from ``service.privacy.subject_index`` kept it as it is).
 SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{4,30}$")
 PATTERN = regex.compile(r"(?<![\w])[A-Za-z]{2} ?\d{2}(?: ?[0-9A-Z]){11,30}(?![\w])")
 SCORE_VALID = 1.0

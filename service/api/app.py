@@ -16,9 +16,9 @@ from service.api.headers import ApiSecurityHeaders
 from service.api.routes import calls, health, ui, webhooks
 from service.api.routes import metrics as metrics_route
 from service.api.routes import subjects as subjects_route
-from service.config import Settings, get_settings
 from service.jobs.context import WorkerContext, context_from_settings
 from service.jobs.embedded import EmbeddedRunner
+from service.platform.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 3600.0
@@ -81,15 +81,15 @@ def _warm_decoder() -> None:
 
 
 def _announce_demo(ctx: WorkerContext) -> None:
-    from service.demo import announce
+    from service.calls.demo import announce
 
     print(announce(ctx), flush=True)  # account names and the 0600 credentials file, never a secret
 
 
 def _check_config() -> None:
     """Refuse to start on an invalid register or retention file (the notice and the system must agree)."""
-    from service.register import get_register
-    from service.retention import get_retention
+    from service.privacy.register import get_register
+    from service.privacy.retention import get_retention
 
     get_register()
     get_retention()
@@ -105,7 +105,7 @@ def _check_model(settings: Settings) -> None:
 def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:
     """Sweep at start-up, then every ``SWEEP_EVERY_S``: an API restarted more often than hourly still
     deletes what has expired."""
-    from service.retention import sweep
+    from service.privacy.retention import sweep
 
     while not stop.is_set():
         try:
@@ -118,7 +118,7 @@ def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:
 
 def app_from_env() -> Any:
     """Uvicorn factory: ``uvicorn --factory service.api.app:app_from_env``."""
-    from service.private_files import restrict_umask
+    from service.platform.private_files import restrict_umask
 
     restrict_umask()  # plain uvicorn skips the CLI, which does this for ``puheturva serve``
     return create_app()

@@ -1,4 +1,4 @@
-"""Dependencies shared by the routes: the worker context, a DB session (both from ``service.deps``), the
+"""Dependencies shared by the routes: the worker context, a DB session (both from ``service.auth.deps``), the
 authenticated person."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from service.auth.browser import (
     check_csrf,
     session_user,
 )
-from service.deps import CtxDep, SessionDep, get_ctx, get_session
+from service.auth.deps import CtxDep, SessionDep, get_ctx, get_session
 from service.store.repo_users import user_for_token
 
 __all__ = ["CtxDep", "CurrentUser", "Principal", "SessionDep", "current_user", "get_ctx", "get_session",

@@ -1,6 +1,6 @@
 """Domain errors → HTTP in one place. Every error body is ``{"error": code, "detail": reason}``, PII-free.
 
-Each kind of ``service.errors.DomainError`` has one status here (``STATUS``); the error's own ``code`` is the
+Each kind of ``service.platform.errors.DomainError`` has one status here (``STATUS``); the error's own ``code`` is the
 body's ``error``, and an ``Unavailable`` answer says when to retry. Routes do not translate domain errors. The
 web UI adds a page renderer (``add_page_renderer``) that answers its pages' errors with an HTML page instead.
 
@@ -21,7 +21,16 @@ from sqlalchemy.exc import TimeoutError as SqlaTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from service.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, StorageFull, Unavailable, kind_of
+from service.platform.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StorageFull,
+    Unavailable,
+    kind_of,
+)
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.hsts import HSTS, hsts_wanted
+from service.platform.hsts import HSTS, hsts_wanted
 
 __all__ = ["HSTS", "ApiSecurityHeaders", "hsts_wanted"]
 

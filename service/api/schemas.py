@@ -6,12 +6,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from service.call_metadata import BIDI_CONTROLS, CALL_ID_PATTERN, SPEAKERS, CallMetadata
+from service.calls.call_metadata import BIDI_CONTROLS, CALL_ID_PATTERN, SPEAKERS, CallMetadata
 
 __all__ = ["BIDI_CONTROLS", "CALL_ID_PATTERN", "CLIENT_NAME_PATTERN", "SPEAKERS", "Accepted", "CallMetadata",
            "CallView", "Problem"]
 
-CLIENT_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"  # as service.config.TelephonyClient.name
+CLIENT_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"  # as service.platform.config.TelephonyClient.name
 
 
 class Accepted(BaseModel):

@@ -32,11 +32,11 @@ from typing import Any
 from celery import Celery
 
 from models.provenance import utcnow
-from service.config import ConfigError
 from service.jobs.context import WorkerContext, context_from_settings
 from service.jobs.embedded import reap_stale
 from service.jobs.run import run_claimed_job
-from service.retention import sweep
+from service.platform.config import ConfigError
+from service.privacy.retention import sweep
 from service.store.repo_dispatch import claim_job, take_jobs_to_send
 from service.store.repo_jobs import JobLost
 

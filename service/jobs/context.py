@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from service.blobstore import BlobStore
+from service.platform.blobstore import BlobStore
 from service.store.db import Database
 
 if TYPE_CHECKING:  # the pipeline pulls in the models; the API tier may never need them
@@ -30,7 +30,7 @@ class WorkerContext:
 
 
 def context_from_settings(settings: Any) -> WorkerContext:
-    from service.blobstore_factory import blobstore_from_settings
+    from service.platform.blobstore_factory import blobstore_from_settings
     from service.store.db import open_database
 
     return WorkerContext(db=open_database(settings.database_url), blobs=blobstore_from_settings(settings),

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from redaction import canonical_value
-from service import audit, subject_index
-from service.blobstore import call_blob_key
 from service.jobs.context import WorkerContext
 from service.pipeline.result import ProcessResult, RedactedEntity, RedactedTurn
-from service.register import category_for_artefact, category_for_entity
-from service.retention import delete_artefact, opt_ins_from_settings, tags_for
+from service.platform.blobstore import call_blob_key
+from service.privacy import audit, subject_index
+from service.privacy.register import category_for_artefact, category_for_entity
+from service.privacy.retention import delete_artefact, opt_ins_from_settings, tags_for
 from service.store.kinds import ArtefactKind, CallStatus, JobState
 from service.store.models import Artefact, Call
 from service.store.records import (

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from models.audio_sandbox import decode_isolated
-from service import audit, metrics
-from service.callbacks import notify_completion
+from service.calls.callbacks import notify_completion
+from service.jobs import metrics
 from service.jobs.context import WorkerContext
 from service.jobs.persist import WORKER_ACTOR, RunningJob, store_results
 from service.pipeline.result import Stage
+from service.privacy import audit
 from service.store.kinds import ArtefactKind, CallStatus, JobState
 from service.store.models import Artefact
 from service.store.repo_calls import require_call, set_call_status

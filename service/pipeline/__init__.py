@@ -1,5 +1,6 @@
 """The call pipeline, pure of storage and HTTP: result types (``result``), the stages (``stages``) and how a
-pipeline is built from settings (``build``).
+pipeline is built from settings (``build``), plus the self-verification of the redacted output
+(``self_verify``, with ``echo_check`` and ``transcript_words``).
 
 Names are resolved lazily (PEP 562), as in ``models/__init__.py``: ``service.pipeline.result`` is what the job
 runner and the store read, and importing it must not load faster-whisper and the NLP with the stage code.

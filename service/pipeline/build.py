@@ -14,9 +14,9 @@ from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
 from models.nlp import default_analyzer
 from redaction import OperatorConfig
-from service.digests import operator_hash_key, provenance_key
 from service.pipeline.result import PipelineOptions
 from service.pipeline.stages import Pipeline
+from service.platform.digests import operator_hash_key, provenance_key
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ class RuntimeOptions:
 
 
 def options_from_settings(settings: object) -> RuntimeOptions:
-    """Read the pipeline-relevant fields of ``service.config.Settings`` (kept duck-typed to stay import-light)."""
+    """Read the pipeline-relevant fields of ``service.platform.config.Settings`` (kept duck-typed to stay
+    import-light)."""
     g = settings.__getattribute__
     return RuntimeOptions(asr_model=g("asr_model"), asr_device=g("asr_device"),
                           asr_compute_type=g("asr_compute_type"), asr_beam_size=g("asr_beam_size"),

@@ -15,7 +15,7 @@ from redaction import OperatorConfig, RedactionResult
 from redaction.audio import TimedWord
 
 if TYPE_CHECKING:
-    from service.self_verify import Verdict
+    from service.pipeline.self_verify import Verdict
 
 
 class Stage(StrEnum):
@@ -172,12 +172,12 @@ class ProcessResult:
 class PipelineOptions:
     """``raw_digest_key`` keys the digests of text and audio in provenance: a plain sha256 of a turn like
     "numero on 040…" is reversed by enumerating the few unknown digits, a keyed HMAC is not. That holds for
-    the redacted transcript too while it still holds a missed identifier (see ``service.digests``).
+    the redacted transcript too while it still holds a missed identifier (see ``service.platform.digests``).
 
     ``low_confidence_redaction`` passes the ASR's word probabilities to the analyzer (its low-confidence
     policy reads them; the policy's threshold is the analyzer's own, set by ``service.pipeline.build``).
     ``self_verify`` (auto | on | off), ``self_verify_budget`` and ``self_verify_margin_s``: see
-    ``service.self_verify``.
+    ``service.pipeline.self_verify``.
     """
 
     audio_mode: str = "tone"  # tone | silence
@@ -190,8 +190,8 @@ class PipelineOptions:
     self_verify_margin_s: float = 1.5
 
     def __post_init__(self) -> None:
-        # Imported here: ``service.self_verify`` pulls in the ASR facade, which the job runner must not load.
-        from service.self_verify import MODES as SELF_VERIFY_MODES
+        # Imported here: ``service.pipeline.self_verify`` pulls in the ASR facade, which the job runner must not load.
+        from service.pipeline.self_verify import MODES as SELF_VERIFY_MODES
 
         if self.self_verify not in SELF_VERIFY_MODES:
             raise ValueError(f"self_verify must be one of {SELF_VERIFY_MODES}")

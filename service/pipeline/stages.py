@@ -4,7 +4,7 @@ The same ``Pipeline.process`` runs for the CLI (``puheturva process``), the embe
 workers, so the work itself has one code path. It is pure with respect to storage: no database, no files.
 
 Stages (each appends one provenance ``Activity``): decode → transcribe each channel → detect → redact text →
-redact audio → self-verify the redacted audio (optional, see ``service.self_verify``) → classify.
+redact audio → self-verify the redacted audio (optional, see ``service.pipeline.self_verify``) → classify.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from models.audio import DecodedAudio, encode_wav
 from models.provenance import Activity, ModelInfo, utcnow
 from redaction import Analyzer, RedactionResult, Span, WordConfidence, redact
 from redaction.audio import merge_ranges, redact_samples, time_ranges
-from service.digests import audio_digest, text_digest
-from service.echo_check import Target, targets_in
+from service.pipeline.echo_check import Target, targets_in
 from service.pipeline.result import (
     Classification,
     PipelineOptions,
@@ -34,9 +33,10 @@ from service.pipeline.result import (
     Stage,
     Turn,
 )
-from service.self_verify import VERIFY_TEMPERATURE, SelfVerifier, Verdict, Window, plan, skip_reason
-from service.transcript_words import timed_words, word_confidences
-from service.version import code_version
+from service.pipeline.self_verify import VERIFY_TEMPERATURE, SelfVerifier, Verdict, Window, plan, skip_reason
+from service.pipeline.transcript_words import timed_words, word_confidences
+from service.platform.digests import audio_digest, text_digest
+from service.platform.version import code_version
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from service.private_files import create_private_file, private_dir, private_file_modes
+from service.platform.private_files import create_private_file, private_dir, private_file_modes
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Plain input records the pipeline hands to the repositories (no ORM objects cross that line).
 
 They hold only what may be stored: redacted text, offsets of placeholders, ids, tags. ``RetentionTag`` lives
-here (not in ``service.retention``) so that the store does not depend on the policy engine that uses it.
+here (not in ``service.privacy.retention``) so that the store does not depend on the policy engine that uses it.
 """
 
 from __future__ import annotations

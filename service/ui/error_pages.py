@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from service.errors import DomainError
+from service.platform.errors import DomainError
 from service.ui.web import page_user, render
 
 # The catalogue's message for an error code; other errors read "no such page or call" (403: "your role may not").

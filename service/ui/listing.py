@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.call_urls import call_url
-from service.search import matching_call_ids
+from service.calls.call_urls import call_url
 from service.store.kinds import CallStatus
 from service.store.models import Artefact, Call, Classification, Entity
+from service.store.search import matching_call_ids
 from service.ui.formatting import day_bounds
 
 PAGE_SIZE = 25

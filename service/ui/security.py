@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.hsts import HSTS, hsts_wanted
+from service.platform.hsts import HSTS, hsts_wanted
 
 # No inline script or style anywhere in the templates; audio plays from a blob: URL of the fetched WAV.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

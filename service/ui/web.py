@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 
 from redaction.entities import label as placeholder_label
 from service.auth.browser import Authenticated, CsrfRefused, check_csrf, csrf_token, session_user
-from service.deps import SessionDep
+from service.auth.deps import SessionDep
 from service.store.kinds import Role, may_read_restricted
 from service.ui import formatting
 from service.ui.i18n import LANG_COOKIE, LANGS, label_or, pick_language, translator

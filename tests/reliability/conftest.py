@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.config import get_settings
+from service.platform.config import get_settings
 from service.store.repo_users import create_user
 from tests.reliability.helpers import ROLES
 from tests.service.conftest import db_url, isolated_settings  # noqa: F401 - fixtures used by this package
@@ -20,8 +20,7 @@ from tests.service.conftest import db_url, isolated_settings  # noqa: F401 - fix
 
 def clear_caches() -> None:
     """Forget cached settings, key, register and retention (the env changed)."""
-    from service import register, retention
-
+    from service.privacy import register, retention
     get_settings.cache_clear()
     register._cached.cache_clear()
     retention._cached.cache_clear()

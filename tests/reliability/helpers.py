@@ -20,10 +20,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from service.config import DEV_WEBHOOK_SECRET
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET
 from service.store.db import Database
 from service.store.models import Base
-from service.telephony_client import signed_call
 from tests.pg import fresh_schema_url
 
 ROOT = Path(__file__).resolve().parents[2]

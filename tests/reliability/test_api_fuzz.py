@@ -35,8 +35,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 from service.api.app import create_app  # noqa: E402
-from service.config import DEV_WEBHOOK_SECRET, get_settings  # noqa: E402
-from service.signing import signed_headers  # noqa: E402
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings  # noqa: E402
+from service.platform.signing import signed_headers  # noqa: E402
 from tests.reliability.conftest import clear_caches, tokens_for_roles  # noqa: E402
 from tests.reliability.helpers import BAD, ROLES, pg_schema_url  # noqa: E402
 
@@ -163,7 +163,7 @@ METADATA = st.fixed_dictionaries(
 @given(meta=METADATA)
 def test_signed_webhook_with_arbitrary_metadata(fuzz: dict[str, Any], meta: dict[str, Any]) -> None:
     """Schema-shaped metadata with arbitrary values (unicode, NUL, surrogates, wrong types): 202/409/422 only."""
-    from service.telephony_client import signed_call
+    from service.calls.telephony_client import signed_call
 
     audio = (BAD / "rate_8k.wav").read_bytes()
     raw = json.dumps(meta)  # ASCII-escaped: lone surrogates travel as \\ud800, as a JSON sender may send them

@@ -29,10 +29,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
-from service.signing import signed_headers
+from service.calls.telephony_client import multipart, signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
+from service.platform.signing import signed_headers
 from service.store.models import Call
-from service.telephony_client import multipart, signed_call
 from tests.reliability.conftest import clear_caches, tokens_for_roles
 from tests.reliability.helpers import BAD, DATA, PG_ENV, ROOT, free_port, pg_schema_url, post_call, snapshot
 from tests.serving import uvicorn_server

@@ -30,9 +30,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from models.provenance import utcnow
-from service import signing
-from service.config import DEV_WEBHOOK_SECRET
 from service.jobs.run import run_claimed_job
+from service.platform import signing
+from service.platform.config import DEV_WEBHOOK_SECRET
 from service.store import db as db_module
 from service.store.db import open_database
 from service.store.repo_jobs import claim_next_job
@@ -60,7 +60,7 @@ def test_sqlite_locked_gives_503_then_the_retry_succeeds(make_api: Any, tmp_path
     with make_api(DATABASE_URL=f"sqlite:///{path}") as api:
         tokens = tokens_for_roles(api.app.state.ctx.db)
         req_meta = {**META, "call_id": "pbx-locked-1"}
-        from service.telephony_client import signed_call
+        from service.calls.telephony_client import signed_call
 
         req = signed_call(DEV_WEBHOOK_SECRET, req_meta, AUDIO, msg_id="msg_locked")
         holder = sqlite3.connect(path, isolation_level=None)
@@ -100,7 +100,7 @@ def test_postgres_unreachable_gives_503_then_the_retry_succeeds(make_api: Any, p
     try:
         with make_api(DATABASE_URL=proxied_url) as api:
             blob_dir = api.app.state.ctx.settings.blob_dir
-            from service.telephony_client import signed_call
+            from service.calls.telephony_client import signed_call
 
             req = signed_call(DEV_WEBHOOK_SECRET, {**META, "call_id": "pbx-pg-down"}, AUDIO, msg_id="msg_pg")
             proxy.down()
@@ -124,7 +124,7 @@ def test_postgres_connection_lost_mid_transaction_leaves_nothing(make_api: Any, 
     try:
         with make_api(DATABASE_URL=proxied_url) as api:
             blob_dir = api.app.state.ctx.settings.blob_dir
-            from service.telephony_client import signed_call
+            from service.calls.telephony_client import signed_call
 
             req = signed_call(DEV_WEBHOOK_SECRET, {**META, "call_id": "pbx-pg-cut"}, AUDIO, msg_id="msg_cut")
             proxy.cut_on = b"INSERT INTO calls"

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.config import DEV_WEBHOOK_SECRET
-from service.telephony_client import signed_call
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET
 from tests.service.server_process import ROOT, clean_env, serve
 
 DATA = ROOT / "tests" / "data"

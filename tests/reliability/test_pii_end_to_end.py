@@ -27,7 +27,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
 from service.store.kinds import ArtefactKind
 from tests.reliability.conftest import clear_caches, tokens_for_roles
 from tests.reliability.helpers import DATA, LOGGERS, Capture, post_call

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from redaction import Analyzer, Span, normalise, redact
 from redaction.entities import SPECS
 from redaction.spans import merge_overlaps
-from service import signing
+from service.platform import signing
 
 TYPES = sorted(SPECS)
 ODD = ["\u200b", "\u200e", "\u200f", "\u202e", "\u2066", "\u00a0", "\u0301", "\ufeff", "\x00", "\n", "\t",
@@ -126,7 +126,7 @@ def test_signature_verification_only_ever_refuses_with_a_signature_error(headers
 
 
 def signing_secret() -> str:
-    from service.config import DEV_WEBHOOK_SECRET
+    from service.platform.config import DEV_WEBHOOK_SECRET
 
     return DEV_WEBHOOK_SECRET
 

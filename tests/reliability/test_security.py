@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from service import audit
 from service.auth.login_limit import LoginLimiter
-from service.config import DEV_WEBHOOK_SECRET
-from service.logging_setup import PiiScrubFilter, scrub
+from service.platform.config import DEV_WEBHOOK_SECRET
+from service.platform.logging_setup import PiiScrubFilter, scrub
+from service.privacy import audit
 from service.store.db import Database
 from service.store.models import AuditEntry, User
 from service.store.repo_users import create_user, set_password
@@ -220,7 +220,7 @@ def test_log_scrubber_is_a_last_line_of_defence() -> None:
 
 def test_serve_logging_is_scrubbed(tmp_path: Path) -> None:
     """``puheturva serve`` wires the filter into root and uvicorn handlers."""
-    from service.logging_setup import uvicorn_log_config
+    from service.platform.logging_setup import uvicorn_log_config
 
     config = uvicorn_log_config()
     assert all("pii" in h["filters"] for h in config["handlers"].values())

@@ -62,8 +62,8 @@ class Cluster:
 
     def settings(self, **override: str) -> Any:
         """Settings of the in-process API (env set through monkeypatch, caches cleared)."""
-        from service import register, retention
-        from service.config import get_settings
+        from service.platform.config import get_settings
+        from service.privacy import register, retention
 
         for name, value in {**self.env, **override}.items():
             self.monkeypatch.setenv(name, value)

@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.api.app import create_app
-from service.audit import verify as verify_audit
-from service.config import DEV_WEBHOOK_SECRET
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET
+from service.privacy.audit import verify as verify_audit
 from service.store.db import open_database
 from service.store.models import Artefact, AuditEntry, Call, Job, Provenance, Turn
-from service.telephony_client import signed_call
 from tests.scale.cluster import AMQP_ENV, DATA, REDIS_ENV, Cluster, free_port, service_url, wait_for
 
 pytest.importorskip("celery", reason="Celery mode needs celery[redis] (pip install 'celery[redis]')")

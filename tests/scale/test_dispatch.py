@@ -120,7 +120,7 @@ def test_recover_requeues_a_lost_job_and_sends_it(db: Database, pg_url: str, tmp
 
 def test_celery_mode_refuses_sqlite(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.cli import app
-    from service.config import ConfigError, Settings, get_settings
+    from service.platform.config import ConfigError, Settings, get_settings
 
     monkeypatch.setenv("PUHETURVA_QUEUE", "celery")
     monkeypatch.setenv("PUHETURVA_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -137,7 +137,7 @@ def test_celery_mode_refuses_sqlite(isolated_settings: Path, monkeypatch: pytest
 
 @pytest.fixture
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from service.config import get_settings
+    from service.platform.config import get_settings
 
     monkeypatch.setenv("PUHETURVA_DATA_DIR", str(tmp_path / "var"))
     for var in ("DATABASE_URL", "ENVIRONMENT", "QUEUE", "BROKER_URL", "BLOB_BACKEND"):

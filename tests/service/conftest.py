@@ -86,8 +86,8 @@ def make_call() -> Callable[..., uuid.UUID]:
 @pytest.fixture
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the settings at a fresh data dir (and forget cached settings, keys, register, retention)."""
-    from service import register, retention
-    from service.config import get_settings
+    from service.platform.config import get_settings
+    from service.privacy import register, retention
 
     data = tmp_path / "var"
     monkeypatch.setenv("PUHETURVA_DATA_DIR", str(data))

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from models.audio import encode_wav
 from models.provenance import Activity, ModelInfo
 from redaction import canonical_value
-from service import subject_index
-from service.blobstore import BlobStore, call_blob_key
-from service.register import category_for_artefact
-from service.retention import tags_for
+from service.platform.blobstore import BlobStore, call_blob_key
+from service.privacy import subject_index
+from service.privacy.register import category_for_artefact
+from service.privacy.retention import tags_for
 from service.store.kinds import ArtefactKind, CallStatus, JobState
 from service.store.models import Provenance
 from service.store.records import (

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from service import audit
+from service.privacy import audit
 from service.store.db import Database
 from service.store.models import AuditEntry
 from tests.service.conftest import NOW
@@ -192,7 +192,7 @@ def test_the_audit_key_is_a_private_file_outside_the_database(session: Session, 
     _fill(session, 1)
     key = _fresh_keys / "keys" / "audit.key"
     assert key.is_file() and stat.S_IMODE(key.stat().st_mode) == 0o600
-    from service.config import ConfigError, Settings
+    from service.platform.config import ConfigError, Settings
 
     with pytest.raises(ConfigError, match="PUHETURVA_AUDIT_KEY"):
         Settings(environment="production", encryption_key="A" * 44, index_key="B" * 44,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service.blobstore import BlobNotFound, InvalidBlobKey, LocalBlobStore, call_blob_key
-from service.crypto import Cipher, DecryptionError, generate_key, parse_key
+from service.platform.blobstore import BlobNotFound, InvalidBlobKey, LocalBlobStore, call_blob_key
+from service.platform.crypto import Cipher, DecryptionError, generate_key, parse_key
 
 
 @pytest.fixture

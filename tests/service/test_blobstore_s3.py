@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from service.blobstore import BlobNotFound, InvalidBlobKey
-from service.blobstore_factory import blobstore_from_settings
-from service.crypto import Cipher, DecryptionError
+from service.platform.blobstore import BlobNotFound, InvalidBlobKey
+from service.platform.blobstore_factory import blobstore_from_settings
+from service.platform.crypto import Cipher, DecryptionError
 
 pytest.importorskip("boto3", reason="the S3 backend needs boto3 (pip install boto3)")
 ACCESS, SECRET = "puheturva-test", "s3cret-for-tests-only"
@@ -88,7 +88,7 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _store(endpoint: str, bucket: str = "puheturva-test", *, access: str = ACCESS, secret: str = SECRET,
            prefix: str = "", key: bytes = b"k" * 32):
-    from service.blobstore_s3 import S3BlobStore
+    from service.platform.blobstore_s3 import S3BlobStore
 
     return S3BlobStore(bucket, endpoint_url=endpoint, region="us-east-1", access_key=access,
                        secret_key=secret, prefix=prefix, cipher=Cipher(key))
@@ -144,7 +144,7 @@ def test_unsafe_keys_are_refused(store, bad: str) -> None:
 
 
 def test_wrong_credentials_are_typed_errors(store, s3_endpoint: str) -> None:
-    from service.blobstore_s3 import BlobStoreAuthError
+    from service.platform.blobstore_s3 import BlobStoreAuthError
 
     store.put("calls/d/entities", PLAIN)
     for access, secret in [("nobody", SECRET), (ACCESS, "wrong-secret")]:
@@ -161,7 +161,7 @@ def test_wrong_credentials_are_typed_errors(store, s3_endpoint: str) -> None:
 
 
 def test_unreachable_endpoint_is_unavailable() -> None:
-    from service.blobstore_s3 import BlobStoreUnavailable, S3BlobStore
+    from service.platform.blobstore_s3 import BlobStoreUnavailable, S3BlobStore
 
     dead = S3BlobStore("b-dead", endpoint_url=f"http://127.0.0.1:{_free_port()}", region="us-east-1",
                        access_key=ACCESS, secret_key=SECRET, cipher=Cipher(b"k" * 32), connect_timeout_s=0.5)
@@ -171,8 +171,8 @@ def test_unreachable_endpoint_is_unavailable() -> None:
 
 def test_settings_choose_the_s3_backend(isolated_settings: Path, s3_endpoint: str,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.blobstore_s3 import S3BlobStore
-    from service.config import ConfigError, Settings, get_settings
+    from service.platform.blobstore_s3 import S3BlobStore
+    from service.platform.config import ConfigError, Settings, get_settings
 
     monkeypatch.setenv("PUHETURVA_BLOB_BACKEND", "s3")
     with pytest.raises(ConfigError, match="S3_BUCKET"):
@@ -194,7 +194,7 @@ def test_settings_choose_the_s3_backend(isolated_settings: Path, s3_endpoint: st
 def test_a_versioned_bucket_is_reported_at_start(s3_endpoint: str, caplog: pytest.LogCaptureFixture) -> None:
     """Review #12: on a versioned bucket ``delete`` only adds a delete marker and the old versions stay
     decryptable under the one master key, so erasure would not erase. Start-up says so, loudly."""
-    from service.blobstore_s3 import warn_if_versioned
+    from service.platform.blobstore_s3 import warn_if_versioned
 
     plain = _store(s3_endpoint, bucket="unversioned")
     plain.ensure_bucket()

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
 from service.store.repo_users import create_user
-from service.telephony_client import signed_call
 from tests.ui.clients import add_users, browser_login, new_client
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -12,10 +12,10 @@ from typing import ClassVar
 import pytest
 from standardwebhooks import Webhook
 
-from service.callbacks import notify_completion
-from service.config import get_settings
+from service.calls.callbacks import notify_completion
 from service.jobs.context import context_from_settings
-from service.signing import CALLBACK_ID_PREFIX
+from service.platform.config import get_settings
+from service.platform.signing import CALLBACK_ID_PREFIX
 from service.store.kinds import CallStatus
 from service.store.records import CallMeta
 from service.store.repo_calls import create_call_with_job, set_call_status

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from service import audit
-from service.commands import audit_app, register_app, retention_app, users_app
+from service.cli.commands import audit_app, register_app, retention_app, users_app
+from service.privacy import audit
 from service.store.db import open_database
 from service.store.models import Call
 from service.store.repo_users import user_for_token

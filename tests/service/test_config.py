@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from service.config import DEV_WEBHOOK_SECRET, ConfigError, Settings, get_settings
-from service.crypto import generate_key
+from service.platform.config import DEV_WEBHOOK_SECRET, ConfigError, Settings, get_settings
+from service.platform.crypto import generate_key
 
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 
@@ -21,7 +21,7 @@ def test_defaults_work_on_a_fresh_machine(isolated_settings: Path, caplog: pytes
     assert s.retention_config.name == "retention.yaml" and s.retention_config.is_file()
     assert s.register_file.is_file()
     assert (s.max_upload_bytes, s.job_max_attempts, s.audio_pad_ms) == (50 * 1024 * 1024, 3, 200)
-    with caplog.at_level(logging.WARNING, logger="service.config"):
+    with caplog.at_level(logging.WARNING, logger="service.platform.config"):
         key = s.encryption_key_bytes()
         index = s.index_key_bytes()
     assert len(key) == 32 and len(index) == 32 and key != index

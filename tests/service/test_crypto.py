@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.crypto import (
+from service.platform.crypto import (
     Cipher,
     DecryptionError,
     KeyFormatError,

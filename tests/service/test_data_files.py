@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from service.config import DEV_WEBHOOK_SECRET
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET
 from service.store.db import make_engine
-from service.telephony_client import signed_call
 from tests.service.server_process import ROOT, clean_env, serve
 
 DATA = ROOT / "tests" / "data"

@@ -20,14 +20,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from service import subject_index
 from service.api.app import create_app
-from service.audit import verify as verify_audit
-from service.config import DEV_WEBHOOK_SECRET, get_settings
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
+from service.privacy import subject_index
+from service.privacy.audit import verify as verify_audit
 from service.store.db import open_database
 from service.store.models import Artefact, AuditEntry, Entity, Job, Provenance, Tombstone, Turn
 from service.store.repo_users import create_user
-from service.telephony_client import signed_call
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).resolve().parents[1] / "data"

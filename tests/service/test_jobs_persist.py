@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from models.provenance import utcnow
 from redaction import canonical_value
-from service import subject_index
-from service.config import get_settings
 from service.jobs.context import WorkerContext, context_from_settings
 from service.jobs.persist import RunningJob, gather, store_results
+from service.platform.config import get_settings
+from service.privacy import subject_index
 from service.store.kinds import JobState
 from service.store.models import Artefact, Call, Classification, Entity, Job, Turn
 from service.store.records import CallMeta

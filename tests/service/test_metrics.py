@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
 from service.store.models import Call, Job
-from service.telephony_client import signed_call
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLD = json.loads((DATA / "fixtures.json").read_text(encoding="utf-8"))

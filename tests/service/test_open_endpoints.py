@@ -13,9 +13,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service import metrics
 from service.api.app import create_app
-from service.config import get_settings
+from service.jobs import metrics
+from service.platform.config import get_settings
 from service.store.db import Database, make_engine, make_session_factory
 from service.store.repo_users import create_user
 from tests.service.server_process import free_port

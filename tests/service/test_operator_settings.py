@@ -11,10 +11,10 @@ import pytest
 
 from models.provenance import ModelInfo
 from redaction import Analyzer
-from service.config import ConfigError, Settings, get_settings
-from service.digests import operator_hash_key
 from service.pipeline import Pipeline, Turn
 from service.pipeline.build import options_from_settings, pipeline_options
+from service.platform.config import ConfigError, Settings, get_settings
+from service.platform.digests import operator_hash_key
 
 TEXT = "sähköposti on tiina.laine@example.fi ja numero 040 765 1234"
 

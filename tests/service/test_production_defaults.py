@@ -15,8 +15,8 @@ import httpx
 import pytest
 import yaml
 
-from service.config import DEV_WEBHOOK_SECRET, ConfigError, Settings
-from service.telephony_client import signed_call
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, ConfigError, Settings
 from tests.service.server_process import ROOT, clean_env, serve
 
 DATA = ROOT / "tests" / "data"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from service.register import RECORD_KINDS, RegisterError, load_register
+from service.privacy.register import RECORD_KINDS, RegisterError, load_register
 from service.store.kinds import ArtefactKind
 
-PACKAGED = Path(__file__).parents[2] / "service" / "register.yaml"
+PACKAGED = Path(__file__).parents[2] / "service" / "privacy" / "register.yaml"
 
 
 @pytest.fixture

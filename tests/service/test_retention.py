@@ -11,12 +11,12 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import audit, subject_index
-from service.blobstore import LocalBlobStore, call_blob_key
-from service.crypto import Cipher, generate_key, parse_key
-from service.durations import parse_duration
-from service.register import load_register
-from service.retention import (
+from service.platform.blobstore import LocalBlobStore, call_blob_key
+from service.platform.crypto import Cipher, generate_key, parse_key
+from service.platform.durations import parse_duration
+from service.privacy import audit, subject_index
+from service.privacy.register import load_register
+from service.privacy.retention import (
     LegalHoldActive,
     RetentionConfigError,
     erase_call,
@@ -31,7 +31,7 @@ from service.store.records import ArtefactRecord, TurnRecord
 from service.store.repo_results import replace_call_results
 from tests.service.conftest import NOW
 
-SERVICE = Path(__file__).parents[2] / "service"
+SERVICE = Path(__file__).parents[2] / "service" / "privacy"
 REGISTER = load_register(SERVICE / "register.yaml")
 CONFIG = load_retention(SERVICE / "retention.yaml", REGISTER)
 

@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from service import audit
-from service.blobstore import LocalBlobStore, call_blob_key
-from service.blobstore_s3 import BlobStoreUnavailable
-from service.crypto import Cipher, generate_key, parse_key
-from service.retention import RetentionConfigError, erase_call, load_retention, set_legal_hold, sweep
+from service.platform.blobstore import LocalBlobStore, call_blob_key
+from service.platform.blobstore_s3 import BlobStoreUnavailable
+from service.platform.crypto import Cipher, generate_key, parse_key
+from service.privacy import audit
+from service.privacy.retention import RetentionConfigError, erase_call, load_retention, set_legal_hold, sweep
 from service.store.db import Database, open_database
 from service.store.kinds import JobState
 from service.store.models import (
@@ -46,7 +46,7 @@ ADDRESS = "osoitteeni on Zyxwvukatu 77"
 
 
 def accepted_body(external_id: str, job_id: int, status: str) -> dict[str, Any]:
-    """The webhook's 202 answer as ``service.ingest`` stores it: it names the telephony call id."""
+    """The webhook's 202 answer as ``service.calls.ingest`` stores it: it names the telephony call id."""
     return {"call_id": external_id, "job_id": str(job_id), "status": status,
             "status_url": f"/v1/calls/{external_id}"}
 
@@ -194,7 +194,7 @@ def test_a_blob_error_on_one_object_does_not_abort_the_sweep(session: Session, m
 def test_the_sweep_runs_at_start_up_without_worker_threads(isolated_settings: Path, make_call: Any,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from service.api.app import create_app
-    from service.config import get_settings
+    from service.platform.config import get_settings
 
     monkeypatch.setenv("PUHETURVA_WORKER_THREADS", "0")
     get_settings.cache_clear()

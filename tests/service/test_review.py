@@ -18,10 +18,7 @@ from sqlalchemy import select
 
 from models.audio import decode, encode_wav
 from redaction.audio import sample_bounds
-from service.blobstore import LocalBlobStore
-from service.config import get_settings
-from service.crypto import Cipher
-from service.review import (
+from service.calls.review import (
     HUMAN_RECOGNIZER,
     REVIEW_STAGE,
     InvalidSelection,
@@ -30,6 +27,9 @@ from service.review import (
     read_pcm16_wav,
     report_missed_identifier,
 )
+from service.platform.blobstore import LocalBlobStore
+from service.platform.config import get_settings
+from service.platform.crypto import Cipher
 from service.store.db import Database
 from service.store.models import Artefact, AuditEntry, Entity, Provenance, Turn
 from tests.ui.seeding import MISSED, PAD_S, seed_call, stereo_call

@@ -22,11 +22,11 @@ from sqlalchemy import select, text
 
 from models.audio import decode
 from models.provenance import ModelInfo
-from service.config import get_settings
+from service.calls.review import NotReviewable, report_missed_identifier
 from service.pipeline import Pipeline
 from service.pipeline import Turn as PipelineTurn
 from service.pipeline.build import options_from_settings, pipeline_options
-from service.review import NotReviewable, report_missed_identifier
+from service.platform.config import get_settings
 from service.store.db import Database
 from service.store.models import Provenance, Turn, TurnCorrection
 from tests.ui.seeding import DATA, MISSED, PAD_S, seed_call, stereo_call
@@ -143,8 +143,8 @@ def test_report_leaves_no_unkeyed_digest_no_correction_and_no_fts_residue(
 
 def test_a_call_under_legal_hold_is_not_rewritten(isolated_settings: Path, db: Database, tmp_path: Path
                                                   ) -> None:
-    from service.blobstore import LocalBlobStore
-    from service.crypto import Cipher
+    from service.platform.blobstore import LocalBlobStore
+    from service.platform.crypto import Cipher
 
     blobs = LocalBlobStore(tmp_path / "blobs", Cipher(b"k" * 32))
     call_id = seed_call(db, blobs, stereo_call(legal_hold=True))

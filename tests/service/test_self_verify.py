@@ -21,9 +21,9 @@ import pytest
 from models.asr import Segment, Word
 from redaction import Span
 from redaction.audio import TimedWord, merge_ranges, time_ranges
-from service.echo_check import Target, echo_hits, target_of, targets_in
-from service.self_verify import Window, outside_share, plan, plan_windows, skip_reason, still_heard
-from service.transcript_words import timed_words, word_confidences
+from service.pipeline.echo_check import Target, echo_hits, target_of, targets_in
+from service.pipeline.self_verify import Window, outside_share, plan, plan_windows, skip_reason, still_heard
+from service.pipeline.transcript_words import timed_words, word_confidences
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ROOT = Path(__file__).resolve().parents[2]
@@ -279,8 +279,8 @@ def test_word_probabilities_reach_the_analyzer_and_the_stored_words(base, call_a
 
 # -- settings and the CLI --------------------------------------------------------------------------------------
 def test_settings_reach_the_pipeline_options(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.config import Settings
     from service.pipeline.build import options_from_settings, pipeline_options
+    from service.platform.config import Settings
 
     s = Settings()
     assert (s.self_verify, s.self_verify_budget, s.low_confidence_redaction, s.low_confidence_threshold) == (

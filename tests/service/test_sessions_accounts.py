@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from models.provenance import utcnow
-from service.commands import users_app
-from service.commands.database import cli_actor
+from service.cli.commands import users_app
+from service.cli.commands.database import cli_actor
 from service.store.db import open_database
 from service.store.models import ApiToken, AuditEntry, BrowserSession, User
 from tests.ui.clients import PASSWORD, app_with_data, browser_login, login_form_token, new_client, page_csrf

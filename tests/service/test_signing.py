@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks import Webhook
 
-from service.signing import (
+from service.platform.signing import (
     MissingSignatureHeaders,
     SignatureMismatch,
     StaleTimestamp,

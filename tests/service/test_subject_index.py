@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import subject_index as si
+from service.privacy import subject_index as si
 from service.store.models import SubjectTerm
 
 KEY = b"k" * 32

@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from service import audit
 from service.api.app import create_app
-from service.config import get_settings
-from service.export_manifest import AGENT_PLACEHOLDER, SCHEMA_ID, ExportManifest
-from service.retention import set_legal_hold
+from service.platform.config import get_settings
+from service.privacy import audit
+from service.privacy.export_manifest import AGENT_PLACEHOLDER, SCHEMA_ID, ExportManifest
+from service.privacy.retention import set_legal_hold
 from service.store.models import (
     Artefact,
     AuditEntry,
@@ -123,7 +123,7 @@ def validate_manifest(manifest: dict) -> None:
         import jsonschema
     except ImportError:
         return
-    from service.export_manifest import json_schema
+    from service.privacy.export_manifest import json_schema
 
     jsonschema.validate(manifest, json_schema())
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from service import subjects
-from service.blobstore_factory import blobstore_from_settings
 from service.cli import app
-from service.commands.database import cli_actor
+from service.cli.commands.database import cli_actor
+from service.platform.blobstore_factory import blobstore_from_settings
+from service.privacy import subjects
 from service.store.db import open_database
 from service.store.models import AuditEntry, Call, SubjectRequest
 from tests.service.subject_seed import OTHER, PEKKA, seed_call

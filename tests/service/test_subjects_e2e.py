@@ -20,9 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
 from service.store.repo_users import create_user
-from service.telephony_client import signed_call
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).resolve().parents[1] / "data"

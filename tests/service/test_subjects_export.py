@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from models.audio import encode_wav
-from service.export import keeping_channels, without_channels
-from service.export_manifest import SCHEMA_FILE, SCHEMA_ID, json_schema, schema_text
+from service.privacy.export import keeping_channels, without_channels
+from service.privacy.export_manifest import SCHEMA_FILE, SCHEMA_ID, json_schema, schema_text
 
 
 def test_committed_json_schema_matches_the_models() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
-        "the manifest models changed: regenerate with `python -m service.export_manifest` and, unless the "
+        "the manifest models changed: regenerate with `python -m service.privacy.export_manifest` and, unless the "
         "change only adds optional fields, bump the schema version")
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     assert schema["properties"]["schema"]["const"] == SCHEMA_ID

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.config import get_settings
+from service.platform.config import get_settings
 from service.store.repo_users import create_user, set_password
 from tests.service.subject_seed import OTHER, PEKKA, seed_call
 from tests.ui.clients import browser_login

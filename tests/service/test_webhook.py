@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
 from service.store.models import Artefact, Call, Job, SubjectTerm, WebhookDelivery
-from service.telephony_client import signed_call
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 WAV = (DATA / "hetu.wav").read_bytes()
@@ -103,7 +103,7 @@ def test_stale_timestamp_and_missing_headers(api: TestClient) -> None:
 
 
 def _signed_raw(api: TestClient, body: bytes, ctype: str):
-    from service.signing import signed_headers
+    from service.platform.signing import signed_headers
 
     headers = {**signed_headers(DEV_WEBHOOK_SECRET, "msg_raw", body), "content-type": ctype}
     return api.post("/v1/calls", content=body, headers=headers)

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.config import get_settings
+from service.platform.config import get_settings
 from service.store.repo_users import create_user, set_password
 from tests.ui.seeding import seed_demo_set
 

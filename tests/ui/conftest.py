@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from service.api.app import create_app
-from service.config import get_settings
+from service.platform.config import get_settings
 from tests.service.conftest import db, db_url, isolated_settings  # noqa: F401 - fixtures used here
 from tests.serving import uvicorn_server
 from tests.ui.clients import PASSWORD, add_users

@@ -21,8 +21,8 @@ from models.audio import encode_wav
 from models.provenance import Activity, ModelInfo
 from redaction.audio import merge_ranges, redact_samples
 from redaction.entities import label
-from service.blobstore import BlobStore, call_blob_key
-from service.review import read_pcm16_wav
+from service.calls.review import read_pcm16_wav
+from service.platform.blobstore import BlobStore, call_blob_key
 from service.store.db import Database
 from service.store.models import Call, Job
 from service.store.records import (

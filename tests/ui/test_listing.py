@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from starlette.datastructures import QueryParams
 
-from service.blobstore import LocalBlobStore
-from service.crypto import Cipher
+from service.platform.blobstore import LocalBlobStore
+from service.platform.crypto import Cipher
 from service.store.db import Database
 from service.ui.listing import CallFilters, filter_options, search_calls
 from tests.ui.seeding import seed_demo_set

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.api.app import create_app
-from service.config import DEV_WEBHOOK_SECRET, get_settings
-from service.review import read_pcm16_wav
+from service.calls.review import read_pcm16_wav
+from service.calls.telephony_client import signed_call
+from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
 from service.store.models import Artefact, Turn
-from service.telephony_client import signed_call
 from tests.ui.clients import add_users, browser_login, new_client, page_csrf
 
 pytestmark = pytest.mark.slow

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from service import audit
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN, CallView, Problem
-from service.blobstore import BlobNotFound
+from service.calls.views import call_document, find_call_by_external_id, redacted_audio_key
+from service.platform.blobstore import BlobNotFound
+from service.privacy import audit
 from service.store.kinds import may_read_restricted
-from service.views import call_document, find_call_by_external_id, redacted_audio_key
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 Reader = Annotated[Principal, Depends(require_roles("qa_reviewer", "privacy_officer", "admin"))]
@@ -27,7 +27,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Problem}, 403: {"model
 
 
 def _visible(session: Any, call_id: str, client: str | None, user: Principal) -> Any:
-    """The call, or ``CallHidden`` (404) / ``AmbiguousCallId`` (409) from ``service.views``."""
+    """The call, or ``CallHidden`` (404) / ``AmbiguousCallId`` (409) from ``service.calls.views``."""
     # Restricted calls (GDPR art. 18) are stored only: hidden from everyone but privacy officers.
     return find_call_by_external_id(session, call_id, include_restricted=may_read_restricted(user.role),
                                     client=client)

@@ -72,7 +72,7 @@ def _model_check(settings: Any) -> str:
 
 
 def _blobstore_check(blobs: Any) -> str:
-    from service.blobstore import BlobError
+    from service.platform.blobstore import BlobError
 
     try:
         blobs.check()

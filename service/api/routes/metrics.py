@@ -6,7 +6,8 @@ would miss them. Only ``POST /v1/calls`` is counted, by status code — never a 
 
 Who may scrape (review #19): job counts, webhook answers and entity counts describe the traffic, so in production
 (or whenever ``PUHETURVA_METRICS_TOKEN`` is set) ``/metrics`` wants ``Authorization: Bearer <metrics token>``
-or an admin's own token or session. A development server is loopback-only (``service.exposure``) and stays open.
+or an admin's own token or session. A development server is loopback-only (``service.platform.exposure``) and
+stays open.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from service import metrics
 from service.api.deps import CtxDep, current_user
 from service.api.errors import ApiError
 from service.auth.browser import bearer_token
+from service.jobs import metrics
 
 router = APIRouter(tags=["metrics"])
 WEBHOOK_PATH = "/v1/calls"

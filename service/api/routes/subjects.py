@@ -1,7 +1,7 @@
 """Data-subject requests over HTTP, for privacy officers only (privacy notice §11, GDPR art. 15–18, 20).
 
 The identifiers in a request body are turned into keyed index terms and dropped; nothing here echoes them
-back, not even in a validation error (see ``service.api.errors``). Domain errors (``service.subjects``) are
+back, not even in a validation error (see ``service.api.errors``). Domain errors (``service.privacy.subjects``) are
 not caught here: ``service.api.errors`` answers each with its kind's status and its code.
 """
 
@@ -15,12 +15,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from service import audit, subjects
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.schemas import CALL_ID_PATTERN, Problem
-from service.export import build_export, export_filename
+from service.privacy import audit, subjects
+from service.privacy.export import build_export, export_filename
+from service.privacy.subject_index import KINDS as IDENTIFIER_KINDS
 from service.store.models import SUBJECT_REQUEST_KINDS, VERIFICATION_METHODS
-from service.subject_index import KINDS as IDENTIFIER_KINDS
 
 router = APIRouter(prefix="/v1/subject-requests", tags=["subject requests"])
 Officer = Annotated[Principal, Depends(require_roles("privacy_officer"))]

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from models.provenance import utcnow
-from service import audit
 from service.api.deps import SessionDep
 from service.auth.browser import start_session
+from service.privacy import audit
 from service.store.repo_users import get_user, issue_token, list_tokens, password_login, revoke_token, set_password
 from service.ui.web import CheckedForm, UiUser, UiUserDep, render
 

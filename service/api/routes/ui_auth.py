@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service import audit
 from service.api.deps import SessionDep
 from service.auth.browser import (
     CsrfRefused,
@@ -26,6 +25,7 @@ from service.auth.browser import (
     start_session,
 )
 from service.auth.login_limit import LoginLimiter
+from service.privacy import audit
 from service.store.repo_users import password_login
 from service.ui.web import CheckedForm, UiUserDep, local_path, render
 

@@ -16,19 +16,19 @@ from pydantic import BaseModel, Field
 
 from models.audio import InvalidAudio, decode
 from models.provenance import utcnow
-from service import audit
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN
-from service.blobstore import BlobNotFound
-from service.call_urls import call_url
-from service.review import report_missed_identifier, reportable_types
+from service.calls.call_urls import call_url
+from service.calls.review import report_missed_identifier, reportable_types
+from service.calls.views import call_document, find_call_by_external_id, redacted_audio_key
+from service.platform.blobstore import BlobNotFound
+from service.privacy import audit
 from service.store.kinds import CallStatus, may_read_restricted
 from service.ui.call_page import display_turns, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.waveform import Waveform, build_waveform
 from service.ui.web import READERS, UiError, UiReader, render
-from service.views import call_document, find_call_by_external_id, redacted_audio_key
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

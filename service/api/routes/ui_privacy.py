@@ -18,11 +18,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service import subjects
 from service.api.deps import SessionDep
-from service.export import build_export, export_filename
+from service.privacy import subjects
+from service.privacy.export import build_export, export_filename
+from service.privacy.subject_index import KINDS as IDENTIFIER_KINDS
 from service.store.models import VERIFICATION_METHODS
-from service.subject_index import KINDS as IDENTIFIER_KINDS
 from service.ui.i18n import LANGS, pick_language
 from service.ui.web import CheckedForm, UiPrivacyOfficer, UiUser, render
 
@@ -160,8 +160,7 @@ def create(request: Request, session: SessionDep, user: UiPrivacyOfficer, form: 
 def request_page(request_id: uuid.UUID, request: Request, session: SessionDep, user: UiPrivacyOfficer
                  ) -> HTMLResponse:
     """One request: its calls, receipt, export link and (rectification) the correction form."""
-    from service import audit
-
+    from service.privacy import audit
     req = subjects.get_request(session, request_id)
     audit.record(session, user.name, user.role, "subject.view", "subject_request", str(req.id))
     session.commit()

@@ -18,8 +18,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
-from service import audit
 from service.api.deps import SessionDep
+from service.privacy import audit
 from service.store.kinds import Role
 from service.store.models import ApiToken
 from service.store.repo_users import (

@@ -20,9 +20,9 @@ from models.audio_sandbox import decode_isolated
 from service.api.deps import CtxDep
 from service.api.errors import ApiError
 from service.api.schemas import Accepted, CallMetadata, Problem
-from service.ingest import accept_call, previous_delivery
+from service.calls.ingest import accept_call, previous_delivery
 from service.jobs.dispatch import dispatch
-from service.signing import PendingVerification, SignatureError, StaleTimestamp, check_headers
+from service.platform.signing import PendingVerification, SignatureError, StaleTimestamp, check_headers
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["webhook"])

@@ -8,7 +8,7 @@ Data (security review #3, #11, #22), not reversed by the downgrade:
   a reviewed turn and the original recording (``"withdrawn:unkeyed"``): the migration has no key to
   recompute them, and a plain sha256 of text that held a missed identifier can be inverted;
 - the stored answers of webhook deliveries whose call was already erased or purged (``call_id`` NULL) no
-  longer name the telephony call id (status 410, as ``service.retention`` now leaves them);
+  longer name the telephony call id (status 410, as ``service.privacy.retention`` now leaves them);
 - SQLite: the FTS5 index is merged once, so segments written before no longer keep deleted words.
 
 Revision ID: 0007

@@ -1,0 +1,113 @@
+"""Read models of a call for the API and the UI: only redacted data, shaped for display.
+
+Every function here returns what a QA reviewer may see; raw audio and raw transcripts are never included,
+nor the recording's plain sha256 (anyone holding the recording could confirm it is here): readers see its
+keyed digest, the same value the provenance shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.platform.digests import audio_digest, current_key
+from service.platform.errors import Conflict, NotFound
+from service.privacy.subjects import corrections_of
+from service.store.kinds import ArtefactKind
+from service.store.models import Artefact, Call
+from service.store.repo_calls import get_call_view
+
+
+class CallHidden(NotFound):
+    """No such call for this reader (absent, or restricted and the reader may not see restricted calls)."""
+
+
+class AmbiguousCallId(Conflict, LookupError):
+    """Several telephony clients used this call id: the reader must say which (``?client=``).
+
+    Calls are unique per (client, call id). Answering 404 here would let one client hide another's call by
+    reusing its id (review finding #13); answering with one of them would show the wrong tenant's call.
+    """
+
+    code = "ambiguous_call_id"
+
+    def __init__(self, clients: list[str]) -> None:
+        super().__init__(f"call id used by several telephony clients; add ?client= one of {', '.join(clients)}")
+        self.clients = clients
+
+
+def find_call_by_external_id(session: Session, external_id: str, *, include_restricted: bool,
+                             client: str | None = None) -> Call:
+    """The one call with this telephony id (of ``client`` when given) that this reader may see."""
+    q = select(Call).where(Call.external_id == external_id)
+    if client is not None:
+        q = q.where(Call.client == client)
+    calls = [c for c in session.scalars(q.order_by(Call.client))
+             if include_restricted or not c.restricted]
+    if not calls:
+        raise CallHidden("unknown call id")
+    if len(calls) > 1:
+        raise AmbiguousCallId([c.client for c in calls])
+    return calls[0]
+
+
+def call_document(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
+    view = get_call_view(session, call_id)
+    if view is None:
+        raise CallHidden("unknown call id")
+    c, job = view.call, view.job
+    doc: dict[str, Any] = {
+        "call_id": c.external_id,
+        "status": c.status,
+        "job": {"id": str(job.id), "state": job.state, "attempts": job.attempts, "last_error": job.last_error,
+                "next_attempt_at": _iso(job.next_attempt_at), "finished_at": _iso(job.finished_at)}
+        if job else {},
+        "call": {"client": c.client, "started_at": _iso(c.started_at), "direction": c.direction,
+                 "queue": c.queue, "agent_id": c.agent_id, "channels": c.channels, "duration_s": c.duration_s,
+                 "audio_digest": audio_digest(c.audio_sha256, current_key()), "restricted": c.restricted,
+                 "legal_hold": c.legal_hold,
+                 "received_at": _iso(c.created_at)},
+        "turns": [{"turn": t.idx, "speaker": t.speaker, "channel": t.channel, "start": t.start_s,
+                   "end": t.end_s, "text": t.text, "words": t.words} for t in view.turns],
+        "entities": [{"turn": e.turn_idx, "type": e.type, "start": e.start, "end": e.end, "t_start": e.t_start,
+                      "t_end": e.t_end, "score": e.score, "recognizer": e.recognizer, "operator": e.operator,
+                      "category": e.category} for e in view.entities],
+        "classifications": [{"kind": k.kind, "label": k.label, "score": k.score, "method": k.method,
+                             "provenance": _prov_for(view, k.artefact_id)} for k in view.classifications],
+        "provenance": [_prov(p) for p in view.provenance],
+        "retention": [retention_row(a) for a in view.artefacts],
+        # Rectifications (GDPR art. 16): the turn above keeps its original text, corrections sit beside it.
+        "corrections": corrections_of(session, call_id),
+    }
+    return doc
+
+
+def retention_row(a: Artefact) -> dict[str, Any]:
+    return {"artefact": a.kind, "data_category": a.data_category, "source": a.source, "policy": a.policy,
+            "purpose": a.purpose, "legal_basis": a.legal_basis, "retain_until": _iso(a.retain_until),
+            "legal_hold": a.legal_hold}
+
+
+def redacted_audio_key(session: Session, call_id: uuid.UUID) -> str | None:
+    art = session.scalars(select(Artefact).where(
+        Artefact.call_id == call_id, Artefact.kind == ArtefactKind.REDACTED_AUDIO.value,
+        Artefact.deleted_at.is_(None))).first()
+    return art.blob_key if art else None
+
+
+def _prov(p: Any) -> dict[str, Any]:
+    return {"stage": p.stage, "startTime": _iso(p.started_at), "endTime": _iso(p.ended_at), "agent": p.agent,
+            "used": p.used, "generated": p.generated, "artefact_id": p.artefact_id}
+
+
+def _prov_for(view: Any, artefact_id: int | None) -> dict[str, Any] | None:
+    p = next((p for p in view.provenance if p.stage == "classify"), None)
+    return {"model": p.agent.get("name"), "version": p.agent.get("version"), "sha256": p.agent.get("sha256")} \
+        if p else None
+
+
+def _iso(dt: Any) -> str | None:
+    return dt.isoformat() if dt is not None else None
