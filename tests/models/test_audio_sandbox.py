@@ -7,11 +7,9 @@ samples once, not once per chunk plus once concatenated.
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,32 +19,11 @@ import pytest
 
 from models.audio import AudioTooLong, InvalidAudio, decode
 from models.audio_sandbox import DECODER_FAILED, DecoderSandbox, decode_isolated
+from tests.hostile_audio import silent_flac
+from tests.hostile_audio import silent_wav as pcm_wav
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def pcm_wav(channels: int, seconds: float = 1.0, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(np.zeros((int(rate * seconds), channels), "<i2").tobytes())
-    return buf.getvalue()
-
-
-def silent_flac(layout: str, channels: int, seconds: float, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="flac") as container:
-        stream = container.add_stream("flac", rate=rate)
-        stream.layout = layout
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, int(rate * seconds) * channels), np.int16), format="s16",
-                                           layout=layout)
-        frame.sample_rate = rate
-        for packet in (*stream.encode(frame), *stream.encode(None)):
-            container.mux(packet)
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ recordings (8 kHz, 44.1 kHz, 48 kHz stereo) are accepted.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import select
@@ -17,13 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -33,6 +30,7 @@ from service.calls.telephony_client import multipart, signed_call
 from service.platform.config import DEV_WEBHOOK_SECRET, get_settings
 from service.platform.signing import signed_headers
 from service.store.models import Call
+from tests.hostile_audio import silent_flac, silent_wav
 from tests.reliability.conftest import clear_caches, tokens_for_roles
 from tests.reliability.helpers import BAD, DATA, PG_ENV, ROOT, free_port, pg_schema_url, post_call, snapshot
 from tests.serving import uvicorn_server
@@ -278,33 +276,6 @@ def test_read_paths_with_traversal_or_sql_are_refused(corpus_api: TestClient, co
 
 # --- hostile audio against a real server process (review #1, #10) ---------------------------------------
 
-def _pcm_wav(channels: int, seconds: float = 1.0, rate: int = 8000) -> bytes:
-    """Silent 16-bit PCM WAV with ``channels`` channels, made with ``wave`` as in the review."""
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(np.zeros((int(rate * seconds), channels), "<i2").tobytes())
-    return buf.getvalue()
-
-
-def _flac(layout: str, channels: int, seconds: float = 1.0, rate: int = 8000) -> bytes:
-    """A silent FLAC with ``layout`` (7.1: the 10.6 KB upload that killed the review's server)."""
-    import av
-
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="flac") as container:
-        stream = container.add_stream("flac", rate=rate)
-        stream.layout = layout
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, int(rate * seconds) * channels), np.int16), format="s16",
-                                           layout=layout)
-        frame.sample_rate = rate
-        for packet in (*stream.encode(frame), *stream.encode(None)):
-            container.mux(packet)
-    return buf.getvalue()
-
-
 @contextlib.contextmanager
 def served_process(tmp_path: Path, db_url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``puheturva serve`` in its own process (no worker threads): a segfault there is seen, not suffered."""
@@ -351,7 +322,8 @@ def _post_and_check_alive(base: str, proc: subprocess.Popen[bytes], name: str, a
     return r
 
 
-HOSTILE = {"wav-8ch": lambda: _pcm_wav(8), "wav-12ch": lambda: _pcm_wav(12), "flac-7.1": lambda: _flac("7.1", 8)}
+HOSTILE = {"wav-8ch": lambda: silent_wav(8), "wav-12ch": lambda: silent_wav(12),
+           "flac-7.1": lambda: silent_flac("7.1", 8)}
 
 
 def test_many_channel_audio_is_422_and_the_server_lives(tmp_path: Path, db_url: str) -> None:
@@ -361,7 +333,7 @@ def test_many_channel_audio_is_422_and_the_server_lives(tmp_path: Path, db_url: 
             r = _post_and_check_alive(base, proc, name, make())
             assert r.status_code == 422, (name, r.text)
             assert r.json() == {"error": "invalid_audio", "detail": "invalid audio: more than 2 audio channels"}
-        assert _post_and_check_alive(base, proc, "quad", _pcm_wav(4)).status_code == 422
+        assert _post_and_check_alive(base, proc, "quad", silent_wav(4)).status_code == 422
         assert _post_and_check_alive(base, proc, "after", GOOD_AUDIO).status_code == 202
 
 
@@ -376,7 +348,7 @@ def test_decoder_crash_costs_one_request_not_the_server(tmp_path: Path, db_url: 
         r = _post_and_check_alive(base, proc, "wav-12ch-capped", HOSTILE["wav-12ch"]())
         assert r.json()["detail"] == "invalid audio: more than 8 audio channels"
         assert _post_and_check_alive(base, proc, "after-crash", GOOD_AUDIO).status_code == 202
-        assert _post_and_check_alive(base, proc, "stereo", _pcm_wav(2)).status_code == 202
+        assert _post_and_check_alive(base, proc, "stereo", silent_wav(2)).status_code == 202
 
 
 # --- the signature before the body, and a bound on bodies in flight (review #10) ------------------------
@@ -434,7 +406,7 @@ def test_large_upload_is_parsed_in_memory_never_spooled_to_tmpdir(make_api: Any,
         original(self)
 
     monkeypatch.setattr(tempfile.SpooledTemporaryFile, "rollover", rollover)
-    audio = _pcm_wav(1, seconds=78, rate=16000)  # 2.5 MB: Starlette's own parser spools anything over 1 MB
+    audio = silent_wav(1, seconds=78, rate=16000)  # 2.5 MB: Starlette's own parser spools anything over 1 MB
     assert len(audio) > 2_400_000
     with make_api(DATABASE_URL=db_url) as api:
         r = post_call(api, meta_for("big-in-memory"), audio)
