@@ -12,7 +12,8 @@ python3 -m venv "$tools/venv"
 constraints="$tools/constraints.txt"
 if [ -x .venv/bin/pip ]; then .venv/bin/pip freeze --exclude-editable | grep -v '^-e' > "$constraints"; else : > "$constraints"; fi
 common=(--quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
-        --constraint "$constraints" --custom-compile-command "make lock")
+        --constraint "$constraints")
+export CUSTOM_COMPILE_COMMAND="make lock"  # the header names how to regenerate the file
 "$tools/venv/bin/pip-compile" "${common[@]}" -o requirements.lock pyproject.toml
 "$tools/venv/bin/pip-compile" "${common[@]}" --extra dev -o requirements-dev.lock pyproject.toml
 # The constraints file lives in a fresh temporary directory: name it the same way every run, so that a re-lock

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from service.calls.call_metadata import BIDI_CONTROLS, CALL_ID_PATTERN, SPEAKERS, CallMetadata
+from service.calls.document import CallDocument
 
-__all__ = ["BIDI_CONTROLS", "CALL_ID_PATTERN", "CLIENT_NAME_PATTERN", "SPEAKERS", "Accepted", "CallMetadata",
-           "CallView", "Problem"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "CALL_ID_PATTERN",
+    "CLIENT_NAME_PATTERN",
+    "SPEAKERS",
+    "Accepted",
+    "CallDocument",
+    "CallMetadata",
+    "Problem",
+]
 
 CLIENT_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"  # as service.platform.config.TelephonyClient.name
 
@@ -26,16 +33,3 @@ class Problem(BaseModel):
 
     error: str
     detail: str
-
-
-class CallView(BaseModel):
-    call_id: str
-    status: str
-    job: dict[str, Any]
-    call: dict[str, Any]
-    turns: list[dict[str, Any]] = []
-    entities: list[dict[str, Any]] = []
-    classifications: list[dict[str, Any]] = []
-    provenance: list[dict[str, Any]] = []
-    retention: list[dict[str, Any]] = []
-    corrections: list[dict[str, Any]] = []

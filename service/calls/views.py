@@ -8,11 +8,24 @@ keyed digest, the same value the provenance shows.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.calls.document import (
+    Agent,
+    CallDocument,
+    CallFacts,
+    ClassificationView,
+    Correction,
+    EntityView,
+    JobSummary,
+    ModelRef,
+    ProvenanceEntry,
+    RetentionRow,
+    TurnView,
+)
 from service.platform.digests import audio_digest, current_key
 from service.platform.errors import Conflict, NotFound
 from service.privacy.subjects import corrections_of
@@ -54,41 +67,45 @@ def find_call_by_external_id(session: Session, external_id: str, *, include_rest
     return calls[0]
 
 
-def call_document(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
+def call_document(session: Session, call_id: uuid.UUID) -> CallDocument:
+    """The call as a reader may see it (``service.calls.document``); ``CallHidden`` when there is no such call."""
     view = get_call_view(session, call_id)
     if view is None:
         raise CallHidden("unknown call id")
     c, job = view.call, view.job
-    doc: dict[str, Any] = {
-        "call_id": c.external_id,
-        "status": c.status,
-        "job": {"id": str(job.id), "state": job.state, "attempts": job.attempts, "last_error": job.last_error,
-                "next_attempt_at": _iso(job.next_attempt_at), "finished_at": _iso(job.finished_at)}
-        if job else {},
-        "call": {"client": c.client, "started_at": _iso(c.started_at), "direction": c.direction,
-                 "queue": c.queue, "agent_id": c.agent_id, "channels": c.channels, "duration_s": c.duration_s,
-                 "audio_digest": audio_digest(c.audio_sha256, current_key()), "restricted": c.restricted,
-                 "legal_hold": c.legal_hold,
-                 "received_at": _iso(c.created_at)},
-        "turns": [{"turn": t.idx, "speaker": t.speaker, "channel": t.channel, "start": t.start_s,
-                   "end": t.end_s, "text": t.text, "words": t.words} for t in view.turns],
-        "entities": [{"turn": e.turn_idx, "type": e.type, "start": e.start, "end": e.end, "t_start": e.t_start,
-                      "t_end": e.t_end, "score": e.score, "recognizer": e.recognizer, "operator": e.operator,
-                      "category": e.category} for e in view.entities],
-        "classifications": [{"kind": k.kind, "label": k.label, "score": k.score, "method": k.method,
-                             "provenance": _prov_for(view, k.artefact_id)} for k in view.classifications],
-        "provenance": [_prov(p) for p in view.provenance],
-        "retention": [retention_row(a) for a in view.artefacts],
+    classify = next((p for p in view.provenance if p.stage == "classify"), None)
+    model = ModelRef(model=classify.agent.get("name"), version=classify.agent.get("version"),
+                     sha256=classify.agent.get("sha256")) if classify else None
+    return CallDocument(
+        call_id=c.external_id,
+        status=c.status,
+        job=JobSummary(id=str(job.id), state=job.state, attempts=job.attempts, last_error=job.last_error,
+                       next_attempt_at=_iso(job.next_attempt_at), finished_at=_iso(job.finished_at))
+        if job else None,
+        call=CallFacts(client=c.client, started_at=_iso(c.started_at), direction=c.direction, queue=c.queue,
+                       agent_id=c.agent_id, channels=c.channels or {}, duration_s=c.duration_s,
+                       audio_digest=audio_digest(c.audio_sha256, current_key()), restricted=c.restricted,
+                       legal_hold=c.legal_hold, received_at=_iso(c.created_at)),
+        turns=[TurnView(turn=t.idx, speaker=t.speaker, channel=t.channel, start=t.start_s, end=t.end_s,
+                        text=t.text, words=t.words) for t in view.turns],
+        entities=[EntityView(turn=e.turn_idx, type=e.type, start=e.start, end=e.end, t_start=e.t_start,
+                             t_end=e.t_end, score=e.score, recognizer=e.recognizer, operator=e.operator,
+                             category=e.category) for e in view.entities],
+        classifications=[ClassificationView(kind=k.kind, label=k.label, score=k.score, method=k.method,
+                                            provenance=model) for k in view.classifications],
+        provenance=[ProvenanceEntry(stage=p.stage, start_time=_iso(p.started_at), end_time=_iso(p.ended_at),
+                                    agent=Agent.model_validate(p.agent), used=p.used, generated=p.generated,
+                                    artefact_id=p.artefact_id) for p in view.provenance],
+        retention=[_retention_row(a) for a in view.artefacts],
         # Rectifications (GDPR art. 16): the turn above keeps its original text, corrections sit beside it.
-        "corrections": corrections_of(session, call_id),
-    }
-    return doc
+        corrections=[Correction.model_validate(k) for k in corrections_of(session, call_id)],
+    )
 
 
-def retention_row(a: Artefact) -> dict[str, Any]:
-    return {"artefact": a.kind, "data_category": a.data_category, "source": a.source, "policy": a.policy,
-            "purpose": a.purpose, "legal_basis": a.legal_basis, "retain_until": _iso(a.retain_until),
-            "legal_hold": a.legal_hold}
+def _retention_row(a: Artefact) -> RetentionRow:
+    return RetentionRow(artefact=a.kind, data_category=a.data_category, source=a.source, policy=a.policy,
+                        purpose=a.purpose, legal_basis=a.legal_basis, retain_until=_iso(a.retain_until),
+                        legal_hold=a.legal_hold)
 
 
 def redacted_audio_key(session: Session, call_id: uuid.UUID) -> str | None:
@@ -98,16 +115,5 @@ def redacted_audio_key(session: Session, call_id: uuid.UUID) -> str | None:
     return art.blob_key if art else None
 
 
-def _prov(p: Any) -> dict[str, Any]:
-    return {"stage": p.stage, "startTime": _iso(p.started_at), "endTime": _iso(p.ended_at), "agent": p.agent,
-            "used": p.used, "generated": p.generated, "artefact_id": p.artefact_id}
-
-
-def _prov_for(view: Any, artefact_id: int | None) -> dict[str, Any] | None:
-    p = next((p for p in view.provenance if p.stage == "classify"), None)
-    return {"model": p.agent.get("name"), "version": p.agent.get("version"), "sha256": p.agent.get("sha256")} \
-        if p else None
-
-
-def _iso(dt: Any) -> str | None:
+def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt is not None else None

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired
+
+from typing_extensions import TypedDict
 
 from models.provenance import Activity
 from redaction import OperatorConfig, RedactionResult
@@ -45,6 +47,18 @@ class Turn:
     words: tuple[TimedWord, ...]
 
 
+class StoredWord(TypedDict):
+    """A redacted word as stored with its turn and shown to readers (``service.calls.document.TurnView``)."""
+
+    start: float
+    end: float
+    text: str
+    char_start: NotRequired[int]  # absent only in rows stored before words carried offsets
+    char_end: NotRequired[int]
+    p: NotRequired[float]
+    redacted: NotRequired[bool]
+
+
 @dataclass(frozen=True)
 class RedactedWord:
     """A word of the redacted transcript, with offsets into the redacted turn text.
@@ -61,9 +75,9 @@ class RedactedWord:
     probability: float | None = None
     redacted: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> StoredWord:
         """The stored and shown form: ``p`` only for a heard word with a probability, ``redacted`` only if true."""
-        out: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text,
+        out: StoredWord = {"start": self.start, "end": self.end, "text": self.text,
                                "char_start": self.char_start, "char_end": self.char_end}
         if self.probability is not None:
             out["p"] = self.probability

@@ -7,10 +7,12 @@ Every character of a turn's stored text belongs to exactly one segment and every
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from redaction.audio import merge_ranges
+from service.calls.document import CallDocument, EntityView, TurnView, Word
 
 
 @dataclass(frozen=True)
@@ -26,15 +28,15 @@ class Segment:
     recognizer: str | None = None
 
 
-def turn_segments(text: str, words: list[dict[str, Any]], entities: list[dict[str, Any]]) -> list[Segment]:
+def turn_segments(text: str, words: Sequence[Word], entities: Sequence[EntityView]) -> list[Segment]:
     """Segments covering ``text`` in order. Entities win over words; anything inconsistent becomes a gap."""
     items: list[Segment] = []
     for e in entities:
-        s, end = int(e["start"]), int(e["end"])
+        s, end = e.start, e.end
         if 0 <= s < end <= len(text):
-            items.append(Segment("chip", s, end, text[s:end].strip("[]") or e["type"], t=e.get("t_start"),
-                                 type=e["type"], human=e.get("recognizer") == "human_reviewer",
-                                 score=e.get("score"), recognizer=e.get("recognizer")))
+            items.append(Segment("chip", s, end, text[s:end].strip("[]") or e.type, t=e.t_start,
+                                 type=e.type, human=e.recognizer == "human_reviewer",
+                                 score=e.score, recognizer=e.recognizer))
     for w in words:
         s, end = int(w.get("char_start", -1)), int(w.get("char_end", -1))
         if not w.get("redacted") and 0 <= s < end <= len(text):
@@ -54,16 +56,31 @@ def turn_segments(text: str, words: list[dict[str, Any]], entities: list[dict[st
     return out
 
 
-def display_turns(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The document's turns, each with its segments and the entities that sit in it."""
-    by_turn: dict[int, list[dict[str, Any]]] = {}
-    for e in doc.get("entities", []):
-        by_turn.setdefault(int(e["turn"]), []).append(e)
-    return [t | {"segments": turn_segments(t["text"], list(t.get("words") or []), by_turn.get(t["turn"], []))}
-            for t in doc.get("turns", [])]
+@dataclass(frozen=True)
+class DisplayTurn:
+    """A turn of the document with its display segments (``turn.speaker``, ``segments`` in the template)."""
+
+    turn: int
+    speaker: str
+    channel: int
+    start: float
+    end: float
+    segments: list[Segment]
 
 
-def redacted_time_ranges(entities: list[dict[str, Any]], pad_s: float) -> list[tuple[float, float]]:
+def display_turns(doc: CallDocument) -> list[DisplayTurn]:
+    """The document's turns, each with its segments (words, chips for the entities that sit in it, gaps)."""
+    by_turn: dict[int, list[EntityView]] = {}
+    for e in doc.entities:
+        by_turn.setdefault(e.turn, []).append(e)
+
+    def shown(t: TurnView) -> DisplayTurn:
+        return DisplayTurn(turn=t.turn, speaker=t.speaker, channel=t.channel, start=t.start, end=t.end,
+                           segments=turn_segments(t.text, t.words, by_turn.get(t.turn, [])))
+    return [shown(t) for t in doc.turns]
+
+
+def redacted_time_ranges(entities: Sequence[EntityView], pad_s: float) -> list[tuple[float, float]]:
     """Where the audio was redacted, as the pipeline pads it: entity word times ± ``pad_s``, merged."""
-    return merge_ranges([(max(0.0, float(e["t_start"]) - pad_s), float(e["t_end"]) + pad_s)
-                         for e in entities if e.get("t_start") is not None and e.get("t_end") is not None])
+    return merge_ranges([(max(0.0, e.t_start - pad_s), e.t_end + pad_s)
+                         for e in entities if e.t_start is not None and e.t_end is not None])

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+
+from service.calls.document import TurnView
 
 WIDTH = 1000  # SVG user units; the picture scales to the column
 LANE_HEIGHT = 56
@@ -69,7 +70,7 @@ def _ticks(duration: float) -> list[tuple[float, str]]:
             for t in range(0, int(duration) + 1, step)] if duration > 0 else []
 
 
-def build_waveform(channels: Sequence[np.ndarray], sample_rate: int, turns: list[dict[str, Any]],
+def build_waveform(channels: Sequence[np.ndarray], sample_rate: int, turns: Sequence[TurnView],
                    redacted: list[tuple[float, float]], speakers: dict[int, str]) -> Waveform:
     """Lanes for ``channels`` (speaker names from ``speakers``), bands for ``turns``, shaded ``redacted``."""
     duration = max((len(c) for c in channels), default=0) / sample_rate
@@ -79,8 +80,8 @@ def build_waveform(channels: Sequence[np.ndarray], sample_rate: int, turns: list
                   speaker=speakers.get(i, "unknown")) for i, p in enumerate(raw)]
     scale = WIDTH / duration if duration else 0.0
 
-    def lane_of(t: dict[str, Any]) -> tuple[float, float]:
-        ch = int(t.get("channel", 0))
+    def lane_of(t: TurnView) -> tuple[float, float]:
+        ch = t.channel
         if len(lanes) > 1 and ch < len(lanes):
             return lanes[ch].y, LANE_HEIGHT
         return 0.0, LANE_HEIGHT * max(1, len(lanes))
@@ -88,9 +89,8 @@ def build_waveform(channels: Sequence[np.ndarray], sample_rate: int, turns: list
     bands = []
     for t in turns:
         y, h = lane_of(t)
-        width = max(1.0, (t["end"] - t["start"]) * scale)
-        bands.append(Band(x=t["start"] * scale, width=width, y=y, height=h, speaker=t["speaker"],
-                          turn=t["turn"]))
+        width = max(1.0, (t.end - t.start) * scale)
+        bands.append(Band(x=t.start * scale, width=width, y=y, height=h, speaker=t.speaker, turn=t.turn))
     shaded = [(a * scale, max(1.0, (b - a) * scale)) for a, b in redacted]
     height = LANE_HEIGHT * max(1, len(lanes)) + AXIS_HEIGHT
     return Waveform(width=WIDTH, height=height, duration=duration, lanes=lanes, bands=bands,

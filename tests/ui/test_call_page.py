@@ -8,17 +8,19 @@ from datetime import date
 import numpy as np
 from starlette.datastructures import QueryParams
 
+from service.calls.document import EntityView, Word
 from service.ui.call_page import turn_segments
 from service.ui.i18n import MESSAGES, translator
 from service.ui.listing import CallFilters
 from service.ui.waveform import peaks
 
 TEXT = "Numeroni on [PUHELIN], kiitos."
-WORDS = [{"start": 1.0, "end": 1.4, "text": "Numeroni", "char_start": 0, "char_end": 8},
+WORDS: list[Word] = [{"start": 1.0, "end": 1.4, "text": "Numeroni", "char_start": 0, "char_end": 8},
          {"start": 1.4, "end": 1.6, "text": "on", "char_start": 9, "char_end": 11},
          {"start": 1.6, "end": 3.0, "text": "[PUHELIN]", "char_start": 12, "char_end": 21, "redacted": True},
          {"start": 3.1, "end": 3.5, "text": "kiitos.", "char_start": 23, "char_end": 30}]
-ENTS = [{"type": "PHONE", "start": 12, "end": 21, "t_start": 1.6, "recognizer": "phone", "score": 0.99}]
+ENTS = [EntityView(turn=0, type="PHONE", start=12, end=21, t_start=1.6, t_end=3.0, recognizer="phone", score=0.99,
+                   operator="placeholder", category="contact")]
 
 
 def test_segments_cover_every_character_once_and_keep_offsets() -> None:
@@ -32,8 +34,9 @@ def test_segments_cover_every_character_once_and_keep_offsets() -> None:
 
 
 def test_inconsistent_offsets_fall_back_to_plain_text() -> None:
-    bad_words = [{"start": 0, "end": 1, "text": "x", "char_start": 5, "char_end": 500}]
-    bad_ents = [{"type": "HETU", "start": 40, "end": 45}]
+    bad_words: list[Word] = [{"start": 0, "end": 1, "text": "x", "char_start": 5, "char_end": 500}]
+    bad_ents = [EntityView(turn=0, type="HETU", start=40, end=45, t_start=None, t_end=None, recognizer="hetu",
+                           score=1.0, operator="placeholder", category="identity")]
     segs = turn_segments("lyhyt teksti", bad_words, bad_ents)
     assert [(s.kind, s.text) for s in segs] == [("gap", "lyhyt teksti")]
 

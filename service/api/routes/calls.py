@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
-from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN, CallView, Problem
+from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN, CallDocument, Problem
 from service.calls.views import call_document, find_call_by_external_id, redacted_audio_key
 from service.platform.blobstore import BlobNotFound
 from service.privacy import audit
@@ -33,8 +33,8 @@ def _visible(session: Any, call_id: str, client: str | None, user: Principal) ->
                                     client=client)
 
 
-@router.get("/{call_id}", response_model=CallView, responses=ERRORS)
-def get_call(call_id: CallIdPath, session: SessionDep, user: Reader, client: ClientQuery = None) -> dict[str, Any]:
+@router.get("/{call_id}", response_model=CallDocument, responses=ERRORS)
+def get_call(call_id: CallIdPath, session: SessionDep, user: Reader, client: ClientQuery = None) -> CallDocument:
     """Status and, when done, the redacted transcript with entities, classifications and provenance."""
     call = _visible(session, call_id, client, user)
     doc = call_document(session, call.id)

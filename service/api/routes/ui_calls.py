@@ -20,6 +20,7 @@ from service.api.deps import CtxDep, Principal, SessionDep, require_roles
 from service.api.errors import ApiError
 from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN
 from service.calls.call_urls import call_url
+from service.calls.document import CallDocument
 from service.calls.review import report_missed_identifier, reportable_types
 from service.calls.views import call_document, find_call_by_external_id, redacted_audio_key
 from service.platform.blobstore import BlobNotFound
@@ -69,7 +70,7 @@ def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, 
     audit.record(session, user.name, user.role, "call.view", "call", str(call.id), {"via": "ui"})
     session.commit()  # release the database before the slow part (decrypting and drawing the audio)
     pad_s = ctx.settings.audio_pad_ms / 1000
-    ranges = redacted_time_ranges(doc["entities"], pad_s)
+    ranges = redacted_time_ranges(doc.entities, pad_s)
     wave = _waveform(ctx, audio_key, doc, ranges)
     return render(request, "call.html", {
         "doc": doc, "turns": display_turns(doc), "wave": wave, "has_audio": audio_key is not None,
@@ -85,7 +86,7 @@ def _visible(session: Any, call_id: str, client: str | None, include_restricted:
     return find_call_by_external_id(session, call_id, include_restricted=include_restricted, client=client)
 
 
-def _waveform(ctx: Any, key: str | None, doc: dict[str, Any], ranges: list[tuple[float, float]]
+def _waveform(ctx: Any, key: str | None, doc: CallDocument, ranges: list[tuple[float, float]]
               ) -> Waveform | None:
     if key is None:
         return None
@@ -94,10 +95,10 @@ def _waveform(ctx: Any, key: str | None, doc: dict[str, Any], ranges: list[tuple
     except (BlobNotFound, InvalidAudio) as exc:
         log.warning("no waveform for a call: %s", type(exc).__name__)
         return None
-    channels = doc["call"].get("channels") or {}
+    channels = doc.call.channels
     speakers = {int(k): v for k, v in channels.items()} or (
         {0: "agent", 1: "customer"} if audio.n_channels == 2 else {0: "unknown"})
-    return build_waveform(audio.channels, audio.sample_rate, doc["turns"], ranges, speakers)
+    return build_waveform(audio.channels, audio.sample_rate, doc.turns, ranges, speakers)
 
 
 class MissedIdentifier(BaseModel):
