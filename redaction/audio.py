@@ -35,15 +35,21 @@ class TimedWord:
 
 
 class _CharSpan(Protocol):
-    start: int
-    end: int
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 class _Timed(Protocol):
-    start: float
-    end: float
-    char_start: int
-    char_end: int
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+    @property
+    def char_start(self) -> int: ...
+    @property
+    def char_end(self) -> int: ...
 
 
 def time_ranges(spans: Iterable[_CharSpan], words: Iterable[_Timed], *, pad: float = 0.2,

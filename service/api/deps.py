@@ -3,6 +3,7 @@ authenticated person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -62,7 +63,7 @@ def current_user(request: Request, session: SessionDep) -> Principal:
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require_roles(*roles: str):
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
     """A dependency that admits only the given roles (403 otherwise)."""
 
     def check(user: CurrentUser) -> Principal:

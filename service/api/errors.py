@@ -87,7 +87,7 @@ def install(app: FastAPI) -> None:
     async def _domain_error(request: Request, exc: DomainError) -> Response:
         status = status_of(exc)
         for render_page in request.app.state.domain_error_pages:
-            page = render_page(request, exc, status)
+            page: Response | None = render_page(request, exc, status)
             if page is not None:
                 return page
         return domain_problem(exc)

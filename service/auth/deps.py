@@ -16,7 +16,8 @@ from service.jobs.context import WorkerContext
 
 
 def get_ctx(request: Request) -> WorkerContext:
-    return request.app.state.ctx
+    ctx: WorkerContext = request.app.state.ctx
+    return ctx
 
 
 CtxDep = Annotated[WorkerContext, Depends(get_ctx)]

@@ -37,7 +37,7 @@ def seed(ctx: Any) -> list[tuple[str, str, str, str]]:
     """
     if SAMPLE.exists():
         with ctx.db.session() as s:
-            present = find_call(s, DEFAULT_CLIENT_NAME, SAMPLE_META["call_id"]) is not None
+            present = find_call(s, DEFAULT_CLIENT_NAME, str(SAMPLE_META["call_id"])) is not None
         if not present:
             data = SAMPLE.read_bytes()
             accept_call(ctx.db, ctx.blobs, ctx.settings, client=DEFAULT_CLIENT_NAME, webhook_id="demo-seed",
@@ -49,6 +49,7 @@ def seed(ctx: Any) -> list[tuple[str, str, str, str]]:
                 continue
             password = secrets.token_urlsafe(9)
             _user, token = create_user(s, name, role)
+            assert token is not None  # created with its first token
             set_password(s, name, password)
             rows.append((name, role, password, token))
     return rows

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -130,26 +131,29 @@ def process(
         _summary(doc, out)
 
 
-def _progress(total: float):
+ProgressCallback = Callable[[float, float], None]
+
+
+def _progress(total: float) -> AbstractContextManager[ProgressCallback | None]:
     """A rich progress bar on a terminal (stderr), nothing otherwise."""
     if not sys.stderr.isatty() or total < 30:
         return nullcontext(None)
     from rich.progress import Progress
 
-    class _Bar:
-        def __enter__(self):
+    class _Bar(AbstractContextManager[ProgressCallback | None]):
+        def __enter__(self) -> ProgressCallback:
             self.p = Progress(transient=True)
             self.p.__enter__()
             self.task = self.p.add_task("transcribing", total=total)
             return lambda done, _total: self.p.update(self.task, completed=done)
 
-        def __exit__(self, *exc):
-            return self.p.__exit__(*exc)
+        def __exit__(self, *exc: Any) -> None:
+            self.p.__exit__(*exc)
 
     return _Bar()
 
 
-def _summary(doc: dict, out: Path | None) -> None:
+def _summary(doc: dict[str, Any], out: Path | None) -> None:
     from collections import Counter
 
     counts = Counter(e["type"] for e in doc["entities"])
@@ -266,6 +270,7 @@ def worker(
     from service.jobs.celery_app import create_celery, worker_argv
     from service.store.db import migrate
 
+    assert settings.database_url is not None  # Settings fills in the embedded default
     try:
         migrate(settings.database_url)  # once here, so the pool's processes start on a current schema
     except OperationalError:
@@ -300,7 +305,11 @@ def _multiprocess_metrics_dir() -> None:
     path = tempfile.mkdtemp(prefix="puheturva-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
     main_pid = os.getpid()
-    atexit.register(lambda: os.getpid() == main_pid and shutil.rmtree(path, ignore_errors=True))
+    def remove_metrics_dir() -> None:  # in the main process only, not in forked pool children
+        if os.getpid() == main_pid:
+            shutil.rmtree(path, ignore_errors=True)
+
+    atexit.register(remove_metrics_dir)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -54,7 +54,7 @@ SEND_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.0, "interval_step": 0
 
 def recover_every_s(settings: Any) -> float:
     """How often beat looks for lost jobs: half the stale-heartbeat limit, between 1 s and 30 s."""
-    return min(max(settings.job_stale_after_s / 2, 1.0), 30.0)
+    return min(max(float(settings.job_stale_after_s) / 2, 1.0), 30.0)
 
 
 def check_celery_settings(settings: Any) -> None:
@@ -216,14 +216,16 @@ def retention_sweep(app: Celery) -> dict[str, int]:
 def register_tasks(app: Celery) -> None:
     """Bind the tasks to ``app`` under their fixed names (the factory calls this)."""
 
-    @app.task(name=TASK_PROCESS, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+    # Celery ships no type hints: its decorator returns an untyped task.
+    @app.task(name=TASK_PROCESS, bind=True, acks_late=True, reject_on_worker_lost=True,  # type: ignore[untyped-decorator]
+              ignore_result=True)
     def _process(self: Any, job_id: int) -> str:
         return process_job(self.app, int(job_id))
 
-    @app.task(name=TASK_RECOVER, bind=True, ignore_result=True)
+    @app.task(name=TASK_RECOVER, bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
     def _recover(self: Any) -> dict[str, int]:
         return recover_jobs(self.app)
 
-    @app.task(name=TASK_SWEEP, bind=True, ignore_result=True)
+    @app.task(name=TASK_SWEEP, bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
     def _sweep(self: Any) -> dict[str, int]:
         return retention_sweep(self.app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
@@ -22,12 +22,12 @@ from service.platform.digests import operator_hash_key, provenance_key
 @dataclass(frozen=True)
 class RuntimeOptions:
     asr_model: str = "default"
-    asr_device: str = "cpu"
+    asr_device: Literal["cpu", "cuda", "auto"] = "cpu"
     asr_compute_type: str | None = None
     asr_beam_size: int = 5
     asr_threads: int = 0
     language: str = "fi"
-    audio_mode: str = "tone"
+    audio_mode: Literal["tone", "silence"] = "tone"
     pad_ms: int = 200
     raw_digest_key: bytes = field(default=b"", repr=False)
     low_confidence_redaction: bool = True

@@ -155,7 +155,7 @@ def _normalised_reading(text: str, words: Sequence[TimedWord]) -> list[tuple[str
 def _word_by_word_reading(words: Sequence[TimedWord]) -> list[tuple[str, list[tuple[int, ...]]]]:
     """Each word read alone as a digit or number ("kusi" 6, "kaksitoista" 12, "040"); other words break."""
     out: list[tuple[str, list[tuple[int, ...]]]] = []
-    digits, owners = "", []
+    digits, owners = "", list[tuple[int, ...]]()
     for i, w in enumerate(words):
         value = word_digits(w.text)
         if value is None:

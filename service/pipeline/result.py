@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NotRequired
+from typing import TYPE_CHECKING, Any, Literal, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -194,7 +194,7 @@ class PipelineOptions:
     ``service.pipeline.self_verify``.
     """
 
-    audio_mode: str = "tone"  # tone | silence
+    audio_mode: Literal["tone", "silence"] = "tone"
     pad_s: float = 0.2
     operators: OperatorConfig | None = None
     raw_digest_key: bytes = b""

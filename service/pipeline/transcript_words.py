@@ -20,8 +20,8 @@ def timed_words(segments: Iterable[Segment], channel: int) -> tuple[str, tuple[T
     """
     text, words = "", []
     for seg in segments:
-        pieces = [(w.text, w.start, w.end, w.probability) for w in seg.words] or [(seg.text, seg.start,
-                                                                                  seg.end, None)]
+        pieces: list[tuple[str, float, float, float | None]] = [
+            (w.text, w.start, w.end, w.probability) for w in seg.words] or [(seg.text, seg.start, seg.end, None)]
         for raw, start, end, probability in pieces:
             token = raw.strip()
             if not token:

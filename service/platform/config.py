@@ -114,7 +114,8 @@ class Settings(BaseSettings):
         default_factory=lambda: _packaged("register.yaml"),
         description="Register description (privacy notice) YAML; default the packaged one.")
     asr_model: str = Field("default", description="`default` (bundled Whisper base) or a CTranslate2 dir.")
-    asr_device: str = Field("cpu", description="CTranslate2 device: `cpu`, `cuda` or `auto`.")
+    asr_device: Literal["cpu", "cuda", "auto"] = Field(
+        "cpu", description="CTranslate2 device: `cpu`, `cuda` or `auto`.")
     asr_compute_type: str | None = Field(
         None, description="CTranslate2 compute type (`int8`, `float16`, ...); unset: chosen per device.")
     asr_beam_size: int = Field(5, ge=1, le=20, description="Beam size of the ASR decoder.")

@@ -91,8 +91,8 @@ def replace_call_results(
         session.add(Classification(call_id=call_id, kind=c.kind, label=c.label, score=c.score,
                                    method=c.method, artefact_id=art.id if art else None))
     for p in provenance:
-        rec = p if isinstance(p, ProvenanceRecord) else ProvenanceRecord(p)
-        session.add(_provenance_row(call_id, rec, by_kind))
+        prov = p if isinstance(p, ProvenanceRecord) else ProvenanceRecord(p)
+        session.add(_provenance_row(call_id, prov, by_kind))
     session.flush()
     new_keys = {a.blob_key for a in by_kind.values() if a.blob_key}
     return ReplaceOutcome(artefact_ids={k: a.id for k, a in by_kind.items()},

@@ -14,6 +14,7 @@ row version and its GIN entries go when (auto)vacuum reclaims the dead tuple, wh
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ def fts5_query(query: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) or None
 
 
-def matching_call_ids(session: Session, query: str) -> Select | None:
+def matching_call_ids(session: Session, query: str) -> Select[uuid.UUID] | None:
     """A SELECT of ``call_id`` values whose redacted turns match ``query`` (None: the query is empty)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

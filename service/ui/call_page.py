@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from redaction.audio import merge_ranges
-from service.calls.document import CallDocument, EntityView, TurnView, Word
+from service.calls.document import CallDocument, EntityView, TurnView
+from service.pipeline.result import StoredWord
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Segment:
     recognizer: str | None = None
 
 
-def turn_segments(text: str, words: Sequence[Word], entities: Sequence[EntityView]) -> list[Segment]:
+def turn_segments(text: str, words: Sequence[StoredWord], entities: Sequence[EntityView]) -> list[Segment]:
     """Segments covering ``text`` in order. Entities win over words; anything inconsistent becomes a gap."""
     items: list[Segment] = []
     for e in entities:

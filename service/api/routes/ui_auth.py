@@ -50,7 +50,8 @@ def _limiter(request: Request) -> LoginLimiter:
     state = request.app.state
     if getattr(state, "login_limiter", None) is None:
         state.login_limiter = LoginLimiter()
-    return state.login_limiter
+    limiter: LoginLimiter = state.login_limiter
+    return limiter
 
 
 @router.get("/login")
@@ -87,17 +88,17 @@ def login(request: Request, session: SessionDep, name: Annotated[str, Form(max_l
         session.commit()
         log.info("failed UI login (%s)", reason)  # no name: it may be a password typed into the wrong field
         if result.retry_after_s is not None:
-            response = _login_page(request, error="login.too_many", status=429, name=name, next_path=next)
-            response.headers["Retry-After"] = str(result.retry_after_s)
-            return response
+            page = _login_page(request, error="login.too_many", status=429, name=name, next_path=next)
+            page.headers["Retry-After"] = str(result.retry_after_s)
+            return page
         return _login_page(request, error="login.failed", status=401, name=name, next_path=next)
     limiter.succeeded(address, name)
     audit.record(session, user.name, user.role, "auth.login", "user", user.name, {"via": "password"})
     target = "/ui/account/password" if user.must_change_password else local_path(next)
-    response = RedirectResponse(target, status_code=303)
-    start_session(request, response, user, session)
+    redirect = RedirectResponse(target, status_code=303)
+    start_session(request, redirect, user, session)
     session.commit()
-    return response
+    return redirect
 
 
 @router.post("/logout")

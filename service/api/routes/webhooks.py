@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,8 +30,8 @@ router = APIRouter(prefix="/v1", tags=["webhook"])
 MULTIPART_OVERHEAD = 64 * 1024
 MAX_METADATA_CHARS = 64 * 1024  # a few hundred bytes in practice; bounds the JSON parser's work
 
-ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 409: {"model": Problem}, 413: {"model": Problem},
-          415: {"model": Problem}, 422: {"model": Problem}, 503: {"model": Problem}, 507: {"model": Problem}}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": Problem}
+                                           for code in (400, 401, 409, 413, 415, 422, 503, 507)}
 SLOT_WAIT_S = 0.25  # how long a delivery may wait for a free body slot before 503
 
 
@@ -137,7 +138,7 @@ class _InMemoryMultiPartParser(MultiPartParser):
     """
 
     def __init__(self, request: Request, body: bytes) -> None:
-        async def whole_body() -> AsyncIterator[bytes]:
+        async def whole_body() -> AsyncGenerator[bytes, None]:
             yield body
 
         super().__init__(request.headers, whole_body(), max_files=1, max_fields=4)
