@@ -155,26 +155,6 @@ def set_restricted(session: Session, call_id: uuid.UUID, restricted: bool) -> Ca
     return call
 
 
-def list_calls(
-    session: Session, *, status: str | None = None, include_restricted: bool = False,
-    limit: int = 50, offset: int = 0,
-) -> list[Call]:
-    """Newest first, for the QA list; restricted calls are hidden unless asked for."""
-    q = select(Call).order_by(Call.created_at.desc(), Call.id).limit(limit).offset(offset)
-    if status is not None:
-        q = q.where(Call.status == status)
-    if not include_restricted:
-        q = q.where(Call.restricted.is_(False))
-    return list(session.scalars(q))
-
-
-def count_calls(session: Session, *, status: str | None = None) -> int:
-    q = select(func.count()).select_from(Call)
-    if status is not None:
-        q = q.where(Call.status == status)
-    return int(session.scalar(q) or 0)
-
-
 @dataclass(frozen=True)
 class CallView:
     """Everything the QA view shows of one call (ORM objects, readable after the session closes)."""
