@@ -34,7 +34,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audio import encode_wav
@@ -47,7 +46,9 @@ from service.platform.errors import Conflict, Invalid
 from service.privacy import audit
 from service.privacy.register import category_for_entity, get_register
 from service.store.kinds import ArtefactKind, CallStatus
-from service.store.models import Artefact, Call, Entity, Provenance, Turn, TurnCorrection
+from service.store.models import Artefact, Call, Entity, Provenance
+from service.store.repo_artefacts import live_artefact
+from service.store.repo_turns import corrections_of_call, entities_of_turn, turn_at, turn_texts
 from service.store.search import purge_residue
 
 REVIEW_STAGE = "review:missed_identifier"
@@ -115,13 +116,12 @@ def report_missed_identifier(
     if entity_type not in reportable_types():
         raise UnknownEntityType("unknown identifier type")
     call = session.get(Call, call_id, with_for_update=True, populate_existing=True)
-    turn = session.scalars(select(Turn).where(Turn.call_id == call_id, Turn.idx == turn_idx)).first()
+    turn = turn_at(session, call_id, turn_idx)
     if call is None or turn is None or call.status != CallStatus.DONE:
         raise NotReviewable("no such turn in a processed call")
     if call.legal_hold or any(a.legal_hold for a in call.artefacts if a.deleted_at is None):
         raise UnderLegalHold("the call is under legal hold; it cannot be changed until the hold is lifted")
-    entities = list(session.scalars(
-        select(Entity).where(Entity.call_id == call_id, Entity.turn_idx == turn_idx)))
+    entities = entities_of_turn(session, call_id, turn_idx)
     words = [dict(w) for w in turn.words or []]
     s, e, covered = widen_to_words(turn.text, words, start, end)
     if any(ent.start < e and s < ent.end for ent in entities) or any(w.get("redacted") for w in covered):
@@ -147,7 +147,7 @@ def report_missed_identifier(
     ranges = merge_ranges([(max(0.0, a - pad_s), b + pad_s) for a, b in times])
     art, used, generated = _redact_audio(session, blobs, call_id, ranges, mode)
     key = current_key() if digest_key is None else digest_key
-    texts = session.scalars(select(Turn.text).where(Turn.call_id == call_id).order_by(Turn.idx))
+    texts = turn_texts(session, call_id)
     generated |= {"entity": str(entity.id), "redacted_turn": text_digest(turn.text, key),
                   "redacted_transcript": text_digest("\n".join(texts), key)}
     session.add(Provenance(call_id=call_id, artefact_id=art.id if art else None, stage=REVIEW_STAGE,
@@ -174,7 +174,7 @@ def _redact_corrections(session: Session, call_id: uuid.UUID, value: str, placeh
     if not chars:
         return
     pattern = re.compile(r"\w*" + r"[\W_]*".join(re.escape(c) for c in chars) + r"\w*", re.IGNORECASE)
-    for corr in session.scalars(select(TurnCorrection).where(TurnCorrection.call_id == call_id)):
+    for corr in corrections_of_call(session, call_id):
         original, corrected = pattern.sub(placeholder, corr.original_text), \
             pattern.sub(placeholder, corr.corrected_text)
         if (original, corrected) != (corr.original_text, corr.corrected_text):
@@ -226,9 +226,7 @@ def _redact_audio(session: Session, blobs: BlobStore, call_id: uuid.UUID, ranges
     The blob is written before the caller commits: should the commit fail, the audio is more redacted than
     the rows say, which is the safe side of that race.
     """
-    art = session.scalars(select(Artefact).where(
-        Artefact.call_id == call_id, Artefact.kind == ArtefactKind.REDACTED_AUDIO.value,
-        Artefact.deleted_at.is_(None))).first()
+    art = live_artefact(session, call_id, ArtefactKind.REDACTED_AUDIO)
     if art is None or not art.blob_key or not ranges:
         return None, {}, {}
     before = blobs.get(art.blob_key)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
@@ -32,7 +31,7 @@ from service.privacy import audit, subject_index
 from service.privacy.register import category_for_artefact, category_for_entity
 from service.privacy.retention import delete_artefact, opt_ins_from_settings, tags_for
 from service.store.kinds import ArtefactKind, CallStatus, JobState
-from service.store.models import Artefact, Call
+from service.store.models import Call
 from service.store.records import (
     ArtefactRecord,
     ClassificationRecord,
@@ -40,6 +39,7 @@ from service.store.records import (
     ProvenanceRecord,
     TurnRecord,
 )
+from service.store.repo_artefacts import live_artefacts
 from service.store.repo_calls import set_call_status
 from service.store.repo_jobs import mark_job
 from service.store.repo_results import replace_call_results
@@ -152,9 +152,7 @@ def _index(s: Session, call_id: uuid.UUID, kind: str, canonical: str) -> None:
 def delete_expired_original(ctx: WorkerContext, s: Session, call_id: uuid.UUID, now: datetime) -> None:
     """Default policy: the original recording goes as soon as the redacted audio exists (0 days)."""
     call = s.get(Call, call_id)
-    for art in s.scalars(select(Artefact).where(
-            Artefact.call_id == call_id, Artefact.kind == ArtefactKind.ORIGINAL_AUDIO.value,
-            Artefact.deleted_at.is_(None))):
+    for art in live_artefacts(s, call_id, ArtefactKind.ORIGINAL_AUDIO):
         if art.retain_until > now or art.legal_hold or call.legal_hold:
             continue
         if delete_artefact(s, ctx.blobs, art, now, reason="retention"):

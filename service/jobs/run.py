@@ -14,8 +14,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from models.audio_sandbox import decode_isolated
 from service.calls.callbacks import notify_completion
 from service.jobs import metrics
@@ -24,7 +22,7 @@ from service.jobs.persist import WORKER_ACTOR, RunningJob, store_results
 from service.pipeline.result import Stage
 from service.privacy import audit
 from service.store.kinds import ArtefactKind, CallStatus, JobState
-from service.store.models import Artefact
+from service.store.repo_artefacts import live_artefact
 from service.store.repo_calls import require_call, set_call_status
 from service.store.repo_jobs import fail_job, get_job, heartbeat, mark_job
 
@@ -83,9 +81,7 @@ def _load_input(ctx: WorkerContext, job_id: int) -> JobInput:
         job = get_job(s, job_id)
         call = require_call(s, job.call_id)
         call.status = CallStatus.PROCESSING.value
-        original = s.scalars(select(Artefact).where(
-            Artefact.call_id == call.id, Artefact.kind == ArtefactKind.ORIGINAL_AUDIO.value,
-            Artefact.deleted_at.is_(None))).first()
+        original = live_artefact(s, call.id, ArtefactKind.ORIGINAL_AUDIO)
         if original is None or not original.blob_key:
             raise MissingOriginal("original audio is gone")
         channels = {int(k): v for k, v in call.channels.items()} if call.channels else None

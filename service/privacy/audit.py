@@ -37,17 +37,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, func, select, text
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from service.platform.private_files import private_dir
+from service.store import repo_audit
 from service.store.models import AuditEntry
 
 log = logging.getLogger(__name__)
 GENESIS_HASH = "0" * 64
 ANCHOR_FILE = "keys/audit-anchors.log"
-_AUDIT_LOCK_ID = 0x6175_6469  # "audi"
 _PENDING_ANCHOR = "puheturva.audit.pending_anchor"
 PRUNE_ACTION = "audit.prune"
 
@@ -102,9 +102,8 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it becomes durable with the action it records)."""
     key = _key()  # first: without a key nothing may be recorded (production refuses to start without one)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_ID})
-    last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    repo_audit.lock_chain(session)
+    last = repo_audit.head_entry(session)
     # Round-trip detail through JSON now so the hash covers exactly what the database will return.
     detail = json.loads(json.dumps(detail or {}, sort_keys=True))
     at = (now or utcnow()).astimezone(UTC)
@@ -123,7 +122,7 @@ def verify(session: Session) -> VerifyResult:
     key = _key()
     anchored = _anchored_head(session, key)
     anchored_seq = anchored[0] if anchored else None
-    first = session.scalars(select(AuditEntry).order_by(AuditEntry.seq).limit(1)).first()
+    first = repo_audit.first_entry(session)
     expected_prev, expected_seq = (first.prev_hash, first.seq) if first else (GENESIS_HASH, 1)
     if first is not None and first.seq != 1 and (first.seq - 1, first.prev_hash) not in _checkpoints(session):
         return VerifyResult(False, 0, first.seq - 1, first.prev_hash, first.seq,
@@ -131,8 +130,7 @@ def verify(session: Session) -> VerifyResult:
                             "the oldest rows were removed", anchored_seq)
     # A checkpoint row excuses the missing prefix only because the walk below checks its keyed hash too.
     count, at_anchor = 0, None
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000))
-    for e in rows:
+    for e in repo_audit.stream_entries(session):
         problem = _misfit(key, e, expected_seq, expected_prev)
         if problem:
             return VerifyResult(False, count, expected_seq - 1, expected_prev, e.seq, problem, anchored_seq)
@@ -149,7 +147,7 @@ def verify(session: Session) -> VerifyResult:
 
 def _checkpoints(session: Session) -> set[tuple[int | None, str | None]]:
     """``(through_seq, through_hash)`` of every prune checkpoint row (their hashes are checked by the walk)."""
-    details = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == PRUNE_ACTION))
+    details = repo_audit.details_of_action(session, PRUNE_ACTION)
     return {(d.get("through_seq"), d.get("through_hash")) for d in details}
 
 
@@ -159,16 +157,15 @@ def prune(session: Session, before: datetime, *, actor: str, role: str, now: dat
     The newest row always stays, so the chain never becomes empty and the checkpoint has a predecessor.
     The caller commits; the checkpoint and the deletion become durable together.
     """
-    head = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    last_due = session.scalars(select(AuditEntry).where(AuditEntry.at < before, AuditEntry.seq < (head.seq if head
-                               else 0)).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    head = repo_audit.head_entry(session)
+    last_due = repo_audit.last_entry_before(session, before, below_seq=head.seq if head else 0)
     if last_due is None:
         return 0
     through_seq, through_hash = last_due.seq, last_due.hash
-    n = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq <= through_seq)) or 0
+    n = repo_audit.count_through(session, through_seq)
     record(session, actor, role, PRUNE_ACTION, "audit_log", None,
            {"through_seq": through_seq, "through_hash": through_hash, "rows": int(n)}, now=now)
-    session.execute(delete(AuditEntry).where(AuditEntry.seq <= through_seq))
+    repo_audit.delete_through(session, through_seq)
     session.flush()
     return int(n)
 
@@ -195,7 +192,7 @@ def rekey(session: Session) -> int:
     key = _key()
     if _anchored_head(session, key) is not None:
         raise AuditChainBroken("this database's chain was keyed before (it has anchors): refusing to re-key it")
-    rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+    rows = repo_audit.all_entries(session)
     prev, keyed_seen = GENESIS_HASH, False
     for expected_seq, e in enumerate(rows, 1):
         keyed = hmac.compare_digest(entry_mac(key, e.prev_hash, e), e.hash)
@@ -214,7 +211,7 @@ def rekey(session: Session) -> int:
 
 
 def recent(session: Session, limit: int = 50) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)))
+    return repo_audit.newest_entries(session, limit)
 
 
 def _database_tag(session: Session, key: bytes) -> str:

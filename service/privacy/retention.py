@@ -33,7 +33,6 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
@@ -41,20 +40,20 @@ from service.platform.blobstore import BlobError, BlobStore
 from service.platform.durations import Duration, parse_duration
 from service.privacy import audit
 from service.privacy.register import RECORD_KINDS, Register, RegisterError
-from service.store.kinds import ACTIVE_STATES, ArtefactKind
-from service.store.models import (
-    Artefact,
-    Call,
-    Classification,
-    Entity,
-    Job,
-    SubjectRequest,
-    Tombstone,
-    Turn,
-    TurnCorrection,
-    WebhookDelivery,
-)
+from service.store.kinds import ArtefactKind
+from service.store.models import Artefact, Call, Tombstone
 from service.store.records import RetentionTag
+from service.store.repo_artefacts import artefacts_of
+from service.store.repo_calls import delete_deliveries_before, detach_deliveries
+from service.store.repo_jobs import has_active_job
+from service.store.repo_results import delete_classifications, delete_corrections, delete_entities, delete_turns
+from service.store.repo_retention import (
+    calls_with_due_artefacts,
+    delete_tombstones_before,
+    due_artefacts,
+    purgeable_calls,
+)
+from service.store.repo_subjects import completed_requests_before, delete_requests_before
 from service.store.search import purge_residue
 
 __all__ = ["RetentionTag", "erase_call", "set_legal_hold", "sweep", "tags_for"]
@@ -63,7 +62,6 @@ log = logging.getLogger(__name__)
 
 OPT_INS = frozenset({"keep_original_audio", "keep_raw_transcript"})
 SYSTEM_ACTOR = "system:retention"
-_ACTIVE = sorted(s.value for s in ACTIVE_STATES)
 
 
 class RetentionConfigError(ValueError):
@@ -280,20 +278,16 @@ class SweepReport:
                 "skipped_active": self.skipped_active, "errors": self.errors, "records": self.records}
 
 
-def _has_active_job(session: Session, call_id: uuid.UUID) -> bool:
-    return bool(session.scalar(select(exists().where(Job.call_id == call_id, Job.state.in_(_ACTIVE)))))
-
-
 def _delete_rows_of(session: Session, art: Artefact) -> None:
     """Delete the database rows that make up an artefact (blobs are deleted by the caller)."""
     if art.kind == ArtefactKind.REDACTED_TRANSCRIPT:
-        session.execute(delete(Turn).where(Turn.call_id == art.call_id))
+        delete_turns(session, art.call_id)
         # A correction quotes the turn it corrects: it cannot outlive the transcript.
-        session.execute(delete(TurnCorrection).where(TurnCorrection.call_id == art.call_id))
+        delete_corrections(session, art.call_id)
     elif art.kind == ArtefactKind.ENTITIES:
-        session.execute(delete(Entity).where(Entity.call_id == art.call_id))
+        delete_entities(session, art.call_id)
     elif art.kind == ArtefactKind.CLASSIFICATION:
-        session.execute(delete(Classification).where(Classification.call_id == art.call_id))
+        delete_classifications(session, art.call_id)
 
 
 def sweep(session: Session, blobstore: BlobStore, now: datetime | None = None, dry_run: bool = False,
@@ -307,13 +301,11 @@ def sweep(session: Session, blobstore: BlobStore, now: datetime | None = None, d
     """
     now = now or utcnow()
     report = SweepReport(now=now, dry_run=dry_run)
-    due_calls = session.scalars(
-        select(Artefact.call_id).where(Artefact.deleted_at.is_(None), Artefact.retain_until <= now)
-        .distinct()).all()
+    due_calls = calls_with_due_artefacts(session, now)
     planned: set[int] = set()
     for call_id in sorted(due_calls, key=str):
         _sweep_call(session, blobstore, call_id, now, dry_run, report, planned)
-    for call in _purgeable_calls(session, planned):
+    for call in purgeable_calls(session, planned):
         if dry_run:
             report.calls_purged.append(call.id)
             continue
@@ -343,14 +335,11 @@ def _sweep_call(session: Session, blobstore: BlobStore, call_id: uuid.UUID, now:
                 report: SweepReport, planned: set[int]) -> None:
     """Delete one call's due artefacts, the call row locked so that a hold taken meanwhile is seen."""
     call = session.get(Call, call_id, with_for_update=not dry_run, populate_existing=True)
-    arts = session.scalars(
-        select(Artefact).where(Artefact.call_id == call_id, Artefact.deleted_at.is_(None),
-                               Artefact.retain_until <= now)
-        .order_by(Artefact.id).execution_options(populate_existing=True)).all()
+    arts = due_artefacts(session, call_id, now)
     if call is None or not arts:
         session.rollback()
         return
-    if call.legal_hold or _has_active_job(session, call_id):
+    if call.legal_hold or has_active_job(session, call_id):
         if call.legal_hold:
             report.skipped_hold += len(arts)
         else:
@@ -394,22 +383,9 @@ def delete_artefact(session: Session, blobstore: BlobStore, art: Artefact, now: 
     return True
 
 
-def _purgeable_calls(session: Session, also_deleted: set[int]) -> list[Call]:
-    """Calls with at least one artefact, none of them live (counting ``also_deleted`` as deleted), no hold,
-    no active job."""
-    live = select(Artefact.id).where(Artefact.call_id == Call.id, Artefact.deleted_at.is_(None))
-    if also_deleted:
-        live = live.where(Artefact.id.not_in(also_deleted))
-    q = (select(Call).where(Call.legal_hold.is_(False), ~live.exists(),
-                            select(Artefact.id).where(Artefact.call_id == Call.id).exists(),
-                            ~select(Job.id).where(Job.call_id == Call.id, Job.state.in_(_ACTIVE)).exists())
-         .order_by(Call.created_at))
-    return list(session.scalars(q))
-
-
 def _purge_call(session: Session, blobstore: BlobStore, call: Call, now: datetime, *, reason: str,
                 actor: str, role: str, policy: str | None = None) -> None:
-    for art in session.scalars(select(Artefact).where(Artefact.call_id == call.id)):
+    for art in artefacts_of(session, call.id):
         if art.blob_key:
             blobstore.delete(art.blob_key)  # already gone for swept ones; idempotent
     session.add(Tombstone(object_type="call", kind=None, call_id=call.id, deleted_at=now, policy=policy,
@@ -430,8 +406,7 @@ def _blank_deliveries(session: Session, call_id: uuid.UUID) -> None:
     sender's retry horizon), so a late retry of the same delivery is answered 410 and does not re-create
     the erased call.
     """
-    session.execute(update(WebhookDelivery).where(WebhookDelivery.call_id == call_id)
-                    .values(response=GONE_RESPONSE, status_code=410, call_id=None))
+    detach_deliveries(session, call_id, response=GONE_RESPONSE, status_code=410)
 
 
 def sweep_records(session: Session, now: datetime, config: RetentionConfig) -> dict[str, int]:
@@ -447,13 +422,10 @@ def sweep_records(session: Session, now: datetime, config: RetentionConfig) -> d
     def cutoff(kind: str) -> datetime:
         return _before(now, rec[kind].duration)
 
-    out["webhook_deliveries"] = _rowcount(session.execute(
-        delete(WebhookDelivery).where(WebhookDelivery.received_at < cutoff("webhook_deliveries"))))
-    out["subject_requests"] = _rowcount(session.execute(
-        delete(SubjectRequest).where(SubjectRequest.created_at < cutoff("subject_requests"))))
+    out["webhook_deliveries"] = delete_deliveries_before(session, cutoff("webhook_deliveries"))
+    out["subject_requests"] = delete_requests_before(session, cutoff("subject_requests"))
     out["subject_requests_minimised"] = _minimise_requests(session, now, rec["subject_requests"])
-    out["tombstones"] = _rowcount(session.execute(
-        delete(Tombstone).where(Tombstone.deleted_at < cutoff("tombstones"))))
+    out["tombstones"] = delete_tombstones_before(session, cutoff("tombstones"))
     out["audit_log"] = audit.prune(session, cutoff("audit_log"), actor=SYSTEM_ACTOR, role="system", now=now)
     session.flush()
     return out
@@ -465,8 +437,7 @@ def _minimise_requests(session: Session, now: datetime, policy: RecordPolicy) ->
         return 0
     before = _before(now, parse_duration(policy.minimise_after))
     n = 0
-    for req in session.scalars(select(SubjectRequest).where(
-            SubjectRequest.status == "completed", SubjectRequest.completed_at < before)):
+    for req in completed_requests_before(session, before):
         matched = [_without_external_ids(m) for m in req.matched_calls]
         result = {k: [_without_external_ids(x) for x in v] if isinstance(v, list) else v
                   for k, v in req.result.items()}
@@ -484,10 +455,6 @@ def _before(now: datetime, duration: Duration) -> datetime:
     """``now`` minus a calendar duration: the moment whose ``duration.after`` is ``now`` (near enough)."""
     approx = now - timedelta(days=duration.approx_days())
     return approx if duration.after(approx) <= now else approx - timedelta(days=1)
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def erase_call(session: Session, blobstore: BlobStore, call_id: uuid.UUID, *, actor: str, role: str,

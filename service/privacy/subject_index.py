@@ -23,11 +23,11 @@ import hmac
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redaction.entities import INDEX_KINDS, KIND_FOR_ENTITY, InvalidIdentifier, normalise_for_index
+from service.store import repo_subjects
 from service.store.models import SUBJECT_TERM_ROLES, Call, SubjectTerm
 
 KINDS = INDEX_KINDS
@@ -68,8 +68,7 @@ def add(session: Session, call: Call | uuid.UUID, kind: str, value: str, *, role
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     call_id, term = _call_id(call), index_terms(kind, value, key=key)
-    found = session.scalars(select(SubjectTerm).where(SubjectTerm.hmac == term,
-                                                      SubjectTerm.call_id == call_id)).first()
+    found = repo_subjects.subject_term(session, term, call_id)
     if found is not None:
         if role == PARTY and found.role != PARTY:
             found.role = PARTY
@@ -100,8 +99,8 @@ def replace_call(session: Session, call: Call | uuid.UUID, identifiers: Iterable
         except InvalidIdentifier:
             if not skip_invalid:
                 raise
-    session.execute(delete(SubjectTerm).where(SubjectTerm.call_id == call_id, SubjectTerm.role == MENTION))
-    party = set(session.scalars(select(SubjectTerm.hmac).where(SubjectTerm.call_id == call_id)))
+    repo_subjects.delete_terms_of_role(session, call_id, MENTION)
+    party = repo_subjects.term_hmacs(session, call_id)
     session.add_all(SubjectTerm(hmac=h, kind=k, call_id=call_id, role=MENTION)
                     for h, k in terms.items() if h not in party)
     session.flush()
@@ -114,7 +113,4 @@ def find_calls(session: Session, identifiers: Iterable[tuple[str, str]], *, role
     terms = {index_terms(kind, value, key=key) for kind, value in identifiers}
     if not terms:
         return set()
-    q = select(SubjectTerm.call_id).where(SubjectTerm.hmac.in_(terms))
-    if role is not None:
-        q = q.where(SubjectTerm.role == role)
-    return set(session.scalars(q))
+    return repo_subjects.calls_with_terms(session, terms, role=role)

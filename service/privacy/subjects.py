@@ -30,7 +30,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
@@ -40,21 +39,19 @@ from service.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from service.privacy import audit, subject_index
 from service.privacy.register import Register, get_register
 from service.privacy.retention import LegalHoldActive, delete_artefact, erase_call
-from service.store.kinds import ACTIVE_STATES, ArtefactKind
+from service.store import repo_subjects
+from service.store.kinds import ArtefactKind
 from service.store.models import (
     SUBJECT_REQUEST_KINDS,
     VERIFICATION_METHODS,
     Artefact,
     Call,
-    Classification,
-    Entity,
-    Job,
-    Provenance,
     SubjectRequest,
-    SubjectTerm,
-    Turn,
     TurnCorrection,
 )
+from service.store.repo_calls import call_row_counts, existing_call_ids
+from service.store.repo_jobs import has_active_job
+from service.store.repo_turns import corrections_of_call, turn_at, turns_of
 
 KINDS = SUBJECT_REQUEST_KINDS
 MAX_IDENTIFIERS = 20
@@ -66,7 +63,6 @@ LEGAL_OBLIGATION_ARTICLE = "6(1)(c)"
 # Structured identifiers the free-text check refuses wherever they appear. Not PHONE: the recogniser also
 # reads dates and times ("12.3.2025 klo 14.05") as numbers; the person's own phone is caught by comparison.
 _REFUSED_IN_TEXT = frozenset({"HETU", "EMAIL", "IBAN", "CARD"})
-_ACTIVE = sorted(s.value for s in ACTIVE_STATES)
 _NOT_COMPACT = re.compile(r"[^0-9a-zåäö@]+")
 
 
@@ -199,17 +195,13 @@ def match_calls(session: Session, terms: Sequence[dict[str, str]]) -> list[dict[
     hmacs = [t["hmac"] for t in terms]
     if not hmacs:
         return []
-    rows = session.execute(
-        select(Call.id, Call.external_id, Call.created_at, SubjectTerm.kind, SubjectTerm.role)
-        .join(SubjectTerm, SubjectTerm.call_id == Call.id)
-        .where(SubjectTerm.hmac.in_(hmacs)).order_by(Call.created_at, Call.id))
     calls: dict[uuid.UUID, dict[str, Any]] = {}
-    for cid, external_id, _created, kind, role in rows:
-        entry = calls.setdefault(cid, {"id": str(cid), "call_id": external_id, "matched_by": [],
-                                       "match": MENTION})
-        if kind not in entry["matched_by"]:
-            entry["matched_by"].append(kind)
-        if role == PARTY:
+    for row in repo_subjects.term_matches(session, hmacs):
+        entry = calls.setdefault(row.call_id, {"id": str(row.call_id), "call_id": row.external_id,
+                                               "matched_by": [], "match": MENTION})
+        if row.kind not in entry["matched_by"]:
+            entry["matched_by"].append(row.kind)
+        if row.role == PARTY:
             entry["match"] = PARTY
     for entry in calls.values():
         entry["matched_by"].sort()
@@ -228,7 +220,7 @@ def live_call_ids(session: Session, req: SubjectRequest, *, match: str | None = 
     ids = [uuid.UUID(m["id"]) for m in req.matched_calls if match is None or match_of(m) == match]
     if not ids:
         return []
-    present = set(session.scalars(select(Call.id).where(Call.id.in_(ids))))
+    present = existing_call_ids(session, ids)
     return [i for i in ids if i in present]
 
 
@@ -343,10 +335,7 @@ def get_request(session: Session, request_id: uuid.UUID) -> SubjectRequest:
 
 def list_requests(session: Session, *, kind: str | None = None, limit: int = 50, offset: int = 0
                   ) -> list[SubjectRequest]:
-    q = select(SubjectRequest).order_by(SubjectRequest.created_at.desc(), SubjectRequest.id)
-    if kind is not None:
-        q = q.where(SubjectRequest.kind == kind)
-    return list(session.scalars(q.limit(limit).offset(offset)))
+    return repo_subjects.list_subject_requests(session, kind=kind, limit=limit, offset=offset)
 
 
 def request_document(req: SubjectRequest) -> dict[str, Any]:
@@ -378,20 +367,14 @@ def _legal_obligation_bases(register: Register) -> set[str]:
     return {k for k, b in register.legal_bases.items() if b.gdpr_article == LEGAL_OBLIGATION_ARTICLE}
 
 
-def _has_active_job(session: Session, call_id: uuid.UUID) -> bool:
-    return bool(session.scalar(select(exists().where(Job.call_id == call_id, Job.state.in_(_ACTIVE)))))
-
-
 def _footprint(session: Session, call: Call) -> dict[str, Any]:
     """What erasing ``call`` removes, counted before it goes (the receipt)."""
-    def count(model: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(model).where(model.call_id == call.id)) or 0)
-
+    n = call_row_counts(session, call.id)
     live = [a for a in call.artefacts if a.deleted_at is None]
     return {"artefacts": sorted(a.kind for a in live), "blobs": sum(1 for a in live if a.blob_key),
-            "rows": {"turns": count(Turn), "entities": count(Entity), "classifications": count(Classification),
-                     "provenance": count(Provenance), "subject_index": count(SubjectTerm),
-                     "corrections": count(TurnCorrection), "jobs": count(Job)}}
+            "rows": {"turns": n.turns, "entities": n.entities, "classifications": n.classifications,
+                     "provenance": n.provenance, "subject_index": n.subject_terms,
+                     "corrections": n.corrections, "jobs": n.jobs}}
 
 
 def _erase(session: Session, blobs: BlobStore, req: SubjectRequest, actor: str, role: str, now: datetime,
@@ -432,8 +415,7 @@ def _erase_mention(session: Session, blobs: BlobStore, call: Call, hmacs: list[s
     """Erase the subject from a call that only mentions them (GDPR art. 17 for the subject, not the call's
     parties): their index terms go, the raw artefacts that hold the mention in clear go (the redacted
     transcript and audio the other person's call keeps are checked for the mention), the call stays."""
-    removed = session.execute(delete(SubjectTerm).where(
-        SubjectTerm.call_id == call.id, SubjectTerm.hmac.in_(hmacs), SubjectTerm.role == MENTION)).rowcount
+    removed = repo_subjects.delete_terms(session, call.id, hmacs, MENTION)
     raw_deleted, raw_kept = [], []
     for art in call.artefacts:
         if art.deleted_at is not None or art.kind not in _RAW_KINDS:
@@ -445,7 +427,7 @@ def _erase_mention(session: Session, blobs: BlobStore, call: Call, hmacs: list[s
         else:
             raw_kept.append({"artefact": art.kind, "reason": "storage_error"})
     left = _mentions_left(session, call.id, set(hmacs))
-    detail = {"call_kept": True, "index_terms_removed": int(removed or 0), "raw_deleted": sorted(raw_deleted),
+    detail = {"call_kept": True, "index_terms_removed": removed, "raw_deleted": sorted(raw_deleted),
               "raw_kept": raw_kept, "turns_redacted": left == 0}
     audit.record(session, actor, role, "subject.erase_mention", "call", str(call.id),
                  {k: v for k, v in detail.items() if k != "call_kept"}, now=now)
@@ -458,7 +440,7 @@ def _mentions_left(session: Session, call_id: uuid.UUID, hmacs: set[str]) -> int
     from redaction import canonical_value
 
     found = 0
-    for turn in session.scalars(select(Turn).where(Turn.call_id == call_id)):
+    for turn in turns_of(session, call_id):
         words = " ".join(str(w.get("text", "")) for w in turn.words or [] if not w.get("redacted"))
         for text in (turn.text, words):
             for span in _pattern_analyzer().analyze(text):
@@ -476,7 +458,7 @@ def _erase_one(session: Session, blobs: BlobStore, call: Call, obligation: set[s
     live = [a for a in call.artefacts if a.deleted_at is None]
     if call.legal_hold or any(a.legal_hold for a in live):
         return _keep(session, call, "legal_hold", live, [], [], actor, role, now)
-    if _has_active_job(session, call.id):
+    if has_active_job(session, call.id):
         return _keep(session, call, "processing", live, [], [], actor, role, now)
     required = [a for a in live if a.legal_basis in obligation and a.retain_until > now]
     if required:
@@ -558,7 +540,7 @@ def add_correction(
     if not text:
         raise InvalidSubjectRequest("empty_correction", "the corrected text is empty")
     call = _request_call(session, req, call_ref)
-    turn = session.scalars(select(Turn).where(Turn.call_id == call.id, Turn.idx == turn_idx)).first()
+    turn = turn_at(session, call.id, turn_idx)
     if turn is None:
         raise TurnNotFound("no such turn in this call")
     now = now or utcnow()
@@ -594,8 +576,7 @@ def _request_call(session: Session, req: SubjectRequest, call_ref: str) -> Call:
 
 def corrections_of(session: Session, call_id: uuid.UUID) -> list[dict[str, Any]]:
     """The corrections of a call, oldest first, as ``call_document`` and the export show them."""
-    rows = session.scalars(select(TurnCorrection).where(TurnCorrection.call_id == call_id)
-                           .order_by(TurnCorrection.created_at, TurnCorrection.id))
+    rows = corrections_of_call(session, call_id)
     return [{"turn": c.turn_idx, "original_text": c.original_text, "corrected_text": c.corrected_text,
              "redacted_types": c.redacted_types, "request_id": str(c.request_id) if c.request_id else None,
              "provenance": {"activity": "rectification", "agent": c.agent, "endTime": _iso(c.created_at)}}

@@ -8,11 +8,12 @@ look-up, are what guarantee nothing is created twice.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,10 +26,13 @@ from service.store.models import (
     Entity,
     Job,
     Provenance,
+    SubjectTerm,
     Turn,
+    TurnCorrection,
     WebhookDelivery,
 )
 from service.store.records import ArtefactRecord, CallMeta
+from service.store.rows import rowcount
 
 
 class CallNotFound(LookupError):
@@ -64,6 +68,33 @@ def require_call(session: Session, call_id: uuid.UUID) -> Call:
     if call is None:
         raise CallNotFound(f"no call {call_id}")
     return call
+
+
+def existing_call_ids(session: Session, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``ids`` whose call still exists."""
+    return set(session.scalars(select(Call.id).where(Call.id.in_(ids))))
+
+
+@dataclass(frozen=True)
+class CallRowCounts:
+    """How many rows of each kind hang off one call (what erasing it removes besides its artefacts)."""
+
+    turns: int
+    entities: int
+    classifications: int
+    provenance: int
+    subject_terms: int
+    corrections: int
+    jobs: int
+
+
+def call_row_counts(session: Session, call_id: uuid.UUID) -> CallRowCounts:
+    def count(model: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model).where(model.call_id == call_id)) or 0)
+
+    return CallRowCounts(turns=count(Turn), entities=count(Entity), classifications=count(Classification),
+                         provenance=count(Provenance), subject_terms=count(SubjectTerm),
+                         corrections=count(TurnCorrection), jobs=count(Job))
 
 
 def latest_job(session: Session, call_id: uuid.UUID) -> Job | None:
@@ -124,26 +155,6 @@ def set_restricted(session: Session, call_id: uuid.UUID, restricted: bool) -> Ca
     return call
 
 
-def list_calls(
-    session: Session, *, status: str | None = None, include_restricted: bool = False,
-    limit: int = 50, offset: int = 0,
-) -> list[Call]:
-    """Newest first, for the QA list; restricted calls are hidden unless asked for."""
-    q = select(Call).order_by(Call.created_at.desc(), Call.id).limit(limit).offset(offset)
-    if status is not None:
-        q = q.where(Call.status == status)
-    if not include_restricted:
-        q = q.where(Call.restricted.is_(False))
-    return list(session.scalars(q))
-
-
-def count_calls(session: Session, *, status: str | None = None) -> int:
-    q = select(func.count()).select_from(Call)
-    if status is not None:
-        q = q.where(Call.status == status)
-    return int(session.scalar(q) or 0)
-
-
 @dataclass(frozen=True)
 class CallView:
     """Everything the QA view shows of one call (ORM objects, readable after the session closes)."""
@@ -202,3 +213,15 @@ def record_delivery(
             raise
         return existing, False
     return d, True
+
+
+def detach_deliveries(session: Session, call_id: uuid.UUID, *, response: Mapping[str, Any],
+                      status_code: int) -> None:
+    """Unlink the call's webhook deliveries from it, replacing their stored answer. Caller commits."""
+    session.execute(update(WebhookDelivery).where(WebhookDelivery.call_id == call_id)
+                    .values(response=response, status_code=status_code, call_id=None))
+
+
+def delete_deliveries_before(session: Session, cutoff: datetime) -> int:
+    """Delete the deliveries received before ``cutoff``; returns how many went. Caller commits."""
+    return rowcount(session.execute(delete(WebhookDelivery).where(WebhookDelivery.received_at < cutoff)))

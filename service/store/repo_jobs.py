@@ -48,6 +48,11 @@ def enqueue_job(session: Session, call_id: uuid.UUID, now: datetime | None = Non
     return job
 
 
+def has_active_job(session: Session, call_id: uuid.UUID) -> bool:
+    """Whether the call has a job queued or running (its rows are about to be rewritten)."""
+    return bool(session.scalar(select(exists().where(Job.call_id == call_id, Job.state.in_(_ACTIVE)))))
+
+
 def unrestricted_call() -> ColumnElement[bool]:
     """The job's call is not restricted: under GDPR art. 18 a restricted call may only be stored, so its
     queued or failed job waits (it is claimable again once the restriction is lifted)."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.provenance import Activity, utcnow
 from redaction.types import Explanation
 from service.store.kinds import DERIVED_KINDS, ArtefactKind
-from service.store.models import Artefact, Classification, Entity, Provenance, Turn
+from service.store.models import Artefact, Classification, Entity, Provenance, Turn, TurnCorrection
 from service.store.records import (
     ArtefactRecord,
     ClassificationRecord,
@@ -107,3 +107,23 @@ def _provenance_row(call_id: uuid.UUID, rec: ProvenanceRecord, by_kind: dict[str
     return Provenance(call_id=call_id, artefact_id=art.id if art else None, stage=act.stage,
                       started_at=act.started_at, ended_at=act.ended_at, agent=prov["agent"],
                       used=prov["used"], generated=prov["generated"])
+
+
+def delete_turns(session: Session, call_id: uuid.UUID) -> None:
+    """Delete the call's transcript turns. Caller commits."""
+    session.execute(delete(Turn).where(Turn.call_id == call_id))
+
+
+def delete_corrections(session: Session, call_id: uuid.UUID) -> None:
+    """Delete the corrections attached to the call's turns. Caller commits."""
+    session.execute(delete(TurnCorrection).where(TurnCorrection.call_id == call_id))
+
+
+def delete_entities(session: Session, call_id: uuid.UUID) -> None:
+    """Delete the call's entity rows. Caller commits."""
+    session.execute(delete(Entity).where(Entity.call_id == call_id))
+
+
+def delete_classifications(session: Session, call_id: uuid.UUID) -> None:
+    """Delete the call's classifications. Caller commits."""
+    session.execute(delete(Classification).where(Classification.call_id == call_id))

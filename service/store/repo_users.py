@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,13 @@ def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
     """A user's tokens, newest first, revoked ones included (the owner sees what was used when)."""
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def active_token_counts(session: Session) -> dict[int, int]:
+    """Unrevoked tokens per user id (users without one are absent), for the admin's user list."""
+    rows = session.execute(select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None))
+                           .group_by(ApiToken.user_id))
+    return {user_id: int(n) for user_id, n in rows}
 
 
 def revoke_token(session: Session, user_id: int, token_id: int, now: datetime | None = None) -> bool:

@@ -7,20 +7,25 @@ form a person is typing into. Restricted calls (GDPR art. 18) are excluded unles
 from __future__ import annotations
 
 import math
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.calls.call_urls import call_url
 from service.store.kinds import CallStatus
-from service.store.models import Artefact, Call, Classification, Entity
-from service.store.search import matching_call_ids
+from service.store.repo_listing import (
+    CallQuery,
+    call_summaries,
+    count_calls,
+    list_calls,
+    listed_agents,
+    listed_queues,
+    listed_reasons,
+)
 from service.ui.formatting import day_bounds
 
 PAGE_SIZE = 25
@@ -111,96 +116,39 @@ class FilterOptions:
     reasons: list[str] = field(default_factory=list)
 
 
-def _when() -> ColumnElement[datetime]:
-    return func.coalesce(Call.started_at, Call.created_at)
-
-
-def _live_artefact(*conds: Any) -> Any:
-    return exists(select(Artefact.id).where(Artefact.call_id == Call.id, Artefact.deleted_at.is_(None),
-                                            *conds))
-
-
-def _conditions(session: Session, f: CallFilters, include_restricted: bool, now: datetime) -> list[Any]:
-    conds: list[Any] = [] if include_restricted else [Call.restricted.is_(False)]
-    lo, hi = day_bounds(f.date_from, f.date_to)
-    if lo is not None:
-        conds.append(_when() >= lo)
-    if hi is not None:
-        conds.append(_when() < hi)
-    for column, value in ((Call.queue, f.queue), (Call.agent_id, f.agent), (Call.status, f.status)):
-        if value:
-            conds.append(column == value)
-    if f.reason:
-        conds.append(exists(select(Classification.id).where(
-            Classification.call_id == Call.id, Classification.kind == "call_reason",
-            Classification.label == f.reason)))
-    if f.pii:
-        conds.append(exists(select(Entity.id).where(Entity.call_id == Call.id, Entity.type.in_(f.pii))))
-    if f.retention == "legal_hold":
-        conds.append(or_(Call.legal_hold.is_(True), _live_artefact(Artefact.legal_hold.is_(True))))
-    elif f.retention == "expiring":
-        conds.append(and_(Call.legal_hold.is_(False), _live_artefact(
-            Artefact.legal_hold.is_(False), Artefact.retain_until < now + timedelta(days=EXPIRING_DAYS))))
-    elif f.retention == "restricted" and include_restricted:
-        conds.append(Call.restricted.is_(True))
-    if f.q:
-        matching = matching_call_ids(session, f.q)
-        if matching is not None:
-            conds.append(Call.id.in_(matching))
-    return conds
+def _query(f: CallFilters, include_restricted: bool, now: datetime) -> CallQuery:
+    """The store's query for ``f``: local days to UTC instants, the retention state to its condition."""
+    since, until = day_bounds(f.date_from, f.date_to)
+    return CallQuery(since=since, until=until, queue=f.queue, agent_id=f.agent, status=f.status,
+                     reason=f.reason, pii_types=f.pii, on_legal_hold=f.retention == "legal_hold",
+                     expiring_before=now + timedelta(days=EXPIRING_DAYS) if f.retention == "expiring" else None,
+                     only_restricted=f.retention == "restricted" and include_restricted, text=f.q)
 
 
 def search_calls(session: Session, f: CallFilters, *, include_restricted: bool, page: int, now: datetime,
                  page_size: int = PAGE_SIZE) -> CallPage:
     """One page of calls matching ``f``, newest first, with what the list shows about each."""
-    conds = _conditions(session, f, include_restricted, now)
-    total = int(session.scalar(select(func.count()).select_from(Call).where(*conds)) or 0)
+    query = _query(f, include_restricted, now)
+    total = count_calls(session, query, include_restricted=include_restricted)
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
-    calls = list(session.scalars(select(Call).where(*conds).order_by(_when().desc(), Call.id)
-                                 .limit(page_size).offset((page - 1) * page_size)))
-    extras = _row_extras(session, [c.id for c in calls])
+    calls = list_calls(session, query, include_restricted=include_restricted, limit=page_size,
+                       offset=(page - 1) * page_size)
+    summaries = call_summaries(session, [c.id for c in calls])
     rows = [CallRow(external_id=c.external_id, url=call_url("/ui/calls", c.external_id, c.client),
                     when=c.started_at or c.created_at, queue=c.queue,
                     agent_id=c.agent_id, duration_s=c.duration_s, status=c.status, restricted=c.restricted,
-                    legal_hold=c.legal_hold, **extras.get(c.id, {})) for c in calls]
+                    legal_hold=c.legal_hold, reason=summaries[c.id].reason,
+                    pii_types=summaries[c.id].pii_types, retain_until=summaries[c.id].retain_until)
+            for c in calls]
     return CallPage(rows=rows, total=total, page=page, pages=pages)
-
-
-def _row_extras(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    out: dict[uuid.UUID, dict[str, Any]] = {i: {} for i in ids}
-    if not ids:
-        return out
-    reasons = select(Classification.call_id, Classification.label).where(
-        Classification.call_id.in_(ids), Classification.kind == "call_reason").order_by(Classification.id)
-    for call_id, label in session.execute(reasons):
-        out[call_id].setdefault("reason", label)
-    types: dict[uuid.UUID, set[str]] = {}
-    for call_id, etype in session.execute(select(Entity.call_id, Entity.type).where(Entity.call_id.in_(ids))
-                                          .distinct()):
-        types.setdefault(call_id, set()).add(etype)
-    for call_id, found in types.items():
-        out[call_id]["pii_types"] = tuple(sorted(found))
-    for call_id, until in session.execute(
-            select(Artefact.call_id, func.min(Artefact.retain_until)).where(
-                Artefact.call_id.in_(ids), Artefact.deleted_at.is_(None), Artefact.legal_hold.is_(False))
-            .group_by(Artefact.call_id)):
-        out[call_id]["retain_until"] = until
-    return out
 
 
 def filter_options(session: Session, *, include_restricted: bool) -> FilterOptions:
     """The values the list's drop-downs offer: those present in calls this reader may see."""
-    visible = [] if include_restricted else [Call.restricted.is_(False)]
-
-    def distinct(column: Any) -> list[str]:
-        q = select(column).where(column.is_not(None), *visible).distinct().order_by(column)
-        return [v for v in session.scalars(q) if v]
-
-    reasons = session.scalars(select(Classification.label).join(Call, Call.id == Classification.call_id)
-                              .where(Classification.kind == "call_reason", *visible).distinct()
-                              .order_by(Classification.label))
-    return FilterOptions(queues=distinct(Call.queue), agents=distinct(Call.agent_id), reasons=list(reasons))
+    return FilterOptions(queues=listed_queues(session, include_restricted=include_restricted),
+                         agents=listed_agents(session, include_restricted=include_restricted),
+                         reasons=listed_reasons(session, include_restricted=include_restricted))
 
 
 def page_number(params: Mapping[str, str]) -> int:

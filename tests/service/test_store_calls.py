@@ -19,10 +19,10 @@ from service.store.repo_calls import (
     find_call,
     find_delivery,
     get_call_view,
-    list_calls,
     record_delivery,
     set_restricted,
 )
+from service.store.repo_listing import list_calls
 from tests.service.conftest import NOW
 
 

@@ -33,7 +33,7 @@ from service.store.models import (
     Turn,
     TurnCorrection,
 )
-from service.store.repo_calls import list_calls
+from service.store.repo_listing import list_calls
 from service.store.repo_users import create_user
 from tests.service.subject_seed import AGENT_ID, AGENT_TEXT, OTHER, PEKKA, SPOKEN_EMAIL, Person, seed_call
 

@@ -16,15 +16,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
 from service.api.deps import SessionDep
 from service.privacy import audit
 from service.store.kinds import Role
-from service.store.models import ApiToken
 from service.store.repo_users import (
     UserExists,
     UserNotFound,
+    active_token_counts,
     create_user,
     disable_user,
     list_users,
@@ -40,8 +39,7 @@ ADMIN_GRANTABLE = tuple(r.value for r in Role if r is not Role.PRIVACY_OFFICER)
 
 def _page(request: Request, session: SessionDep, user: UiUser, *, status: int = 200,
           **context: object) -> HTMLResponse:
-    active_tokens = dict(session.execute(select(ApiToken.user_id, func.count()).where(
-        ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id)).all())
+    active_tokens = active_token_counts(session)
     return render(request, "users.html", {"users": list_users(session), "tokens": active_tokens,
                                           "roles": list(ADMIN_GRANTABLE), **context},
                   user=user, status=status)
