@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.calls.document import (
@@ -31,7 +30,8 @@ from service.platform.errors import Conflict, NotFound
 from service.privacy.subjects import corrections_of
 from service.store.kinds import ArtefactKind
 from service.store.models import Artefact, Call
-from service.store.repo_calls import get_call_view
+from service.store.repo_artefacts import live_artefact
+from service.store.repo_calls import calls_with_external_id, get_call_view
 
 
 class CallHidden(NotFound):
@@ -55,10 +55,7 @@ class AmbiguousCallId(Conflict, LookupError):
 def find_call_by_external_id(session: Session, external_id: str, *, include_restricted: bool,
                              client: str | None = None) -> Call:
     """The one call with this telephony id (of ``client`` when given) that this reader may see."""
-    q = select(Call).where(Call.external_id == external_id)
-    if client is not None:
-        q = q.where(Call.client == client)
-    calls = [c for c in session.scalars(q.order_by(Call.client))
+    calls = [c for c in calls_with_external_id(session, external_id, client)
              if include_restricted or not c.restricted]
     if not calls:
         raise CallHidden("unknown call id")
@@ -109,9 +106,7 @@ def _retention_row(a: Artefact) -> RetentionRow:
 
 
 def redacted_audio_key(session: Session, call_id: uuid.UUID) -> str | None:
-    art = session.scalars(select(Artefact).where(
-        Artefact.call_id == call_id, Artefact.kind == ArtefactKind.REDACTED_AUDIO.value,
-        Artefact.deleted_at.is_(None))).first()
+    art = live_artefact(session, call_id, ArtefactKind.REDACTED_AUDIO)
     return art.blob_key if art else None
 
 

@@ -59,6 +59,14 @@ def find_call(session: Session, client: str, external_id: str) -> Call | None:
     return session.scalars(select(Call).where(Call.client == client, Call.external_id == external_id)).first()
 
 
+def calls_with_external_id(session: Session, external_id: str, client: str | None = None) -> list[Call]:
+    """Every call with this telephony id (of ``client`` when given), by client: ids are unique per client only."""
+    q = select(Call).where(Call.external_id == external_id)
+    if client is not None:
+        q = q.where(Call.client == client)
+    return list(session.scalars(q.order_by(Call.client)))
+
+
 def get_call(session: Session, call_id: uuid.UUID) -> Call | None:
     return session.get(Call, call_id)
 
