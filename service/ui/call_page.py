@@ -13,7 +13,7 @@ from typing import Literal
 
 from redaction.audio import merge_ranges
 from service.calls.document import CallDocument, EntityView, TurnView
-from service.pipeline.result import StoredWord
+from service.store.records import StoredWord
 
 
 @dataclass(frozen=True)
