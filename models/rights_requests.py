@@ -113,6 +113,9 @@ class _Lexicon:
     hedges: frozenset[str]
     hedges_before: frozenset[str]
     channels: tuple[tuple[str, frozenset[str]], ...]
+    channel_ignore: frozenset[str]
+    channel_weak: frozenset[str]
+    overrides: tuple[tuple[str, frozenset[str]], ...]
     cues: tuple[_Cue, ...]
 
 
@@ -144,6 +147,9 @@ def _load_lexicon(path: Path) -> _Lexicon:
         clause_breaks=frozenset(raw.get("clause_breaks", [])),
         hedges=frozenset(raw.get("hedges", [])), hedges_before=frozenset(raw.get("hedges_before", [])),
         channels=tuple((ch, frozenset(words)) for ch, words in raw.get("channels", {}).items()),
+        channel_ignore=frozenset(raw.get("channel_ignore", [])),
+        channel_weak=frozenset(raw.get("channel_weak", [])),
+        overrides=tuple((k, frozenset(v)) for k, v in (raw.get("overrides") or {}).items()),
         cues=tuple(cues))
 
 
@@ -212,7 +218,8 @@ class RightsDetector:
                     key = (hit.kind, hit.channel)
                     if key not in best or hit.score > best[key].score:
                         best[key] = hit
-        return sorted(best.values(), key=lambda h: (h.char_start, KINDS.index(h.kind)))
+        kept = _apply_overrides(list(best.values()), self.lexicon.overrides)
+        return sorted(kept, key=lambda h: (h.char_start, KINDS.index(h.kind)))
 
     def _clause_tokens(self, lowered: str) -> list[list[_Token]]:
         """Tokens with lemma features, split into clauses at sentence punctuation and at clause-breaking
@@ -262,23 +269,56 @@ class RightsDetector:
                           score=cue.score, cue_id=cue.id) for ch in channels]
 
     def _channels(self, clause: list[_Token]) -> list[str]:
-        """Channels named in the clause; each token counts for its first channel in lexicon order, so
-        "sähköposti" (sähkö + posti) is e-mail and not post."""
-        found: list[str] = []
+        """Channels named in the clause. Each token counts for its first channel in lexicon order, so
+        "sähköposti" (sähkö + posti) is e-mail and not post; ``word*`` matches by prefix
+        ("sähköpostimainoksia"); ``channel_ignore`` tokens name no channel ("uutiskirje" is no letter);
+        ``channel_weak`` words count only when nothing else is named ("puhelimeen tekstiviestinä" is SMS)."""
+        strong: list[str] = []
+        weak: list[str] = []
         for tok in clause:
+            if tok.feats & self.lexicon.channel_ignore:
+                continue
             for channel, words in self.lexicon.channels:
-                if words & tok.feats:
-                    if channel not in found:
-                        found.append(channel)
+                matched = {w for w in words if _feature_match(w, tok.feats)}
+                if matched:
+                    target = weak if matched <= self.lexicon.channel_weak else strong
+                    if channel not in target:
+                        target.append(channel)
                     break
-        return found
+        return strong or weak
+
+
+def _apply_overrides(hits: list[RightsHit], overrides: tuple[tuple[str, frozenset[str]], ...]
+                     ) -> list[RightsHit]:
+    """Drop a hit when a hit of a kind that overrides it covers overlapping characters of the same turn."""
+    dropped: set[int] = set()
+    for winner_kind, losers in overrides:
+        for w in hits:
+            if w.kind != winner_kind:
+                continue
+            for i, h in enumerate(hits):
+                if h.kind in losers and h.char_start < w.char_end and w.char_start < h.char_end:
+                    dropped.add(i)
+    return [h for i, h in enumerate(hits) if i not in dropped]
+
+
+def _feature_match(word: str, feats: frozenset[str]) -> bool:
+    if word.endswith("*"):
+        return any(f.startswith(word[:-1]) for f in feats)
+    return word in feats
 
 
 def _nearest_chain(positions: list[list[int]], window: int) -> tuple[int, ...] | None:
-    """For each anchor of the first slot, the nearest position of every other slot; the first chain that
-    fits in ``window`` tokens wins."""
+    """For each anchor of the first slot, the nearest unused position of every other slot (one token fills
+    one slot: "markkinointi" must not be both the verb and the object); the first chain that fits in
+    ``window`` tokens wins."""
     for anchor in positions[0]:
-        chain = (anchor, *(min(ps, key=lambda p: abs(p - anchor)) for ps in positions[1:]))
-        if max(chain) - min(chain) <= window:
-            return chain
+        chain = [anchor]
+        for ps in positions[1:]:
+            free = [p for p in ps if p not in chain]
+            if not free:
+                break
+            chain.append(min(free, key=lambda p: abs(p - anchor)))
+        if len(chain) == len(positions) and max(chain) - min(chain) <= window:
+            return tuple(chain)
     return None
