@@ -1,4 +1,4 @@
-"""Write the labelled rights-request set: bench/data/rights_{train,dev,clean}.jsonl.
+"""Write the labelled rights-request set: bench/data/rights_{train,dev,test,clean}.jsonl.
 
 Each row: ``{"id", "split", "text", "labels": [{"kind", "channel"}], "template", "style"}``. ``labels`` is empty
 for hard negatives and clean lines. Styles imitate what reaches the detector: ``written`` (capitalised,
@@ -16,7 +16,7 @@ import random
 import re
 from pathlib import Path
 
-from bench.rightsgen.templates import CHANNEL_FORMS, CLEAN, DEV, TRAIN
+from bench.rightsgen.templates import CHANNEL_FORMS, CLEAN, DEV, TEST, TRAIN
 
 OUT = Path(__file__).resolve().parent.parent / "data"
 _SLOT_RE = re.compile(r"\{([^{}]*)\}")
@@ -77,11 +77,7 @@ def rows_for(split: str, templates: tuple[tuple[str, str | None], ...], per_temp
 def _channel(kind: str, channel: str | None) -> str | None:
     if not kind.startswith("marketing_"):
         return None
-    return channel or _implied_channel_all()
-
-
-def _implied_channel_all() -> str:
-    return "all"
+    return channel or "all"
 
 
 def clean_rows(rng: random.Random) -> list[dict[str, object]]:
@@ -98,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for split, rows in (("train", rows_for("train", TRAIN, args.per_template, rng)),
                         ("dev", rows_for("dev", DEV, args.per_template, rng)),
+                        ("test", rows_for("test", TEST, args.per_template, rng)),
                         ("clean", clean_rows(rng))):
         path = OUT / f"rights_{split}.jsonl"
         with path.open("w", encoding="utf-8") as f:

@@ -346,3 +346,65 @@ CLEAN: tuple[str, ...] = (
     "toimittakaa laite kotiin",
     "sovellus kaatuu kun avaan tiedot-välilehden",
 )
+
+# A third phrasing set, written before the lexicon was tuned on dev's errors and never tuned on: the honest
+# number once dev has been looked at.
+TEST: tuple[tuple[str, str | None], ...] = (
+    # access
+    ("{olisin kiinnostunut|haluan} {näkemään|saamaan} {kaikki|ne} tiedot mitä {teille on minusta kertynyt|olette minusta tallentaneet}", "access"),
+    ("{pyytäisin|voisinko pyytää} {selvityksen|listan} {minua koskevista tiedoista|henkilötiedoistani}", "access"),
+    ("{mitä|millaisia} {tietoja|henkilötietoja} {teidän järjestelmässä|teidän rekistereissä} on {musta|minusta}", "access"),
+    ("{haluan tehdä|teen} {tietojen tarkastuspyynnön|pyynnön tarkastaa tietoni}", "access"),
+    ("{saisinko|voinko saada} {nähtäväksi|tarkastettavaksi} {omat henkilötietoni|tietoni}", "access"),
+    # erasure
+    ("{haluun|haluan} {kaikki mun tiedot|tietoni} {pois|poistettua} teidän {järjestelmästä|rekistereistä}", "erasure"),
+    ("{voisitteko|pyydän että} {hävittää|hävitätte} {kaikki minua koskevat tiedot|henkilötietoni}", "erasure"),
+    ("{teen|haluan tehdä} {poistopyynnön|pyynnön tietojeni poistamisesta}", "erasure"),
+    ("{en halua että|en halua et} {teillä on|te säilytätte} {mitään tietoja|yhtään tietoa} {minusta|musta} {poistakaa ne|hävittäkää ne}", "erasure"),
+    ("{poistakaa|deletoikaa} {mun asiakastiedot|asiakastietoni} {kokonaan|lopullisesti}", "erasure"),
+    # rectification
+    ("{teillä on|rekisterissä on} {mun nimi|nimeni|osoitteeni} {väärin|väärässä muodossa}", "rectification"),
+    ("{korjaisitteko|voitteko oikaista} {syntymäaikani|sukunimeni} {rekisteriin|järjestelmään} {oikeaksi|}", "rectification"),
+    ("{henkilötiedoissani|tiedoissani} on {väärä syntymäaika|virheellinen osoite} {pyydän korjausta|korjatkaa}", "rectification"),
+    ("{osoite|nimi} {mikä teillä on minusta|joka teillä on musta} on {väärä|vanha ja väärä}", "rectification"),
+    ("{pyydän oikaisua|haluan oikaisun} {virheellisiin tietoihini|henkilötietoihini}", "rectification"),
+    # restriction
+    ("{haluan|pyydän} {tietojeni käsittelyn|henkilötietojeni käsittelyn} {rajoittamista|rajoittamisen} {valituksen ajaksi|toistaiseksi}", "restriction"),
+    ("{laittakaa|asettakaa} {käsittelyrajoitus|rajoitus} {tietoihini|henkilötietoihini}", "restriction"),
+    ("{tietojani|mun tietoja} ei saa {käyttää|käsitellä} {ennen kuin|kunnes} {selvitys on valmis|virhe on korjattu}", "restriction"),
+    ("{lukitkaa|jäädyttäkää} {mun tiedot|henkilötietoni} {kunnes|siihen saakka kun} {asia on käsitelty|riita ratkeaa}", "restriction"),
+    ("{keskeyttäisittekö|voitteko keskeyttää} {tietojeni käsittelyn|henkilötietojeni käytön} {väliaikaisesti|hetkeksi}", "restriction"),
+    # portability
+    ("{siirtäisittekö|voisitteko siirtää} {henkilötietoni|tietoni} {suoraan toiselle yhtiölle|uudelle palveluntarjoajalle}", "portability"),
+    ("{tarvitsen|haluan} {tietoni|asiakastietoni} {koneluettavana tiedostona|csv-muodossa} {uutta operaattoria varten|}", "portability"),
+    ("{käytän|haluan käyttää} {oikeutta tietojen siirtämiseen|tietojen siirto-oikeutta}", "portability"),
+    ("{antakaa|toimittakaa} {mun tiedot|tietoni} {sellaisessa muodossa|sähköisessä muodossa} että {voin siirtää ne|ne voi viedä} {toiseen palveluun|toiselle toimijalle}", "portability"),
+    ("{viekää|siirtäkää} {asiakastietoni|tietoni} {kilpailijalle|toiseen yritykseen}", "portability"),
+    # objection
+    ("{vastustan|mä vastustan} {henkilötietojeni käsittelyä|tietojeni käyttöä} {markkinatutkimukseen|profilointiin}", "objection"),
+    ("{en anna lupaa|en suostu} {tietojeni käyttöön|henkilötietojeni käyttämiseen} {profilointiin|analytiikkaan}", "objection"),
+    ("{älkää profiloiko|älkää analysoiko} {mua|minua} {tietojeni perusteella|mun tietojen perusteella}", "objection"),
+    ("{ette saa|teillä ei ole lupaa} {luovuttaa|myydä} {mun tietoja|tietojani} {eteenpäin|kolmansille osapuolille}", "objection"),
+    ("{teen vastustusoikeuden mukaisen ilmoituksen|käytän vastustamisoikeuttani}", "objection"),
+    # marketing prohibition
+    ("{en halua|en tahdo} {teiltä|} {mitään markkinointia|yhtään mainosta} {@ILL?}", "marketing_prohibition"),
+    ("{kieltäkää|estäkää} {kaikki mainonta|teidän markkinointi} {@ADE?}", "marketing_prohibition"),
+    ("{älkää enää|älkää} {lähettäkö|laittako} {mainoksia|tarjouksia} {@ILL?}", "marketing_prohibition"),
+    ("{lopettakaa|lopetatteko} {mainosten|tarjousten} {lähettäminen|lähettämisen} {@ILL?}", "marketing_prohibition"),
+    ("{mä kiellän|kiellän} {@NOUN} {kokonaan|jatkossa}", "marketing_prohibition"),
+    ("{perun|peruutan} {markkinointiluvan|luvan suoramarkkinointiin} {@ADE?}", "marketing_prohibition"),
+    # marketing consent
+    ("{voitte kyllä|saatte kyllä} lähettää {tarjouksia|mainoksia} {@ILL?}", "marketing_consent"),
+    ("{annan|annan nyt} {luvan|suostumuksen} {markkinointiin|suoramarkkinointiin} {@ADE?}", "marketing_consent"),
+    ("{haluan|haluaisin} {vastaanottaa|saada} {tarjouksia|markkinointiviestejä} {@ILL}", "marketing_consent"),
+    ("{tilaan|haluan tilata} {teidän uutiskirjeen|uutiskirjeenne} {@ILL?}", "marketing_consent"),
+    ("{sallin|hyväksyn} {suoramarkkinoinnin|markkinoinnin} {@ADE?}", "marketing_consent"),
+    ("{saa|voi} {soittaa|ottaa yhteyttä} {tarjouksista|kampanjoista} {@ADE?}", "marketing_consent"),
+    # hard negatives
+    ("{en halua|en tahdo} {poistaa|hävittää} {tietojani|mitään}", None),
+    ("{ei tarvitse|ei tarvi} {korjata|päivittää} {tietoja|mitään}", None),
+    ("{jos|mikäli} {joskus|myöhemmin} haluan {tietoni pois|markkinointikiellon} niin {miten toimin|kenelle soitan}", None),
+    ("{periaatteessa|teoriassa} {voiko|voisiko} {tietoja|henkilötietoja} {siirtää|poistaa}", None),
+    ("en ole {pyytänyt|tilannut} {markkinointikieltoa|tietojeni poistoa}", None),
+    ("{ihan mielenkiinnosta|kysyn vain yleisesti} {miten tietopyyntö tehdään|miten tietojen poisto toimii}", None),
+)
