@@ -110,6 +110,8 @@ class _Lexicon:
     negation: frozenset[str]
     negation_reach: int
     clause_breaks: frozenset[str]
+    not_negation: frozenset[str]
+    possessors: frozenset[str]
     hedges: frozenset[str]
     hedges_before: frozenset[str]
     channels: tuple[tuple[str, frozenset[str]], ...]
@@ -121,7 +123,8 @@ class _Lexicon:
 
 def _alternatives(spec: Any) -> tuple[tuple[str, ...], ...]:
     items = spec if isinstance(spec, list) else str(spec).split("|")
-    return tuple(tuple(str(item).lower().split("+")) for item in items)
+    # YAML folds a long slot over lines with a space: strip every part.
+    return tuple(tuple(p.strip() for p in str(item).lower().split("+")) for item in items if str(item).strip())
 
 
 def _load_lexicon(path: Path) -> _Lexicon:
@@ -145,6 +148,8 @@ def _load_lexicon(path: Path) -> _Lexicon:
         window=int(raw.get("window", 8)), negation=frozenset(raw.get("negation", ["ei"])),
         negation_reach=int(raw.get("negation_reach", 4)),
         clause_breaks=frozenset(raw.get("clause_breaks", [])),
+        not_negation=frozenset(raw.get("not_negation", [])),
+        possessors=frozenset(raw.get("possessors", [])),
         hedges=frozenset(raw.get("hedges", [])), hedges_before=frozenset(raw.get("hedges_before", [])),
         channels=tuple((ch, frozenset(words)) for ch, words in raw.get("channels", {}).items()),
         channel_ignore=frozenset(raw.get("channel_ignore", [])),
@@ -154,18 +159,26 @@ def _load_lexicon(path: Path) -> _Lexicon:
 
 
 class _MorphLemmatiser(_Lemmatiser):
-    """``classify``'s lemmatiser plus two tags the cues need: ``#pl`` (plural: "tarjouksia" are marketing,
-    "tarjouksen" is one quote) and ``#poss1`` (first-person possessive: "tietoni" are about the speaker)."""
+    """``classify``'s lemmatiser plus tags the cues need: ``#pl`` (plural noun: "tarjouksia" are marketing,
+    "tarjouksen" is one quote), ``#poss1`` (first-person possessive: "tietoni" are about the speaker),
+    ``#imp`` (affirmative imperative: "poistakaa" starts a new clause in unpunctuated speech) and ``#past``
+    ("tilasin uutiskirjeen" reports, it does not ask)."""
 
     def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
         out = super()._analyse(voikko, word)
         with self._lock:
             analyses = voikko.analyze(word)
+        # Past only when every reading is past: "voitte" is "you can" as well as "you won".
+        if analyses and all(a.get("TENSE") == "past_imperfective" and a.get("MOOD") == "indicative"
+                            for a in analyses):
+            out.add("#past")
         for a in analyses:
             if a.get("NUMBER") == "plural" and a.get("CLASS") == "nimisana":
                 out.add("#pl")
             if a.get("POSSESSIVE") == "1s":
                 out.add("#poss1")
+            if a.get("MOOD") == "imperative" and a.get("NEGATIVE") == "false":
+                out.add("#imp")
         return out
 
 
@@ -222,24 +235,31 @@ class RightsDetector:
         return sorted(kept, key=lambda h: (h.char_start, KINDS.index(h.kind)))
 
     def _clause_tokens(self, lowered: str) -> list[list[_Token]]:
-        """Tokens with lemma features, split into clauses at sentence punctuation and at clause-breaking
-        words ("mutta": "en halua poistaa mutta haluan nähdä" is two clauses)."""
+        """Tokens with lemma features, split into clauses at sentence punctuation, at clause-breaking words
+        ("en halua poistaa mutta haluan nähdä" is two clauses) and before an affirmative imperative
+        ("ei kiinnosta mainokset lopettakaa": the negation does not reach "lopettakaa")."""
+        lx = self.lexicon
         clauses: list[list[_Token]] = []
         current: list[_Token] = []
+        previous = ""
         for m in re.finditer(r"[.!?;]+|" + _TOKEN_RE.pattern, lowered):
             word = m.group()
-            if _CLAUSE_BREAK_RE.fullmatch(word) or word in self.lexicon.clause_breaks:
-                if current:
-                    clauses.append(current)
-                current = []
-                if not _CLAUSE_BREAK_RE.fullmatch(word):
-                    current.append(_Token(m.start(), m.end(), frozenset({word})))
+            if _CLAUSE_BREAK_RE.fullmatch(word):
+                clauses.append(current)
+                current, previous = [], ""
                 continue
             feats, _known = self._lemmatiser.features(word)
+            if word in lx.not_negation:  # colloquial "et" is "että", not "you do not"
+                feats -= lx.negation
+            if previous in lx.possessors:  # "mun tiedot" = "tietoni"
+                feats |= {"#poss1"}
+            if word in lx.clause_breaks or "#imp" in feats:
+                clauses.append(current)
+                current = []
             current.append(_Token(m.start(), m.end(), feats))
-        if current:
-            clauses.append(current)
-        return clauses
+            previous = word
+        clauses.append(current)
+        return [c for c in clauses if c]
 
     def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: Turn) -> list[RightsHit]:
         positions = [[i for i, tok in enumerate(clause) if any(set(alt) <= tok.feats for alt in slot)]

@@ -68,16 +68,17 @@ def rows_for(split: str, templates: tuple[tuple[str, str | None], ...], per_temp
             if line in seen:
                 continue
             seen.add(line)
-            labels = [] if kind is None else [{"kind": kind, "channel": _channel(kind, channel)}]
+            labels = [] if kind is None else [_label(kind, channel)]
             rows.append({"id": f"{split}-{len(rows):04d}", "split": split, "text": line, "labels": labels,
                          "template": t_index, "style": style})
     return rows
 
 
-def _channel(kind: str, channel: str | None) -> str | None:
+def _label(spec: str, channel: str | None) -> dict[str, str | None]:
+    kind, _, fixed = spec.partition(":")
     if not kind.startswith("marketing_"):
-        return None
-    return channel or "all"
+        return {"kind": kind, "channel": None}
+    return {"kind": kind, "channel": fixed or channel or "all"}
 
 
 def clean_rows(rng: random.Random) -> list[dict[str, object]]:

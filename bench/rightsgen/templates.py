@@ -1,7 +1,8 @@
 """Templates of customer lines, per split. ``train`` and ``dev`` use DIFFERENT phrasings (verbs, word order,
 politeness forms, colloquial forms), so dev measures how the lexicon generalises to wordings it was not
 tuned on. ``{a|b|c}`` picks one alternative; ``{@CASE}`` picks a channel in that grammatical form and sets the
-row's channel label (``{@CASE?}`` may also pick none: channel ``all``).
+row's channel label (``{@CASE?}`` may also pick none: channel ``all``); ``kind:channel`` fixes the channel
+where the verb names it ("älkää soittako" is the phone).
 
 A template is ``(pattern, kind)``; kind ``None`` is a hard negative (negated, hedged, reported, a question
 about what is possible) and must give no hit.
@@ -17,6 +18,7 @@ CHANNEL_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
     "ADE": {"email": ("sähköpostilla", "sähköpostitse", "mailissa"), "sms": ("tekstiviestillä", "tekstareilla",
             "sms-viesteillä"), "phone": ("puhelimella", "puhelimitse"), "post": ("postitse", "kirjeitse",
             "paperipostina")},
+    "NEWS": {"email": ("sähköpostiin", "meiliin"), "post": ("postitse", "kotiin paperisena")},
     "NOUN": {"email": ("sähköpostimainoksia", "sähköpostimarkkinointia", "markkinointisähköposteja"),
              "sms": ("tekstiviestimainontaa", "mainostekstiviestejä", "markkinointitekstareita"),
              "phone": ("puhelinmyyntiä", "myyntipuheluita", "puhelinmarkkinointia"),
@@ -121,7 +123,7 @@ DEV: tuple[tuple[str, str | None], ...] = (
     ("{älkää käyttäkö|älkää luovuttako} {mun tietoja|tietojani} {mihinkään analyyseihin|tutkimuksiin|kumppaneille}", "objection"),
     ("teen {vastalauseen|vastustusilmoituksen} {tietojeni käsittelystä|henkilötietojeni käytöstä}", "objection"),
     # marketing prohibition
-    ("{älkää enää soittako|älkää soitelko} {mulle|minulle} {myyntipuheluita|mitään tarjouksia|kampanjoista}", "marketing_prohibition"),
+    ("{älkää enää soittako|älkää soitelko} {mulle|minulle} {myyntipuheluita|mitään tarjouksia|kampanjoista}", "marketing_prohibition:phone"),
     ("{en tahdo|en kaipaa} {@NOUN} {enää|jatkossa}", "marketing_prohibition"),
     ("{minulle ei saa|mulle ei saa} {lähettää|markkinoida} {mainoksia|mitään mainontaa|tarjouksia} {@ILL?}", "marketing_prohibition"),
     ("{estäkää|kieltäkää} {kaikki markkinointi|suoramainonta|mainonta} {@ADE?}", "marketing_prohibition"),
@@ -130,7 +132,7 @@ DEV: tuple[tuple[str, str | None], ...] = (
     ("{mua ei kiinnosta|ei kiinnosta} {teidän tarjoukset|mainokset} {@ILL?} {lopettakaa|älkää lähettäkö}", "marketing_prohibition"),
     # marketing consent
     ("{ok|okei|joo} {saatte|voitte} {markkinoida|lähettää kampanjoista tietoa} {minulle|mulle} {@ILL?}", "marketing_consent"),
-    ("{tilaan|haluun tilata} {uutiskirjeen|teidän uutiskirjeen} {@ILL?}", "marketing_consent"),
+    ("{tilaan|haluun tilata} {uutiskirjeen|teidän uutiskirjeen} {@NEWS?}", "marketing_consent"),
     ("{suostun|olen valmis vastaanottamaan} {markkinointiviesteihin|markkinointiviestejä} {@ADE?}", "marketing_consent"),
     ("{kyllä|joo} {mua kiinnostaa|minua kiinnostaa} {teidän tarjoukset|edut ja tarjoukset} {@ILL}", "marketing_consent"),
     ("{antakaa tulla|laittakaa tulemaan} {tarjouksia|mainoksia} {@ILL}", "marketing_consent"),
@@ -397,7 +399,7 @@ TEST: tuple[tuple[str, str | None], ...] = (
     ("{voitte kyllä|saatte kyllä} lähettää {tarjouksia|mainoksia} {@ILL?}", "marketing_consent"),
     ("{annan|annan nyt} {luvan|suostumuksen} {markkinointiin|suoramarkkinointiin} {@ADE?}", "marketing_consent"),
     ("{haluan|haluaisin} {vastaanottaa|saada} {tarjouksia|markkinointiviestejä} {@ILL}", "marketing_consent"),
-    ("{tilaan|haluan tilata} {teidän uutiskirjeen|uutiskirjeenne} {@ILL?}", "marketing_consent"),
+    ("{tilaan|haluan tilata} {teidän uutiskirjeen|uutiskirjeenne} {@NEWS?}", "marketing_consent"),
     ("{sallin|hyväksyn} {suoramarkkinoinnin|markkinoinnin} {@ADE?}", "marketing_consent"),
     ("{saa|voi} {soittaa|ottaa yhteyttä} {tarjouksista|kampanjoista} {@ADE?}", "marketing_consent"),
     # hard negatives
