@@ -101,7 +101,7 @@ def table(title: str, rows: list[dict], predicts: dict[str, Predict]) -> None:
     print(f"\n== {title}: {len(rows)} rows ==")
     print(f"{'kind':<22} {'n':>3} " + " ".join(f"{n + ' P/R/F1':>22}" for n in names))
     for k in KINDS:
-        cells = " ".join(f"{'%.2f / %.2f / %.2f' % results[n][k][:3]:>22}" for n in names)
+        cells = " ".join(f"{'{:.2f} / {:.2f} / {:.2f}'.format(*results[n][k][:3]):>22}" for n in names)
         print(f"{k:<22} {results[names[0]][k][3]:>3} {cells}")
     negatives = [r for r in rows if not r["labels"]]
     print("hard negatives with a false item: " + ", ".join(

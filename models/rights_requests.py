@@ -16,6 +16,7 @@ Only customer turns are read: an agent saying "voin poistaa tiedot" is not a req
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -262,8 +263,8 @@ class RightsDetector:
         return [c for c in clauses if c]
 
     def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: Turn) -> list[RightsHit]:
-        positions = [[i for i, tok in enumerate(clause) if any(set(alt) <= tok.feats for alt in slot)]
-                     for slot in cue.slots]
+        positions = [[(i, rank) for i, tok in enumerate(clause)
+                      if (rank := _best_rank(slot, tok.feats)) is not None] for slot in cue.slots]
         if not all(positions):
             return []
         chosen = _nearest_chain(positions, self.lexicon.window)
@@ -308,6 +309,11 @@ class RightsDetector:
         return strong or weak
 
 
+def _best_rank(slot: tuple[tuple[str, ...], ...], feats: frozenset[str]) -> int | None:
+    """Index of the first alternative of ``slot`` the token has (earlier alternatives are stronger cues)."""
+    return next((rank for rank, alt in enumerate(slot) if set(alt) <= feats), None)
+
+
 def _apply_overrides(hits: list[RightsHit], overrides: tuple[tuple[str, frozenset[str]], ...]
                      ) -> list[RightsHit]:
     """Drop a hit when a hit of a kind that overrides it covers overlapping characters of the same turn."""
@@ -328,17 +334,18 @@ def _feature_match(word: str, feats: frozenset[str]) -> bool:
     return word in feats
 
 
-def _nearest_chain(positions: list[list[int]], window: int) -> tuple[int, ...] | None:
-    """For each anchor of the first slot, the nearest unused position of every other slot (one token fills
-    one slot: "markkinointi" must not be both the verb and the object); the first chain that fits in
-    ``window`` tokens wins."""
-    for anchor in positions[0]:
-        chain = [anchor]
-        for ps in positions[1:]:
-            free = [p for p in ps if p not in chain]
-            if not free:
-                break
-            chain.append(min(free, key=lambda p: abs(p - anchor)))
-        if len(chain) == len(positions) and max(chain) - min(chain) <= window:
-            return tuple(chain)
-    return None
+def _nearest_chain(positions: list[list[tuple[int, int]]], window: int) -> tuple[int, ...] | None:
+    """``positions``: per slot, (token index, rank of the alternative it matched). Of the assignments where
+    every slot has its own token (so "markkinointiviestejä" is not both verb and object) within ``window``
+    tokens, the one with the strongest alternatives, then the tightest span, so the evidence names "tietoni"
+    rather than "kaikki". Slots are few and clauses short, so trying every assignment is cheap."""
+    best: tuple[int, int, tuple[int, ...]] | None = None
+    for combo in itertools.product(*positions):
+        chain = tuple(i for i, _ in combo)
+        span = max(chain) - min(chain)
+        if span > window or len(set(chain)) < len(chain):
+            continue
+        key = (sum(rank for _, rank in combo), span, chain)
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[2]

@@ -23,6 +23,7 @@ _SLOT_RE = re.compile(r"\{([^{}]*)\}")
 _OPENINGS = ("", "", "joo ", "hei ", "tota ", "öö ", "niin ", "kuulkaa ", "hei mulla on asia ", "no ")
 _FILLERS = ("öö", "tota", "niinku", "siis", "että", "nii")
 STYLES = ("written", "asr", "spoken")
+_QUESTION_WORDS = frozenset({"mitä", "mikä", "miten", "mihin", "millaisia", "saanko", "voinko", "onko"})
 
 
 def expand(pattern: str, rng: random.Random) -> tuple[str, str | None]:
@@ -45,7 +46,8 @@ def expand(pattern: str, rng: random.Random) -> tuple[str, str | None]:
 
 def styled(text: str, style: str, rng: random.Random) -> str:
     if style == "written":
-        return text[:1].upper() + text[1:] + rng.choice((".", ".", "!", "?" if " ko " in text else "."))
+        question = re.match(r"\w+(ko|kö|kin)\b", text) is not None or text.split()[0] in _QUESTION_WORDS
+        return text[:1].upper() + text[1:] + ("?" if question else rng.choice((".", ".", "!")))
     words = text.lower().split()
     if style == "spoken":
         if len(words) > 3 and rng.random() < 0.6:

@@ -1,4 +1,5 @@
-"""Templates of customer lines, per split. ``train`` and ``dev`` use DIFFERENT phrasings (verbs, word order,
+# ruff: noqa: E501  (one template per line reads better than wrapped alternatives)
+"""Templates of customer lines, per split. ``train``, ``dev`` and ``test`` use DIFFERENT phrasings (verbs, word order,
 politeness forms, colloquial forms), so dev measures how the lexicon generalises to wordings it was not
 tuned on. ``{a|b|c}`` picks one alternative; ``{@CASE}`` picks a channel in that grammatical form and sets the
 row's channel label (``{@CASE?}`` may also pick none: channel ``all``); ``kind:channel`` fixes the channel
@@ -118,7 +119,7 @@ DEV: tuple[tuple[str, str | None], ...] = (
     ("{tarvitsen|haluan} {tiedot itsestäni|kaikki tietoni} {tiedostona|sähköisessä muodossa} jotta voin {vaihtaa yhtiötä|siirtyä toiselle toimijalle}", "portability"),
     # objection
     ("{mä vastustan|vastustan} sitä että {mun tietoja|tietojani} {profiloidaan|analysoidaan}", "objection"),
-    ("{kieltäydyn|kiellän} {profiloinnista|tietojeni analysoinnista}", "objection"),
+    ("{kieltäydyn profiloinnista|kiellän profiloinnin|kieltäydyn tietojeni analysoinnista}", "objection"),
     ("{en hyväksy|en salli} {tietojeni käyttöä|henkilötietojeni käsittelyä} {kohdentamiseen|analytiikkaan}", "objection"),
     ("{älkää käyttäkö|älkää luovuttako} {mun tietoja|tietojani} {mihinkään analyyseihin|tutkimuksiin|kumppaneille}", "objection"),
     ("teen {vastalauseen|vastustusilmoituksen} {tietojeni käsittelystä|henkilötietojeni käytöstä}", "objection"),
@@ -360,7 +361,7 @@ TEST: tuple[tuple[str, str | None], ...] = (
     ("{saisinko|voinko saada} {nähtäväksi|tarkastettavaksi} {omat henkilötietoni|tietoni}", "access"),
     # erasure
     ("{haluun|haluan} {kaikki mun tiedot|tietoni} {pois|poistettua} teidän {järjestelmästä|rekistereistä}", "erasure"),
-    ("{voisitteko|pyydän että} {hävittää|hävitätte} {kaikki minua koskevat tiedot|henkilötietoni}", "erasure"),
+    ("{voisitteko hävittää|pyydän että hävitätte} {kaikki minua koskevat tiedot|henkilötietoni}", "erasure"),
     ("{teen|haluan tehdä} {poistopyynnön|pyynnön tietojeni poistamisesta}", "erasure"),
     ("{en halua että|en halua et} {teillä on|te säilytätte} {mitään tietoja|yhtään tietoa} {minusta|musta} {poistakaa ne|hävittäkää ne}", "erasure"),
     ("{poistakaa|deletoikaa} {mun asiakastiedot|asiakastietoni} {kokonaan|lopullisesti}", "erasure"),
