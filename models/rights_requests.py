@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
@@ -42,9 +42,6 @@ __all__ = [
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "rights_requests_fi.yaml"
 VERSION = "1.0.0"
 
-Kind = Literal["access", "erasure", "rectification", "restriction", "portability", "objection",
-               "marketing_prohibition", "marketing_consent"]
-Channel = Literal["phone", "sms", "email", "post", "all"]
 KINDS: tuple[str, ...] = ("access", "erasure", "rectification", "restriction", "portability", "objection",
                           "marketing_prohibition", "marketing_consent")
 CHANNELS: tuple[str, ...] = ("phone", "sms", "email", "post", "all")
@@ -144,6 +141,9 @@ def _load_lexicon(path: Path) -> _Lexicon:
                              negated=bool(spec.get("negated", False)),
                              unless=frozenset(str(u).lower() for u in spec.get("unless", [])),
                              score=float(spec.get("score", 0.9))))
+    channels = raw.get("channels", {})
+    if not isinstance(channels, dict) or not set(channels) <= set(CHANNELS) - {"all"}:
+        raise InvalidRightsLexicon(f"{path}: channels must be among {CHANNELS[:-1]}")
     return _Lexicon(
         name=str(raw.get("name", path.stem)), version=str(raw.get("version", "0")),
         window=int(raw.get("window", 8)), negation=frozenset(raw.get("negation", ["ei"])),
@@ -152,7 +152,7 @@ def _load_lexicon(path: Path) -> _Lexicon:
         not_negation=frozenset(raw.get("not_negation", [])),
         possessors=frozenset(raw.get("possessors", [])),
         hedges=frozenset(raw.get("hedges", [])), hedges_before=frozenset(raw.get("hedges_before", [])),
-        channels=tuple((ch, frozenset(words)) for ch, words in raw.get("channels", {}).items()),
+        channels=tuple((ch, frozenset(words)) for ch, words in channels.items()),
         channel_ignore=frozenset(raw.get("channel_ignore", [])),
         channel_weak=frozenset(raw.get("channel_weak", [])),
         overrides=tuple((k, frozenset(v)) for k, v in (raw.get("overrides") or {}).items()),
@@ -338,14 +338,18 @@ def _nearest_chain(positions: list[list[tuple[int, int]]], window: int) -> tuple
     """``positions``: per slot, (token index, rank of the alternative it matched). Of the assignments where
     every slot has its own token (so "markkinointiviestejä" is not both verb and object) within ``window``
     tokens, the one with the strongest alternatives, then the tightest span, so the evidence names "tietoni"
-    rather than "kaikki". Slots are few and clauses short, so trying every assignment is cheap."""
+    rather than "kaikki". Only tokens within ``window`` of a first-slot anchor are tried, so a long
+    unpunctuated turn costs at most (2 * window + 1) ** (slots - 1) assignments per anchor."""
     best: tuple[int, int, tuple[int, ...]] | None = None
-    for combo in itertools.product(*positions):
-        chain = tuple(i for i, _ in combo)
-        span = max(chain) - min(chain)
-        if span > window or len(set(chain)) < len(chain):
-            continue
-        key = (sum(rank for _, rank in combo), span, chain)
-        if best is None or key < best:
-            best = key
+    for anchor in positions[0]:
+        near = [[p for p in ps if abs(p[0] - anchor[0]) <= window] for ps in positions[1:]]
+        for rest in itertools.product(*near):
+            combo = (anchor, *rest)
+            chain = tuple(i for i, _ in combo)
+            span = max(chain) - min(chain)
+            if span > window or len(set(chain)) < len(chain):
+                continue
+            key = (sum(rank for _, rank in combo), span, chain)
+            if best is None or key < best:
+                best = key
     return None if best is None else best[2]

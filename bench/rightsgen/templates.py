@@ -1,9 +1,11 @@
 # ruff: noqa: E501  (one template per line reads better than wrapped alternatives)
-"""Templates of customer lines, per split. ``train``, ``dev`` and ``test`` use DIFFERENT phrasings (verbs, word order,
-politeness forms, colloquial forms), so dev measures how the lexicon generalises to wordings it was not
-tuned on. ``{a|b|c}`` picks one alternative; ``{@CASE}`` picks a channel in that grammatical form and sets the
-row's channel label (``{@CASE?}`` may also pick none: channel ``all``); ``kind:channel`` fixes the channel
-where the verb names it ("älkää soittako" is the phone).
+"""Templates of customer lines, per split. ``train``, ``dev`` and ``test`` use DIFFERENT phrasings (verbs,
+word order, politeness forms, colloquial forms). The lexicon was tuned on ``train`` and then on ``dev``'s
+errors; ``test`` was written before that and never tuned on, so it measures unseen wordings.
+
+``{a|b|c}`` picks one alternative; ``{@CASE}`` picks a channel in that grammatical form and sets the row's
+channel label (``{@CASE?}`` may also pick none: channel ``all``); ``kind:channel`` fixes the channel where
+the verb names it ("älkää soittako" is the phone).
 
 A template is ``(pattern, kind)``; kind ``None`` is a hard negative (negated, hedged, reported, a question
 about what is possible) and must give no hit.

@@ -121,9 +121,14 @@ def test_model_info_records_the_lexicon(detector: RightsDetector) -> None:
     assert info.sha256 and info.kind == "model"
 
 
-def test_bad_lexicon_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", [
+    "kinds:\n  gossip:\n    - all: [juoru]\n",
+    "channels:\n  fax: [faksi]\nkinds:\n  access:\n    - all: [tietää]\n",
+    "kinds:\n  access:\n    - all: []\n",
+])
+def test_bad_lexicon_is_refused(tmp_path: Path, text: str) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kinds:\n  gossip:\n    - all: [juoru]\n", encoding="utf-8")
+    bad.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidRightsLexicon):
         RightsDetector(bad)
 
