@@ -6,13 +6,14 @@ The lexicon (models/data/rights_requests_fi.yaml) was tuned on ``train`` and the
 dev tuning and never tuned on: it is the honest number for unseen wordings. A marketing hit counts only with
 the right channel. Regenerate the data with ``python -m bench.rightsgen.generate``.
 
-    .venv/bin/python bench/rights_quality.py [--errors]
+    .venv/bin/python bench/rights_quality.py [--errors] [--noise]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.classify_quality import asr_noise  # noqa: E402
 from models.rights_requests import KINDS, RightsDetector  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
@@ -108,9 +110,31 @@ def table(title: str, rows: list[dict], predicts: dict[str, Predict]) -> None:
         f"{n} {len(false_items(negatives, predicts[n]))}/{len(negatives)}" for n in names))
 
 
+def noise_report(predict: Predict, rates: tuple[float, ...] = (0.1, 0.2), seeds: int = 3) -> None:
+    """Micro precision/recall over all kinds when words are damaged like Whisper base damages them
+    (bench/classify_quality.py's ``asr_noise``: dropped, doubled, confused letters, split and merged words)."""
+    print(f"\n== lexicon under simulated ASR damage (micro P/R over all kinds, mean of {seeds} seeds) ==")
+    splits = {s: load(s) for s in ("dev", "test", "clean")}
+    for rate in rates:
+        cells = []
+        for split, rows in splits.items():
+            tp = fp = fn = 0
+            for seed in range(seeds):
+                rng = random.Random(seed)
+                for row in rows:
+                    g, p = gold(row), predict(asr_noise(row["text"], rate, rng))
+                    tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
+            if split == "clean":
+                cells.append(f"clean false items {fp / seeds:.1f}")
+            else:
+                cells.append(f"{split} P {tp / max(tp + fp, 1):.2f} R {tp / max(tp + fn, 1):.2f}")
+        print(f"words damaged {rate:>4.0%}: " + "; ".join(cells))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--errors", action="store_true", help="print the detector's errors on dev and clean")
+    ap.add_argument("--noise", action="store_true", help="also score words damaged like ASR output")
     args = ap.parse_args(argv)
     detector = RightsDetector.from_default()
     predicts: dict[str, Predict] = {"lexicon": detector_predict(detector), "keyword": keyword_predict}
@@ -120,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n== clean: {len(clean)} lines ==")
     for name, fn in predicts.items():
         print(f"{name}: {len(false_items(clean, fn))} false items")
+    if args.noise:
+        noise_report(predicts["lexicon"])
     if args.errors:
         for split in ("train", "dev", "clean"):  # test is never looked at line by line
             for row in load(split):
