@@ -226,7 +226,9 @@ class RightsDetector:
 
     def _detect_turn(self, index: int, turn: Turn) -> list[RightsHit]:
         best: dict[tuple[str, str | None], RightsHit] = {}
-        for clause in self._clause_tokens(turn.text.lower()):
+        # Lower-case character by character so evidence offsets index the original text ("İ" would grow).
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in turn.text)
+        for clause in self._clause_tokens(lowered):
             for cue in self.lexicon.cues:
                 for hit in self._match(cue, clause, index, turn):
                     key = (hit.kind, hit.channel)

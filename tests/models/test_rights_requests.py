@@ -114,6 +114,12 @@ def test_placeholders_and_several_requests_in_one_turn(detector: RightsDetector)
     assert hits[0].char_end <= hits[1].char_start
 
 
+def test_offsets_survive_characters_that_grow_when_lower_cased(detector: RightsDetector) -> None:
+    text = "İİ POISTAKAA KAIKKI TIETONI."
+    (hit,) = detector.detect([Turn("customer", text, 0.0, 2.0)])
+    assert text[hit.char_start:hit.char_end] == "POISTAKAA KAIKKI TIETONI"
+
+
 def test_model_info_records_the_lexicon(detector: RightsDetector) -> None:
     info = detector.model_info
     assert info.settings["lexicon_sha256"] == sha256_file(str(DEFAULT_LEXICON))
