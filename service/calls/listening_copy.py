@@ -112,6 +112,11 @@ class ListeningCopies:
             while sum(len(e.data) for e in self._entries.values()) > self.max_bytes:
                 self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every copy (tests; an operator may call it after a bulk erasure, though TTL would do)."""
+        with self._lock:
+            self._entries.clear()
+
     def cached_digests(self) -> list[str]:
         """The WAV digests held now (oldest use first), for tests and diagnostics."""
         with self._lock:

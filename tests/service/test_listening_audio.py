@@ -169,6 +169,6 @@ def test_no_listening_copy_once_the_wav_is_gone(isolated_settings: Path, db_url:
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
     """The process-wide cache is keyed by WAV digests; seeded calls have the same audio in every test."""
-    LISTENING_COPIES._entries.clear()
+    LISTENING_COPIES.clear()
     yield
-    LISTENING_COPIES._entries.clear()
+    LISTENING_COPIES.clear()

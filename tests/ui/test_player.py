@@ -53,9 +53,9 @@ def view(request: pytest.FixtureRequest, browser: Any) -> Iterator[tuple[Any, st
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    LISTENING_COPIES._entries.clear()
+    LISTENING_COPIES.clear()
     yield
-    LISTENING_COPIES._entries.clear()
+    LISTENING_COPIES.clear()
 
 
 def _login(page: Any, served: Served, lang: str) -> None:
