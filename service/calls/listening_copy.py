@@ -22,13 +22,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audio import encode_opus
 from service.calls.review import read_pcm16_wav
 from service.store.kinds import ArtefactKind
-from service.store.models import Artefact
+from service.store.repo_artefacts import live_artefact
 
 MEDIA_TYPE = "audio/ogg"  # Ogg/Opus; browsers also accept "audio/ogg; codecs=opus"
 MONO_BITRATE = 24_000
@@ -46,9 +45,7 @@ class RedactedAudioRef:
 
 def redacted_audio_ref(session: Session, call_id: uuid.UUID) -> RedactedAudioRef | None:
     """The live (not deleted) redacted audio artefact of the call, or ``None``."""
-    art = session.scalars(select(Artefact).where(
-        Artefact.call_id == call_id, Artefact.kind == ArtefactKind.REDACTED_AUDIO.value,
-        Artefact.deleted_at.is_(None))).first()
+    art = live_artefact(session, call_id, ArtefactKind.REDACTED_AUDIO)
     if art is None or not art.blob_key or not art.sha256:
         return None
     return RedactedAudioRef(call_id=call_id, blob_key=art.blob_key, sha256=art.sha256)
