@@ -277,6 +277,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "recognizer.phone": ("Puhelinnumeron tunnistin", "Phone number recogniser"),
     "recognizer.ytunnus": ("Y-tunnuksen tunnistin", "Business ID recogniser"),
     "recognizer.human_reviewer": ("Laadunvarmistajan ilmoittama", "Reported by a reviewer"),
+    # provenance stages (service/pipeline/stages.py, service/calls/review.py)
+    "stage.transcribe": ("Puheentunnistus, kanava {n}", "Speech recognition, channel {n}"),
+    "stage.detect_and_redact_text": ("Tunnisteiden tunnistus ja poisto tekstistä",
+                                     "Finding and redacting identifiers in the text"),
+    "stage.redact_audio": ("Tunnisteiden poisto tallenteesta", "Redacting identifiers in the recording"),
+    "stage.self_verify": ("Poiston tarkistus uudella tunnistuksella", "Checking the redaction by re-transcribing"),
+    "stage.classify": ("Luokittelu", "Classification"),
+    "stage.review:missed_identifier": ("Laadunvarmistajan ilmoittama tunniste", "Identifier reported by a reviewer"),
     # how a classification was made
     "classifier_method.lexicon": ("Sanaston perusteella", "From the word list"),
     "classifier_method.rule": ("Säännön perusteella", "By a rule"),

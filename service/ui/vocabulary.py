@@ -18,7 +18,7 @@ from models.classify import DEFAULT_PII_MAP, DEFAULT_TAXONOMY, load_taxonomy
 from redaction import registry
 from redaction.entities import SPECS
 from redaction.entities import label as placeholder_label
-from service.calls.review import HUMAN_RECOGNIZER, reportable_types
+from service.calls.review import HUMAN_RECOGNIZER, REVIEW_STAGE, reportable_types
 from service.privacy.register import get_register
 from service.privacy.retention import get_retention
 from service.store.kinds import ArtefactKind, CallStatus, Role
@@ -27,6 +27,13 @@ from service.ui.listing import RETENTION_STATES
 
 # Classification methods models/classify.py writes; the classifier has no list of them to import.
 CLASSIFIER_METHODS = ("lexicon", "rule", "fallback")
+# Provenance stages the pipeline and the review write (``transcribe:channel<n>`` once per channel).
+STAGES = ("transcribe:channel0", "transcribe:channel1", "detect_and_redact_text", "redact_audio", "self_verify",
+          "classify", REVIEW_STAGE)
+_TRANSCRIBE = "transcribe:channel"
+# A vocabulary whose codes may also be another's: the call's data categories are the classifier's
+# (pii_categories_fi.yaml) or, in older data, the register's own.
+_ALSO = {"pii_category": "category"}
 
 
 def identifier_types() -> list[str]:
@@ -58,6 +65,7 @@ VOCABULARIES: dict[str, Callable[[], Iterable[str]]] = {
     "category": lambda: list(get_register().data_categories),
     "recognizer": lambda: [*registry.names(), HUMAN_RECOGNIZER],
     "retention": lambda: RETENTION_STATES,
+    "stage": lambda: STAGES,
 }
 
 
@@ -77,9 +85,14 @@ def label(lang: str, prefix: str | None, value: str | None) -> str:
     """The label of ``value`` in the vocabulary ``prefix``, in ``lang``; an unknown code shows as itself."""
     if value is None:
         return "–"
-    key = f"{prefix}.{value}"
-    pair = MESSAGES.get(key) or register_labels().get(key)
-    return pair[LANGS.index(lang)] if pair else value
+    if prefix == "stage" and value.startswith(_TRANSCRIBE) and value[len(_TRANSCRIBE):].isdigit():
+        return MESSAGES["stage.transcribe"][LANGS.index(lang)].format(n=int(value[len(_TRANSCRIBE):]) + 1)
+    for vocabulary in (prefix, _ALSO.get(prefix or "")):
+        key = f"{vocabulary}.{value}"
+        pair = MESSAGES.get(key) or register_labels().get(key)
+        if pair:
+            return pair[LANGS.index(lang)]
+    return value
 
 
 def chip(lang: str, entity_type: str) -> str:
