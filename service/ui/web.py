@@ -127,7 +127,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     other = LANGS[1 - LANGS.index(lang)]
     ctx: dict[str, Any] = {
         "t": t, "lang": lang, "user": user, "csrf": user.csrf if user else None,
-        "label": partial(vocabulary.label, lang), "chip": partial(vocabulary.chip, lang), "dt": partial(formatting.local_datetime, lang=lang),
+        "label": partial(vocabulary.label, lang), "chip": partial(vocabulary.chip, lang),
+        "dt": partial(formatting.local_datetime, lang=lang),
         "day": partial(formatting.local_date, lang=lang),
         "lang_url": _with_lang(request, other),
         "demo": bool(getattr(request.app.state.ctx.settings, "demo", False)),

@@ -46,7 +46,7 @@ def test_every_code_has_a_human_label(prefix: str, lang: str) -> None:
 
 
 def test_dynamic_vocabularies_are_known() -> None:
-    assert DYNAMIC <= set(vocabulary.VOCABULARIES)
+    assert set(vocabulary.VOCABULARIES) >= DYNAMIC
     assert set(vocabulary.VOCABULARIES["kind"]()) - {"call_reason"} <= DYNAMIC
 
 

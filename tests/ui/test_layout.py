@@ -24,7 +24,9 @@ OVERFLOW = """() => {
   const w = window.innerWidth;
   const out = [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > w + 0.5 && e.getClientRects().length)
-    .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} → ${Math.round(e.getBoundingClientRect().right)}`);
+    .slice(0, 8)
+    .map(e => [e.tagName.toLowerCase(), ...e.classList].join('.') + ' → '
+              + Math.round(e.getBoundingClientRect().right));
   return {scroll: document.documentElement.scrollWidth, inner: w, out};
 }"""
 
