@@ -19,14 +19,15 @@ from sqlalchemy.orm import Session
 
 from service.calls.call_urls import call_url
 from service.store.kinds import CallStatus
-from service.store.models import Artefact, Call, Classification, Entity
+from service.store.models import Artefact, Call, CallReview, Classification, Entity
 from service.store.search import matching_call_ids
 from service.ui.formatting import day_bounds
 
 PAGE_SIZE = 25
 EXPIRING_DAYS = 30
 RETENTION_STATES = ("legal_hold", "expiring", "restricted")
-_TEXT_FIELDS = ("queue", "agent", "reason", "status", "retention", "q")
+REVIEWED_STATES = ("yes", "no")
+_TEXT_FIELDS = ("queue", "agent", "reason", "status", "retention", "q", "reviewed", "interruptions", "silence")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,19 @@ class CallFilters:
     retention: str | None = None
     q: str | None = None
     bad_date: bool = False
+    # The QA workbench: reviewed or not, and conversation measures (kept as typed, so the form shows them).
+    reviewed: str | None = None
+    interruptions: str | None = None  # at least this many interruptions (both speakers together)
+    silence: str | None = None  # at least this share of silence, percent
+    bad_number: bool = False
+
+    @property
+    def min_interruptions(self) -> int | None:
+        return _number(self.interruptions, 1000, whole=True)  # type: ignore[return-value]
+
+    @property
+    def min_silence(self) -> float | None:
+        return _number(self.silence, 100)
 
     @classmethod
     def from_query(cls, params: Any) -> CallFilters:
@@ -58,11 +72,17 @@ class CallFilters:
                 dates[name], bad = None, True
         status = text("status")
         retention = text("retention")
+        reviewed = text("reviewed")
+        interruptions, silence = text("interruptions"), text("silence")
+        bad_number = any(v is not None and _number(v, top, whole=whole) is None
+                         for v, top, whole in ((interruptions, 1000, True), (silence, 100, False)))
         return cls(date_from=dates["date_from"], date_to=dates["date_to"], queue=text("queue"),
                    agent=text("agent"), reason=text("reason"),
                    pii=tuple(sorted({p for p in params.getlist("pii") if p}))[:20],
                    status=status if status in {s.value for s in CallStatus} else None,
-                   retention=retention if retention in RETENTION_STATES else None, q=text("q"), bad_date=bad)
+                   retention=retention if retention in RETENTION_STATES else None, q=text("q"), bad_date=bad,
+                   reviewed=reviewed if reviewed in REVIEWED_STATES else None, interruptions=interruptions,
+                   silence=silence, bad_number=bad_number)
 
     def used(self) -> list[str]:
         """Names (never values) of the filters in use: what the audit entry may say about a search."""
@@ -94,6 +114,7 @@ class CallRow:
     reason: str | None = None
     pii_types: tuple[str, ...] = ()
     retain_until: datetime | None = None  # the earliest deadline among live artefacts not on hold
+    reviewed_by: str | None = None  # who marked the call reviewed (None: not reviewed)
 
 
 @dataclass(frozen=True)
@@ -143,6 +164,7 @@ def _conditions(session: Session, f: CallFilters, include_restricted: bool, now:
             Artefact.legal_hold.is_(False), Artefact.retain_until < now + timedelta(days=EXPIRING_DAYS))))
     elif f.retention == "restricted" and include_restricted:
         conds.append(Call.restricted.is_(True))
+    conds += _qa_conditions(f)
     if f.q:
         matching = matching_call_ids(session, f.q)
         if matching is not None:
@@ -181,12 +203,48 @@ def _row_extras(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[
         types.setdefault(call_id, set()).add(etype)
     for call_id, found in types.items():
         out[call_id]["pii_types"] = tuple(sorted(found))
+    for call_id, reviewer in session.execute(select(CallReview.call_id, CallReview.reviewer)
+                                             .where(CallReview.call_id.in_(ids))):
+        out[call_id]["reviewed_by"] = reviewer
     for call_id, until in session.execute(
             select(Artefact.call_id, func.min(Artefact.retain_until)).where(
                 Artefact.call_id.in_(ids), Artefact.deleted_at.is_(None), Artefact.legal_hold.is_(False))
             .group_by(Artefact.call_id)):
         out[call_id]["retain_until"] = until
     return out
+
+
+def _number(raw: str | None, top: float, *, whole: bool = False) -> float | None:
+    """``raw`` as a number in ``0..top`` (a whole one if ``whole``); None if blank or not such a number."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw.replace(",", "."))  # a Finnish keyboard types 12,5
+    except ValueError:
+        return None
+    if not (0 <= value <= top) or (whole and not value.is_integer()):
+        return None
+    return int(value) if whole else value
+
+
+def _measure(kind: str) -> Any:
+    """The call's measure of ``kind`` summed over its speakers (0 when the call has none)."""
+    return select(func.coalesce(func.sum(Classification.value), 0.0)).where(
+        Classification.call_id == Call.id, Classification.kind == kind).scalar_subquery()
+
+
+def _qa_conditions(f: CallFilters) -> list[Any]:
+    conds: list[Any] = []
+    reviewed = exists(select(CallReview.id).where(CallReview.call_id == Call.id))
+    if f.reviewed == "yes":
+        conds.append(reviewed)
+    elif f.reviewed == "no":
+        conds.append(~reviewed)
+    if f.min_interruptions is not None:
+        conds.append(_measure("interruptions") >= f.min_interruptions)
+    if f.min_silence is not None:
+        conds.append(_measure("silence_share") >= f.min_silence)
+    return conds
 
 
 def filter_options(session: Session, *, include_restricted: bool) -> FilterOptions:
