@@ -251,6 +251,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "qa.talk_time": ("Puheaika", "Talk time"),
     "qa.wpm": ("Sanaa/min", "Words/min"),
     "qa.interruptions": ("Keskeytykset", "Interruptions"),
+    "qa.interruptions_short": ("Keskeyt.", "Interr."),
     "qa.silence": ("Hiljaisuus", "Silence"),
     "qa.no_analytics": ("Mittareita ei ole laskettu tälle puhelulle.", "No measures were computed for this call."),
     "qa.review": ("Tarkastus", "Review"),
