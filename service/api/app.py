@@ -96,12 +96,15 @@ def _announce_demo(ctx: WorkerContext) -> None:
 
 
 def _check_config() -> None:
-    """Refuse to start on an invalid register or retention file (the notice and the system must agree)."""
+    """Refuse to start on an invalid register, retention or scorecard file (the notice and the system must
+    agree; a reviewer must not meet a broken scorecard on their first submit)."""
+    from service.calls.scorecard import get_scorecard
     from service.privacy.register import get_register
     from service.privacy.retention import get_retention
 
     get_register()
     get_retention()
+    get_scorecard()
 
 
 def _check_model(settings: Settings) -> None:

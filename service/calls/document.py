@@ -78,11 +78,15 @@ class ModelRef(_Record):
 
 
 class ClassificationView(_Record):
-    kind: str  # call_reason | pii_category
+    """A label of the call, or a conversation measure (``value`` in ``unit``; ``label`` its speaker or ``call``)."""
+
+    kind: str  # call_reason | pii_category | talk_time | silence | silence_share | interruptions | wpm
     label: str
     score: float | None
     method: str
     provenance: ModelRef | None
+    value: float | None = None
+    unit: str | None = None
 
 
 class Agent(_Record):

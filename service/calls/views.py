@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -70,9 +71,7 @@ def call_document(session: Session, call_id: uuid.UUID) -> CallDocument:
     if view is None:
         raise CallHidden("unknown call id")
     c, job = view.call, view.job
-    classify = next((p for p in view.provenance if p.stage == "classify"), None)
-    model = ModelRef(model=classify.agent.get("name"), version=classify.agent.get("version"),
-                     sha256=classify.agent.get("sha256")) if classify else None
+    model, measured = _model_ref(view.provenance, "classify"), _model_ref(view.provenance, "conversation_analytics")
     return CallDocument(
         call_id=c.external_id,
         status=c.status,
@@ -89,7 +88,8 @@ def call_document(session: Session, call_id: uuid.UUID) -> CallDocument:
                              t_end=e.t_end, score=e.score, recognizer=e.recognizer, operator=e.operator,
                              category=e.category) for e in view.entities],
         classifications=[ClassificationView(kind=k.kind, label=k.label, score=k.score, method=k.method,
-                                            provenance=model) for k in view.classifications],
+                                            provenance=model if k.value is None else measured, value=k.value,
+                                            unit=k.unit) for k in view.classifications],
         provenance=[ProvenanceEntry(stage=p.stage, start_time=_iso(p.started_at), end_time=_iso(p.ended_at),
                                     agent=Agent.model_validate(p.agent), used=p.used, generated=p.generated,
                                     artefact_id=p.artefact_id) for p in view.provenance],
@@ -97,6 +97,13 @@ def call_document(session: Session, call_id: uuid.UUID) -> CallDocument:
         # Rectifications (GDPR art. 16): the turn above keeps its original text, corrections sit beside it.
         corrections=[Correction.model_validate(k) for k in corrections_of(session, call_id)],
     )
+
+
+def _model_ref(provenance: Any, stage: str) -> ModelRef | None:
+    """The agent of the first activity of ``stage`` (who produced a classification), or None."""
+    act = next((p for p in provenance if p.stage == stage), None)
+    return ModelRef(model=act.agent.get("name"), version=act.agent.get("version"),
+                    sha256=act.agent.get("sha256")) if act else None
 
 
 def _retention_row(a: Artefact) -> RetentionRow:

@@ -57,6 +57,14 @@ JOBS_FINISHED = Counter("puheturva_jobs_finished", "Job attempts that ended, by 
 WEBHOOKS = Counter("puheturva_webhook_requests", "Webhook deliveries (POST /v1/calls) by HTTP status",
                    ["status"], registry=REGISTRY)
 
+REVIEW_REPORTS = Counter("puheturva_review_reports", "Reviewers' reports on redactions by kind (missed, "
+                         "over_redaction) and entity type (counts only)", ["kind", "type"], registry=REGISTRY)
+
+
+def review_reported(kind: str, entity_type: str) -> None:
+    """Count one reviewer's report: ``missed`` (an identifier left in) or ``over_redaction`` (not one)."""
+    REVIEW_REPORTS.labels(kind, entity_type).inc()
+
 
 def stage_label(stage: str) -> str:
     """``transcribe:channel1`` → ``transcribe``: one series per stage, not per channel."""

@@ -46,7 +46,8 @@ from service.store.repo_results import replace_call_results
 
 WORKER_ACTOR = "worker"
 STAGE_ARTEFACT = {"redact_audio": ArtefactKind.REDACTED_AUDIO.value, "classify": ArtefactKind.CLASSIFICATION.value,
-                  "detect_and_redact_text": ArtefactKind.ENTITIES.value}
+                  "detect_and_redact_text": ArtefactKind.ENTITIES.value,
+                  "conversation_analytics": ArtefactKind.CLASSIFICATION.value}
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,9 @@ def gather(settings: Any, call_id: uuid.UUID, result: ProcessResult, now: dateti
     return Gathered(
         blobs=tuple(blobs), artefacts=tuple(arts), turns=tuple(turn_record(t) for t in result.turns),
         entities=tuple(entity_record(e) for e in result.entities),
-        classifications=tuple(ClassificationRecord(kind=c.kind, label=c.label, method=c.method, score=c.score)
-                              for c in result.classifications),
+        classifications=tuple(ClassificationRecord(kind=c.kind, label=c.label, method=c.method, score=c.score,
+                                                   value=c.value, unit=c.unit)
+                              for c in (*result.classifications, *result.analytics)),
         provenance=tuple(provenance_records(result)), index_terms=tuple(index_terms(result)))
 
 

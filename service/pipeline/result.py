@@ -107,15 +107,22 @@ class RedactedTurn:
 
 @dataclass(frozen=True)
 class Classification:
-    """One label of the call: its reason (``call_reason``) or a category of the personal data it held."""
+    """One label of the call: its reason (``call_reason``), a category of the personal data it held, or a
+    measure of the conversation (``service.pipeline.analytics``: ``talk_time``, ``silence``, ``interruptions``,
+    ``wpm`` …) whose ``value`` is a number in ``unit`` and whose ``label`` names the speaker it is about."""
 
-    kind: str  # call_reason | pii_category
+    kind: str  # call_reason | pii_category | talk_time | silence | silence_share | interruptions | wpm
     label: str
     score: float
     method: str
+    value: float | None = None  # a measure's number (None for a label)
+    unit: str | None = None  # s | % | count | wpm
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "label": self.label, "score": self.score, "method": self.method}
+        out: dict[str, Any] = {"kind": self.kind, "label": self.label, "score": self.score, "method": self.method}
+        if self.value is not None:
+            out |= {"value": self.value, "unit": self.unit}
+        return out
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class ProcessResult:
     redacted_audio_wav: bytes
     redacted_ranges: list[tuple[float, float]]
     classifications: tuple[Classification, ...] = ()
+    analytics: tuple[Classification, ...] = ()  # conversation measures (``service.pipeline.analytics``)
     provenance: tuple[Activity, ...] = ()
     raw_turns: tuple[Turn, ...] = ()  # kept in memory; stored only if policy says so
     raw_results: tuple[RedactionResult, ...] = ()
@@ -164,7 +172,7 @@ class ProcessResult:
             ],
             "entities": [e.to_dict() for e in self.entities],
             "redacted_audio_ranges": [[round(a, 3), round(b, 3)] for a, b in self.redacted_ranges],
-            "classifications": [c.to_dict() for c in self.classifications],
+            "classifications": [c.to_dict() for c in (*self.classifications, *self.analytics)],
             "provenance": [a.to_prov() for a in self.provenance],
         }
 

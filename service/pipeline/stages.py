@@ -4,7 +4,8 @@ The same ``Pipeline.process`` runs for the CLI (``puheturva process``), the embe
 workers, so the work itself has one code path. It is pure with respect to storage: no database, no files.
 
 Stages (each appends one provenance ``Activity``): decode → transcribe each channel → detect → redact text →
-redact audio → self-verify the redacted audio (optional, see ``service.pipeline.self_verify``) → classify.
+redact audio → self-verify the redacted audio (optional, see ``service.pipeline.self_verify``) → classify →
+conversation analytics from the word times (``service.pipeline.analytics``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from models.audio import DecodedAudio, encode_wav
 from models.provenance import Activity, ModelInfo, utcnow
 from redaction import Analyzer, RedactionResult, Span, WordConfidence, redact
 from redaction.audio import merge_ranges, redact_samples, time_ranges
+from service.pipeline.analytics import AGENT_NAME as ANALYTICS_AGENT
+from service.pipeline.analytics import AnalyticsSettings, WordTime, analyze, as_classifications
 from service.pipeline.echo_check import Target, targets_in
 from service.pipeline.result import (
     Classification,
@@ -79,8 +82,10 @@ class Pipeline:
     """Runs the stages over one decoded recording. Heavy models are injected, loaded once per process."""
 
     def __init__(self, transcriber: Transcriber, analyzer: Analyzer, analyzer_info: ModelInfo,
-                 classifier: Any | None = None, options: PipelineOptions | None = None) -> None:
+                 classifier: Any | None = None, options: PipelineOptions | None = None,
+                 analytics: AnalyticsSettings | None = None) -> None:
         self.transcriber = transcriber
+        self.analytics_settings = analytics or AnalyticsSettings()
         self.analyzer = analyzer
         self.analyzer_info = analyzer_info
         self.classifier = classifier
@@ -107,7 +112,9 @@ class Pipeline:
                             raw_results=tuple(results), self_verify=verdict)
         stage(Stage.CLASSIFYING)
         classifications = self.classify(out, prov)
-        return dataclasses.replace(out, classifications=tuple(classifications), provenance=tuple(prov))
+        analytics = self.analyze_conversation(turns, audio.duration, prov)
+        return dataclasses.replace(out, classifications=tuple(classifications), analytics=analytics,
+                                   provenance=tuple(prov))
 
     # -- stages -------------------------------------------------------------------------------------------
     def transcribe(self, audio: DecodedAudio, speakers: Mapping[int, str], prov: list[Activity],
@@ -262,6 +269,21 @@ class Pipeline:
                              agent=self.classifier.model_info,
                              used={"redacted_transcript": raw_text_digest(result.text, self.options.raw_digest_key)},
                              generated={"classifications": digest}))
+        return out
+
+    def analyze_conversation(self, turns: list[Turn], duration: float, prov: list[Activity]
+                             ) -> tuple[Classification, ...]:
+        """Talk time, silence, interruptions and speaking rate from the word times (never the words)."""
+        started = utcnow()
+        cfg = self.analytics_settings
+        words = [WordTime(t.speaker, w.start, w.end) for t in turns for w in t.words]
+        out = as_classifications(analyze(words, duration, cfg))
+        digest = sha256_text(json.dumps([c.to_dict() for c in out], sort_keys=True))
+        prov.append(Activity(stage="conversation_analytics", started_at=started, ended_at=utcnow(),
+                             agent=ModelInfo(name=ANALYTICS_AGENT, version=code_version(), settings=cfg.as_dict()),
+                             used={"word_times": sha256_text(json.dumps([[w.speaker, w.start, w.end]
+                                                                         for w in words]))},
+                             generated={"analytics": digest}))
         return out
 
 

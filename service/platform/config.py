@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     register_file: Path = Field(
         default_factory=lambda: _packaged("register.yaml"),
         description="Register description (privacy notice) YAML; default the packaged one.")
+    scorecard: Path = Field(
+        default_factory=lambda: Path(str(resources.files("service") / "calls" / "scorecard.yaml")),
+        description="QA scorecard YAML (questions, weights, answer types); default the packaged one.")
     asr_model: str = Field("default", description="`default` (bundled Whisper base) or a CTranslate2 dir.")
     asr_device: Literal["cpu", "cuda", "auto"] = Field(
         "cpu", description="CTranslate2 device: `cpu`, `cuda` or `auto`.")

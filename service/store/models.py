@@ -211,6 +211,9 @@ class Classification(Base):
     score: Mapped[float | None] = mapped_column(Float)
     method: Mapped[str] = mapped_column(String(100))
     artefact_id: Mapped[int | None] = mapped_column(ForeignKey("artefacts.id", ondelete="SET NULL"))
+    # A conversation measure (``service.pipeline.analytics``): its number and unit; NULL for a label.
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(16))
 
 
 class Provenance(Base):
@@ -402,4 +405,62 @@ class TurnCorrection(Base):
     corrected_text: Mapped[str] = mapped_column(Text)
     redacted_types: Mapped[list[Any]] = mapped_column(default=list)  # entity types replaced in the correction
     agent: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ------------------------------------------------------------------------------------ the QA workbench
+
+class CallReview(Base):
+    """A call marked as reviewed by a QA reviewer: who, when, and a short comment. One per call; unmarking
+    deletes it (the audit log keeps the history)."""
+
+    __tablename__ = "call_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str | None] = mapped_column(String(500))
+
+
+class ScorecardAnswer(Base):
+    """A filled-in scorecard of a call: the answers by question id, the weighted score (0..100 or NULL when
+    every question was answered n/a) and which scorecard (id and version) the answers belong to."""
+
+    __tablename__ = "scorecard_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    scorecard: Mapped[str] = mapped_column(String(100))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    score: Mapped[float | None] = mapped_column(Float)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+REDACTION_REPORT_KINDS = ("over_redaction",)
+OVER_REDACTION_REASONS = ("not_personal", "public_information", "company_data", "other")
+
+
+class RedactionReport(Base):
+    """A reviewer's report that a redaction was wrong ("not an identifier"). It changes nothing: a privacy
+    officer decides later. The chip is named by its place (turn, offsets, type), not by an entity row id,
+    because a re-run replaces the entity rows and the report must outlive that."""
+
+    __tablename__ = "redaction_reports"
+    __table_args__ = (CheckConstraint(_in("kind", REDACTION_REPORT_KINDS), name="kind"),
+                      CheckConstraint(_in("reason", OVER_REDACTION_REASONS), name="reason"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    turn_idx: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    entity_type: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(40))
+    reviewer: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -98,6 +98,8 @@ class ClassificationRecord:
     method: str
     score: float | None = None
     artefact_kind: str | None = "classification"  # the artefact it is stored under (for retention)
+    value: float | None = None  # a conversation measure's number (``service.pipeline.analytics``)
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from service.store.models import Artefact, Call, Classification, Entity
+from service.store.models import Artefact, Call, CallReview, Classification, Entity
 from service.store.search import matching_call_ids
 
 CALL_REASON = "call_reason"  # the classification kind the list shows and filters on
@@ -40,6 +40,9 @@ class CallQuery:
     expiring_before: datetime | None = None
     only_restricted: bool = False
     text: str | None = None  # words searched for in the redacted transcript
+    reviewed: bool | None = None  # marked reviewed by a QA reviewer (True), not marked (False)
+    min_interruptions: int | None = None  # the call's interruptions, both speakers together, at least this
+    min_silence_share: float | None = None  # the call's share of silence (percent), at least this
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class CallSummary:
     reason: str | None = None  # the first call-reason classification
     pii_types: tuple[str, ...] = ()  # the identifier types found, sorted
     retain_until: datetime | None = None  # the earliest deadline among live artefacts not on hold
+    reviewed_by: str | None = None  # who marked the call reviewed (None: not reviewed)
 
 
 def _when() -> ColumnElement[datetime]:
@@ -82,10 +86,31 @@ def _conditions(session: Session, q: CallQuery, include_restricted: bool) -> lis
             Artefact.legal_hold.is_(False), Artefact.retain_until < q.expiring_before)))
     if q.only_restricted:
         conds.append(Call.restricted.is_(True))
+    conds += _qa_conditions(q)
     if q.text:
         matching = matching_call_ids(session, q.text)
         if matching is not None:
             conds.append(Call.id.in_(matching))
+    return conds
+
+
+def _measure(kind: str) -> Any:
+    """The call's measure of ``kind`` summed over its speakers (0 when the call has none)."""
+    return select(func.coalesce(func.sum(Classification.value), 0.0)).where(
+        Classification.call_id == Call.id, Classification.kind == kind).scalar_subquery()
+
+
+def _qa_conditions(q: CallQuery) -> list[Any]:
+    conds: list[Any] = []
+    reviewed = exists(select(CallReview.id).where(CallReview.call_id == Call.id))
+    if q.reviewed is True:
+        conds.append(reviewed)
+    elif q.reviewed is False:
+        conds.append(~reviewed)
+    if q.min_interruptions is not None:
+        conds.append(_measure("interruptions") >= q.min_interruptions)
+    if q.min_silence_share is not None:
+        conds.append(_measure("silence_share") >= q.min_silence_share)
     return conds
 
 
@@ -105,7 +130,7 @@ def count_calls(session: Session, query: CallQuery | None = None, *, include_res
 
 
 def call_summaries(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, CallSummary]:
-    """A ``CallSummary`` for each of ``ids`` (three queries for the whole page, not three per call)."""
+    """A ``CallSummary`` for each of ``ids`` (four queries for the whole page, not four per call)."""
     if not ids:
         return {}
     reasons: dict[uuid.UUID, str] = {}
@@ -123,8 +148,10 @@ def call_summaries(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Ca
                 Artefact.call_id.in_(ids), Artefact.deleted_at.is_(None), Artefact.legal_hold.is_(False))
             .group_by(Artefact.call_id)):
         until[call_id] = earliest
+    reviewers = dict(session.execute(select(CallReview.call_id, CallReview.reviewer)
+                                     .where(CallReview.call_id.in_(ids))).tuples())
     return {i: CallSummary(reason=reasons.get(i), pii_types=tuple(sorted(types.get(i, ()))),
-                           retain_until=until.get(i)) for i in ids}
+                           retain_until=until.get(i), reviewed_by=reviewers.get(i)) for i in ids}
 
 
 def _visible(include_restricted: bool) -> list[ColumnElement[bool]]:

@@ -89,7 +89,8 @@ def replace_call_results(
     for c in classifications:
         art = by_kind.get(c.artefact_kind) if c.artefact_kind else None
         session.add(Classification(call_id=call_id, kind=c.kind, label=c.label, score=c.score,
-                                   method=c.method, artefact_id=art.id if art else None))
+                                   method=c.method, value=c.value, unit=c.unit,
+                                   artefact_id=art.id if art else None))
     for p in provenance:
         prov = p if isinstance(p, ProvenanceRecord) else ProvenanceRecord(p)
         session.add(_provenance_row(call_id, prov, by_kind))

@@ -31,7 +31,8 @@ from service.ui.formatting import day_bounds
 PAGE_SIZE = 25
 EXPIRING_DAYS = 30
 RETENTION_STATES = ("legal_hold", "expiring", "restricted")
-_TEXT_FIELDS = ("queue", "agent", "reason", "status", "retention", "q")
+REVIEWED_STATES = ("yes", "no")
+_TEXT_FIELDS = ("queue", "agent", "reason", "status", "retention", "q", "reviewed", "interruptions", "silence")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,19 @@ class CallFilters:
     retention: str | None = None
     q: str | None = None
     bad_date: bool = False
+    # The QA workbench: reviewed or not, and conversation measures (kept as typed, so the form shows them).
+    reviewed: str | None = None
+    interruptions: str | None = None  # at least this many interruptions (both speakers together)
+    silence: str | None = None  # at least this share of silence, percent
+    bad_number: bool = False
+
+    @property
+    def min_interruptions(self) -> int | None:
+        return _number(self.interruptions, 1000, whole=True)  # type: ignore[return-value]
+
+    @property
+    def min_silence(self) -> float | None:
+        return _number(self.silence, 100)
 
     @classmethod
     def from_query(cls, params: Any) -> CallFilters:
@@ -63,11 +77,17 @@ class CallFilters:
                 dates[name], bad = None, True
         status = text("status")
         retention = text("retention")
+        reviewed = text("reviewed")
+        interruptions, silence = text("interruptions"), text("silence")
+        bad_number = any(v is not None and _number(v, top, whole=whole) is None
+                         for v, top, whole in ((interruptions, 1000, True), (silence, 100, False)))
         return cls(date_from=dates["date_from"], date_to=dates["date_to"], queue=text("queue"),
                    agent=text("agent"), reason=text("reason"),
                    pii=tuple(sorted({p for p in params.getlist("pii") if p}))[:20],
                    status=status if status in {s.value for s in CallStatus} else None,
-                   retention=retention if retention in RETENTION_STATES else None, q=text("q"), bad_date=bad)
+                   retention=retention if retention in RETENTION_STATES else None, q=text("q"), bad_date=bad,
+                   reviewed=reviewed if reviewed in REVIEWED_STATES else None, interruptions=interruptions,
+                   silence=silence, bad_number=bad_number)
 
     def used(self) -> list[str]:
         """Names (never values) of the filters in use: what the audit entry may say about a search."""
@@ -99,6 +119,7 @@ class CallRow:
     reason: str | None = None
     pii_types: tuple[str, ...] = ()
     retain_until: datetime | None = None  # the earliest deadline among live artefacts not on hold
+    reviewed_by: str | None = None  # who marked the call reviewed (None: not reviewed)
 
 
 @dataclass(frozen=True)
@@ -122,7 +143,9 @@ def _query(f: CallFilters, include_restricted: bool, now: datetime) -> CallQuery
     return CallQuery(since=since, until=until, queue=f.queue, agent_id=f.agent, status=f.status,
                      reason=f.reason, pii_types=f.pii, on_legal_hold=f.retention == "legal_hold",
                      expiring_before=now + timedelta(days=EXPIRING_DAYS) if f.retention == "expiring" else None,
-                     only_restricted=f.retention == "restricted" and include_restricted, text=f.q)
+                     only_restricted=f.retention == "restricted" and include_restricted, text=f.q,
+                     reviewed={"yes": True, "no": False}.get(f.reviewed or ""),
+                     min_interruptions=f.min_interruptions, min_silence_share=f.min_silence)
 
 
 def search_calls(session: Session, f: CallFilters, *, include_restricted: bool, page: int, now: datetime,
@@ -139,9 +162,23 @@ def search_calls(session: Session, f: CallFilters, *, include_restricted: bool, 
                     when=c.started_at or c.created_at, queue=c.queue,
                     agent_id=c.agent_id, duration_s=c.duration_s, status=c.status, restricted=c.restricted,
                     legal_hold=c.legal_hold, reason=summaries[c.id].reason,
-                    pii_types=summaries[c.id].pii_types, retain_until=summaries[c.id].retain_until)
+                    pii_types=summaries[c.id].pii_types, retain_until=summaries[c.id].retain_until,
+                    reviewed_by=summaries[c.id].reviewed_by)
             for c in calls]
     return CallPage(rows=rows, total=total, page=page, pages=pages)
+
+
+def _number(raw: str | None, top: float, *, whole: bool = False) -> float | None:
+    """``raw`` as a number in ``0..top`` (a whole one if ``whole``); None if blank or not such a number."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw.replace(",", "."))  # a Finnish keyboard types 12,5
+    except ValueError:
+        return None
+    if not (0 <= value <= top) or (whole and not value.is_integer()):
+        return None
+    return int(value) if whole else value
 
 
 def filter_options(session: Session, *, include_restricted: bool) -> FilterOptions:

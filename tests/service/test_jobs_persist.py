@@ -56,8 +56,10 @@ def test_gather_touches_nothing_and_holds_every_row(isolated_settings: Path, res
                                                 "classification"]
     assert rows.index_terms == (("phone", canonical_value("phone", PHONE)),)
     assert rows.turns[1].words == tuple(w.to_dict() for w in result.turns[1].words)
-    assert [(c.kind, c.label) for c in rows.classifications] == [("call_reason", "laskutus"),
-                                                                  ("pii_category", "has_phone")]
+    assert [(c.kind, c.label) for c in rows.classifications if c.value is None] == [
+        ("call_reason", "laskutus"), ("pii_category", "has_phone")]
+    measures = {(c.kind, c.label): c.unit for c in rows.classifications if c.value is not None}
+    assert measures[("talk_time", "agent")] == "s" and measures[("silence_share", "call")] == "%"
     assert {p.artefact_kind for p in rows.provenance} == {"redacted_transcript", "entities", "redacted_audio",
                                                           "classification"}
 

@@ -49,7 +49,8 @@ def test_audio_ranges_classifications_and_provenance(run: tuple[ProcessResult, l
     assert result.classifications == (Classification("call_reason", "laskutus", 0.812, "test"),
                                       Classification("pii_category", "has_phone", 1.0, "rule"))
     assert [a.stage for a in result.provenance] == ["transcribe:channel0", "transcribe:channel1",
-                                                     "detect_and_redact_text", "redact_audio", "classify"]
+                                                     "detect_and_redact_text", "redact_audio", "classify",
+                                                     "conversation_analytics"]
     doc = result.transcript_json()
     assert doc["classifications"][0] == {"kind": "call_reason", "label": "laskutus", "score": 0.812,
                                          "method": "test"}

@@ -23,14 +23,16 @@ from service.calls.call_urls import call_url
 from service.calls.document import CallDocument
 from service.calls.review import report_missed_identifier, reportable_types
 from service.calls.views import call_document, find_call_by_external_id, redacted_audio_key
+from service.jobs import metrics
 from service.platform.blobstore import BlobNotFound
 from service.privacy import audit
 from service.store.kinds import CallStatus, may_read_restricted
 from service.ui.call_page import LOW_CONFIDENCE, display_turns, has_low_confidence, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
+from service.ui.qa_panel import qa_context
 from service.ui.vocabulary import identifier_types
 from service.ui.waveform import Waveform, build_waveform
-from service.ui.web import READERS, UiError, UiReader, render
+from service.ui.web import READERS, UiError, UiReader, UiUser, render
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -58,7 +60,7 @@ def calls_page(request: Request, session: SessionDep, user: UiReader) -> HTMLRes
     return render(request, "calls.html", {
         "f": filters, "page": page, "options": options, "pii_types": identifier_types(),
         "statuses": [s.value for s in CallStatus], "retention_states": retention_states,
-        "now": utcnow()}, user=user)
+        "now": utcnow()}, user=user, status=422 if filters.bad_number else 200)
 
 
 @router.get("/ui/calls/{call_id}")
@@ -66,8 +68,15 @@ def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, 
               ) -> HTMLResponse:
     """One call: player, timeline, turns with redaction chips, classifications, retention, provenance."""
     call = _visible(session, call_id, request.query_params.get("client"), user.may_see_restricted, user)
+    return render_call_page(request, session, ctx, user, call)
+
+
+def render_call_page(request: Request, session: Any, ctx: Any, user: UiUser, call: Any, *,
+                     extra: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """The call page (also re-rendered by a QA form that failed, with ``extra`` saying why, ``status`` 4xx)."""
     doc = call_document(session, call.id)
     audio_key = redacted_audio_key(session, call.id)
+    qa = qa_context(session, call, doc, user.role)
     audit.record(session, user.name, user.role, "call.view", "call", str(call.id), {"via": "ui"})
     session.commit()  # release the database before the slow part (decrypting and drawing the audio)
     pad_s = ctx.settings.audio_pad_ms / 1000
@@ -79,7 +88,8 @@ def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, 
         "listen_url": call_url("/v1/calls", call.external_id, call.client, suffix="/audio.ogg"),
         "low_confidence": LOW_CONFIDENCE, "has_low_confidence": has_low_confidence(doc),
         "report_url": call_url("/ui/calls", call.external_id, call.client, suffix="/report"),
-        "report_types": reportable_types(), "reported": request.query_params.get("reported")}, user=user)
+        "report_types": reportable_types(), "reported": request.query_params.get("reported"),
+        **qa, **(extra or {})}, user=user, status=status)
 
 
 def _visible(session: Any, call_id: str, client: str | None, include_restricted: bool, user: Any) -> Any:
@@ -131,6 +141,7 @@ def report(call_id: str, body: MissedIdentifier, session: SessionDep, ctx: CtxDe
         entity_type=body.type, reviewer=user.name, role=user.role, pad_s=ctx.settings.audio_pad_ms / 1000,
         mode=ctx.settings.audio_redaction)
     session.commit()
+    metrics.review_reported("missed", body.type)
     log.info("missed identifier reported on call %s (type %s)", call.id, body.type)
     return {"call_id": call.external_id, "turn": outcome.turn, "start": outcome.start, "end": outcome.end,
             "placeholder": outcome.placeholder, "entity_id": outcome.entity_id,
