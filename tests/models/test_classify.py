@@ -22,7 +22,7 @@ from models.provenance import sha256_file
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "call_reasons_fi.jsonl"
 LABELS = ("laskutus", "vikailmoitus", "tilaus", "irtisanominen", "muutto", "reklamaatio", "tekninen_tuki",
-          "muu")
+          "tietosuoja", "muu")
 
 
 @pytest.fixture(scope="module")

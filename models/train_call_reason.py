@@ -1,0 +1,83 @@
+"""Train the call-reason textcat on the generated train split and write it to ``models/data``.
+
+    .venv/bin/python -m models.train_call_reason [--train PATH] [--out DIR] [--seed 0] [--epochs 6]
+
+Reproducible: a fixed seed for spaCy/thinc and for the shuffling, examples in file order, no dropout
+randomness beyond the seeded generator. The input text is ``CallReasonClassifier.feature_text`` (the same
+Voikko lemma features the lexicon matches), so the lexicon and the model see a transcript the same way.
+Only the train split is read here; ``bench/classify_quality.py`` reports dev.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+from pathlib import Path
+
+from models.call_reason_textcat import DEFAULT_TEXTCAT, textcat_config
+from models.classify import CallReasonClassifier
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TRAIN = ROOT / "bench" / "data" / "call_reason_train.jsonl"
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6, ngram_size: int = 1) -> None:
+    """Fit a textcat with the taxonomy's labels on ``rows`` and save it (replacing ``out``)."""
+    import spacy
+    from spacy.pipeline import TextCategorizer
+    from spacy.training import Example
+    from spacy.util import fix_random_seed  # type: ignore[attr-defined]  # re-exported from thinc
+
+    fix_random_seed(seed)
+    lexicon = CallReasonClassifier(textcat_path=None)  # features only; no model to read yet
+    labels = lexicon.labels
+    nlp = spacy.blank("fi")
+    textcat: TextCategorizer = nlp.add_pipe(  # type: ignore[assignment]  # typed as a callable
+        "textcat", config=textcat_config(ngram_size=ngram_size))
+    for label in labels:
+        textcat.add_label(label)
+    examples = [Example.from_dict(nlp.make_doc(lexicon.feature_text(r["text"])),
+                                  {"cats": {lb: float(lb == r["label"]) for lb in labels}}) for r in rows]
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(seed)
+    for epoch in range(epochs):
+        order = examples[:]
+        rng.shuffle(order)
+        losses: dict[str, float] = {}
+        for start in range(0, len(order), 16):
+            nlp.update(order[start:start + 16], sgd=optimizer, losses=losses)
+        print(f"epoch {epoch + 1:>2}: loss {losses.get('textcat', 0.0):.4f}")
+    nlp.meta.update({"name": "puheturva_call_reason_textcat", "version": "1.0.0",
+                     "description": "Call-reason textcat over Voikko lemma features (see models/classify.py)",
+                     "labels": {"textcat": list(labels)},
+                     "training": {"rows": len(rows), "seed": seed, "epochs": epochs, "ngram_size": ngram_size}})
+    if out.exists():
+        shutil.rmtree(out)
+    # vocab vectors and lookups are empty for a blank pipeline; the strings are the learned features
+    nlp.to_disk(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", type=Path, default=DEFAULT_TRAIN)
+    ap.add_argument("--out", type=Path, default=DEFAULT_TEXTCAT)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--ngram-size", type=int, default=1)
+    args = ap.parse_args(argv)
+    rows = [r for r in read_rows(args.train) if r.get("split", "train") == "train"]
+    train(rows, args.out, seed=args.seed, epochs=args.epochs, ngram_size=args.ngram_size)
+    size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
+    print(f"wrote {args.out} ({size / 1e6:.2f} MB) from {len(rows)} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
