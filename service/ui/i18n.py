@@ -262,6 +262,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.muutto": ("Muutto", "Moving"),
     "reason.reklamaatio": ("Reklamaatio", "Complaint"),
     "reason.tekninen_tuki": ("Tekninen tuki", "Technical support"),
+    "reason.tietosuoja": ("Tietosuoja", "Data protection"),
     "reason.muu": ("Muu", "Other"),
     "kind.call_reason": ("Yhteydenoton syy", "Call reason"),
     "kind.pii_category": ("Tietoluokka", "Data category"),
