@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-# mypy reads its files (models, redaction) and strictness from [tool.mypy] in pyproject.toml.
+# mypy reads its files (models, redaction, service) and strictness from [tool.mypy] in pyproject.toml.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
