@@ -514,7 +514,7 @@ def erase_call(session: Session, blobstore: BlobStore, call_id: uuid.UUID, *, ac
 
 
 def set_legal_hold(session: Session, call_id: uuid.UUID, on: bool, *, actor: str, role: str,
-                   now: datetime | None = None) -> Call | None:
+                   now: datetime | None = None, detail: dict[str, Any] | None = None) -> Call | None:
     """Put a call under a manual legal hold, or lift it. Caller commits.
 
     Only the call's own flag changes: holds that artefacts carry from a retention policy stay (lifting a
@@ -525,5 +525,5 @@ def set_legal_hold(session: Session, call_id: uuid.UUID, on: bool, *, actor: str
         return None
     call.legal_hold = on
     audit.record(session, actor, role, "retention.hold_on" if on else "retention.hold_off", "call",
-                 str(call_id), {}, now=now)
+                 str(call_id), detail or {}, now=now)
     return call
