@@ -24,10 +24,11 @@ MIN_REASON, MAX_REASON = 3, 500
 
 
 class InvalidHoldReason(Invalid):
-    """The reason is missing, too long, or quotes an identifier."""
+    """The reason is missing, too long (``detail`` "length"), or quotes an identifier ("identifier")."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, detail: str = "length") -> None:
         super().__init__(message, code="invalid_hold_reason")
+        self.detail = detail
 
 
 class HoldCallNotFound(NotFound):
@@ -67,7 +68,8 @@ def check_reason(reason: str | None) -> str:
     try:
         check_free_text("reason", reason, [])
     except Invalid:
-        raise InvalidHoldReason("the reason seems to contain an identifier; leave identifiers out") from None
+        raise InvalidHoldReason("the reason seems to contain an identifier; leave identifiers out",
+                                detail="identifier") from None
     return reason
 
 

@@ -22,11 +22,13 @@ from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN
 from service.calls.call_urls import call_url
 from service.calls.document import CallDocument
 from service.calls.review import report_missed_identifier, reportable_types
-from service.calls.views import call_document, find_call_by_external_id, redacted_audio_key
+from service.calls.views import CallHidden, call_document, find_call_by_external_id, redacted_audio_key
 from service.platform.blobstore import BlobNotFound
 from service.privacy import audit
+from service.privacy.legal_hold import hold_state
 from service.store.kinds import CallStatus, may_read_restricted
 from service.ui.call_page import display_turns, redacted_time_ranges
+from service.ui.erased_page import erased_page_or_raise
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.waveform import Waveform, build_waveform
 from service.ui.web import READERS, UiError, UiReader, render
@@ -64,8 +66,12 @@ def calls_page(request: Request, session: SessionDep, user: UiReader) -> HTMLRes
 def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, user: UiReader
               ) -> HTMLResponse:
     """One call: player, timeline, turns with redaction chips, classifications, retention, provenance."""
-    call = _visible(session, call_id, request.query_params.get("client"), user.may_see_restricted, user)
+    try:
+        call = _visible(session, call_id, request.query_params.get("client"), user.may_see_restricted, user)
+    except CallHidden:
+        return erased_page_or_raise(request, session, call_id, user)
     doc = call_document(session, call.id)
+    hold = hold_state(call)
     audio_key = redacted_audio_key(session, call.id)
     audit.record(session, user.name, user.role, "call.view", "call", str(call.id), {"via": "ui"})
     session.commit()  # release the database before the slow part (decrypting and drawing the audio)
@@ -76,7 +82,10 @@ def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, 
         "doc": doc, "turns": display_turns(doc), "wave": wave, "has_audio": audio_key is not None,
         "audio_url": call_url("/v1/calls", call.external_id, call.client, suffix="/audio"),
         "report_url": call_url("/ui/calls", call.external_id, call.client, suffix="/report"),
-        "report_types": reportable_types(), "reported": request.query_params.get("reported")}, user=user)
+        "report_types": reportable_types(), "reported": request.query_params.get("reported"),
+        "hold": hold, "hold_url": call_url("/ui/calls", call.external_id, call.client, suffix="/legal-hold"),
+        "hold_form": getattr(request.state, "hold_form", None), "hold_notice": request.query_params.get("hold")},
+        user=user)
 
 
 def _visible(session: Any, call_id: str, client: str | None, include_restricted: bool, user: Any) -> Any:
