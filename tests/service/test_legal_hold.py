@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from service.cli.commands import retention_app
 from service.privacy import audit
 from service.store.models import Call
-from service.store.repo_calls import create_call_with_job
 from service.store.records import CallMeta
+from service.store.repo_calls import create_call_with_job
 from tests.ui.clients import app_with_data
 
 runner = CliRunner()

@@ -159,7 +159,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "preview.cancel": ("Peruuta", "Cancel"),
     "preview.changed": ("Poistettava muuttui esikatselun jälkeen: tarkista uusi esikatselu.",
                         "What would be erased changed after the preview: check the new preview."),
-    "action.delete": ("Poistetaan", "Deleted"), "action.keep": ("Säilytetään", "Kept"),
+    "action.delete": ("Poistetaan", "To be deleted"), "action.keep": ("Säilytetään", "To be kept"),
     "action.mention": ("Puhelu säilyy, maininta poistetaan", "Call kept, mention removed"),
     "action.gone": ("Jo poistettu", "Already deleted"),
     "preview.deletes": ("Poistetaan", "Deletes"), "preview.keeps": ("Säilytetään", "Keeps"),
