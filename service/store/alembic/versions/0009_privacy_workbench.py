@@ -25,10 +25,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("calls") as batch:
-        batch.add_column(sa.Column("legal_hold_reason", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("legal_hold_by", sa.String(100), nullable=True))
-        batch.add_column(sa.Column("legal_hold_at", service.store.types.UTCDateTime(), nullable=True))
+    # Plain ADD/DROP COLUMN, never batch mode: on SQLite a batch copy drops and re-creates ``calls``, and
+    # dropping it cascades to every row that references a call.
+    op.add_column("calls", sa.Column("legal_hold_reason", sa.Text(), nullable=True))
+    op.add_column("calls", sa.Column("legal_hold_by", sa.String(100), nullable=True))
+    op.add_column("calls", sa.Column("legal_hold_at", service.store.types.UTCDateTime(), nullable=True))
     op.create_table(
         "erased_calls",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -45,7 +46,5 @@ def downgrade() -> None:
     op.drop_index("ix_erased_calls_erased_at", table_name="erased_calls")
     op.drop_index("ix_erased_calls_digest", table_name="erased_calls")
     op.drop_table("erased_calls")
-    with op.batch_alter_table("calls") as batch:
-        batch.drop_column("legal_hold_at")
-        batch.drop_column("legal_hold_by")
-        batch.drop_column("legal_hold_reason")
+    for column in ("legal_hold_at", "legal_hold_by", "legal_hold_reason"):
+        op.drop_column("calls", column)
