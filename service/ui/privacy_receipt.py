@@ -121,7 +121,11 @@ def receipt_pdf(receipt: Receipt) -> bytes:
     if family == "DejaVu":
         pdf.add_font("DejaVu", "", str(DEJAVU))
         pdf.add_font("DejaVu", "B", str(DEJAVU_BOLD if DEJAVU_BOLD.is_file() else DEJAVU))
-    text = (lambda s: s) if family == "DejaVu" else (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
+    unicode = family == "DejaVu"
+
+    def text(s: str) -> str:
+        return s if unicode else s.encode("latin-1", "replace").decode("latin-1")
+
     pdf.set_title(text(receipt.title))
     pdf.add_page()
     pdf.set_font(family, "B", 15)
