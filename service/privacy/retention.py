@@ -47,6 +47,7 @@ from service.store.models import (
     Call,
     Classification,
     Entity,
+    ErasedCall,
     Job,
     SubjectRequest,
     Tombstone,
@@ -454,6 +455,9 @@ def sweep_records(session: Session, now: datetime, config: RetentionConfig) -> d
     out["subject_requests_minimised"] = _minimise_requests(session, now, rec["subject_requests"])
     out["tombstones"] = _rowcount(session.execute(
         delete(Tombstone).where(Tombstone.deleted_at < cutoff("tombstones"))))
+    # The "erased on request" digests are proof of deletion like the tombstones, and expire with them.
+    out["erased_calls"] = _rowcount(session.execute(
+        delete(ErasedCall).where(ErasedCall.erased_at < cutoff("tombstones"))))
     out["audit_log"] = audit.prune(session, cutoff("audit_log"), actor=SYSTEM_ACTOR, role="system", now=now)
     session.flush()
     return out

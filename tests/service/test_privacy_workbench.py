@@ -184,3 +184,18 @@ def test_form_errors_are_in_the_pages_language_and_keep_the_form(app) -> None:
     assert fi.headers["cache-control"] == "private, no-store"
     none = client.post("/ui/privacy/requests?lang=en", data={**form, "value0": "", "value1": ""})
     assert none.status_code == 422 and "Give at least one identifier of the person." in none.text
+
+
+def test_erased_call_digests_expire_with_the_tombstones(app) -> None:
+    from datetime import timedelta
+
+    from models.provenance import utcnow
+    from service.privacy.retention import get_retention, sweep_records
+
+    client, h = app
+    rid = _erasure(client, h["tsv-pekka"])
+    assert client.post(f"/v1/subject-requests/{rid}/approve", headers=h["tsv-maija"]).status_code == 200
+    with client.app.state.ctx.db.session() as s:
+        assert sweep_records(s, utcnow(), get_retention())["erased_calls"] == 0
+        assert sweep_records(s, utcnow() + timedelta(days=20 * 365), get_retention())["erased_calls"] == 1
+        assert list(s.scalars(select(ErasedCall))) == []
