@@ -18,13 +18,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from service.platform.errors import Conflict, Invalid
 from service.privacy import audit
-from service.store.models import OVER_REDACTION_REASONS, CallReview, Entity, Provenance, RedactionReport
+from service.store.models import OVER_REDACTION_REASONS, CallReview, Provenance, RedactionReport
+from service.store.repo_qa import call_review, entity_at, redaction_report_exists, redaction_reports
 
 COMMENT_MAX = 500
 OVER_REDACTION = "over_redaction"
@@ -76,7 +76,7 @@ def mark_reviewed(session: Session, call_id: uuid.UUID, *, reviewer: str, role: 
     text = (comment or "").strip() or None
     if text is not None and len(text) > COMMENT_MAX:
         raise CommentTooLong(f"the comment is longer than {COMMENT_MAX} characters")
-    row = session.scalars(select(CallReview).where(CallReview.call_id == call_id)).first()
+    row = call_review(session, call_id)
     if row is None:
         row = CallReview(call_id=call_id)
         session.add(row)
@@ -90,7 +90,7 @@ def mark_reviewed(session: Session, call_id: uuid.UUID, *, reviewer: str, role: 
 def unmark_reviewed(session: Session, call_id: uuid.UUID, *, reviewer: str, role: str,
                     now: datetime | None = None) -> bool:
     """Remove the reviewed mark; False if there was none (still audited: the attempt is an action)."""
-    row = session.scalars(select(CallReview).where(CallReview.call_id == call_id)).first()
+    row = call_review(session, call_id)
     if row is not None:
         session.delete(row)
     audit.record(session, reviewer, role, "review.unmark", "call", str(call_id), {"was_marked": row is not None},
@@ -100,7 +100,7 @@ def unmark_reviewed(session: Session, call_id: uuid.UUID, *, reviewer: str, role
 
 
 def review_mark(session: Session, call_id: uuid.UUID) -> ReviewMark | None:
-    row = session.scalars(select(CallReview).where(CallReview.call_id == call_id)).first()
+    row = call_review(session, call_id)
     return ReviewMark(row.reviewer, row.role, row.reviewed_at, row.comment) if row else None
 
 
@@ -110,13 +110,10 @@ def report_over_redaction(session: Session, call_id: uuid.UUID, *, turn_idx: int
     now = now or utcnow()
     if reason not in OVER_REDACTION_REASONS:
         raise UnknownReason("unknown reason")
-    entity = session.scalars(select(Entity).where(
-        Entity.call_id == call_id, Entity.turn_idx == turn_idx, Entity.start == start)).first()
+    entity = entity_at(session, call_id, turn_idx, start)
     if entity is None:
         raise NoSuchRedaction("no redaction at that place")
-    if session.scalars(select(RedactionReport.id).where(
-            RedactionReport.call_id == call_id, RedactionReport.kind == OVER_REDACTION,
-            RedactionReport.turn_idx == turn_idx, RedactionReport.start == start)).first() is not None:
+    if redaction_report_exists(session, call_id, OVER_REDACTION, turn_idx, start):
         raise AlreadyReported("this redaction is already reported")
     row = RedactionReport(call_id=call_id, kind=OVER_REDACTION, turn_idx=turn_idx, start=start, end=entity.end,
                           entity_type=entity.type, reason=reason, reviewer=reviewer, role=role, created_at=now)
@@ -132,8 +129,7 @@ def report_over_redaction(session: Session, call_id: uuid.UUID, *, turn_idx: int
 
 
 def over_redactions(session: Session, call_id: uuid.UUID) -> list[OverRedaction]:
-    return [_report(r) for r in session.scalars(select(RedactionReport).where(
-        RedactionReport.call_id == call_id, RedactionReport.kind == OVER_REDACTION).order_by(RedactionReport.id))]
+    return [_report(r) for r in redaction_reports(session, call_id, OVER_REDACTION)]
 
 
 def _report(r: RedactionReport) -> OverRedaction:

@@ -21,13 +21,13 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from service.platform.errors import Invalid
 from service.privacy import audit
 from service.store.models import ScorecardAnswer
+from service.store.repo_qa import scorecard_answer
 
 AUDIT_ACTION = "review.scorecard"
 YES_NO_NA = ("yes", "no", "na")
@@ -164,7 +164,7 @@ def save_answers(session: Session, call_id: uuid.UUID, card: Scorecard, answers:
     """Store (or replace) the call's scorecard with its score, audited; in the caller's transaction."""
     now = now or utcnow()
     score = card.score(answers)
-    row = session.scalars(select(ScorecardAnswer).where(ScorecardAnswer.call_id == call_id)).first()
+    row = scorecard_answer(session, call_id)
     if row is None:
         row = ScorecardAnswer(call_id=call_id)
         session.add(row)
@@ -177,7 +177,7 @@ def save_answers(session: Session, call_id: uuid.UUID, card: Scorecard, answers:
 
 
 def saved_answers(session: Session, call_id: uuid.UUID) -> SavedScorecard | None:
-    row = session.scalars(select(ScorecardAnswer).where(ScorecardAnswer.call_id == call_id)).first()
+    row = scorecard_answer(session, call_id)
     if row is None:
         return None
     return SavedScorecard(row.scorecard, dict(row.answers), row.score, row.reviewer, row.created_at)

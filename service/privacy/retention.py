@@ -49,6 +49,7 @@ from service.store.repo_jobs import has_active_job
 from service.store.repo_results import delete_classifications, delete_corrections, delete_entities, delete_turns
 from service.store.repo_retention import (
     calls_with_due_artefacts,
+    delete_erased_calls_before,
     delete_tombstones_before,
     due_artefacts,
     purgeable_calls,
@@ -426,6 +427,8 @@ def sweep_records(session: Session, now: datetime, config: RetentionConfig) -> d
     out["subject_requests"] = delete_requests_before(session, cutoff("subject_requests"))
     out["subject_requests_minimised"] = _minimise_requests(session, now, rec["subject_requests"])
     out["tombstones"] = delete_tombstones_before(session, cutoff("tombstones"))
+    # The "erased on request" digests are proof of deletion like the tombstones, and expire with them.
+    out["erased_calls"] = delete_erased_calls_before(session, cutoff("tombstones"))
     out["audit_log"] = audit.prune(session, cutoff("audit_log"), actor=SYSTEM_ACTOR, role="system", now=now)
     session.flush()
     return out
@@ -481,7 +484,7 @@ def erase_call(session: Session, blobstore: BlobStore, call_id: uuid.UUID, *, ac
 
 
 def set_legal_hold(session: Session, call_id: uuid.UUID, on: bool, *, actor: str, role: str,
-                   now: datetime | None = None) -> Call | None:
+                   now: datetime | None = None, detail: dict[str, Any] | None = None) -> Call | None:
     """Put a call under a manual legal hold, or lift it. Caller commits.
 
     Only the call's own flag changes: holds that artefacts carry from a retention policy stay (lifting a
@@ -492,5 +495,5 @@ def set_legal_hold(session: Session, call_id: uuid.UUID, on: bool, *, actor: str
         return None
     call.legal_hold = on
     audit.record(session, actor, role, "retention.hold_on" if on else "retention.hold_off", "call",
-                 str(call_id), {}, now=now)
+                 str(call_id), detail or {}, now=now)
     return call

@@ -37,6 +37,7 @@ from redaction.recognizers.hetu import problem as hetu_problem
 from service.platform.blobstore import BlobError, BlobStore
 from service.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from service.privacy import audit, subject_index
+from service.privacy.erased import record_erased
 from service.privacy.register import Register, get_register
 from service.privacy.retention import LegalHoldActive, delete_artefact, erase_call
 from service.store import repo_subjects
@@ -67,10 +68,14 @@ _NOT_COMPACT = re.compile(r"[^0-9a-zåäö@]+")
 
 
 class InvalidSubjectRequest(Invalid):
-    """The request cannot be accepted; ``code`` is stable, the message never quotes what was given."""
+    """The request cannot be accepted; ``code`` is stable, the message never quotes what was given.
 
-    def __init__(self, code: str, message: str) -> None:
+    ``row`` is the identifier's place in the request (0-based) and ``detail`` a stable sub-code
+    (``checksum``, ``format``…), so a page can say what is wrong in its own language."""
+
+    def __init__(self, code: str, message: str, *, row: int | None = None, detail: str | None = None) -> None:
         super().__init__(message, code=code)
+        self.row, self.detail = row, detail
 
 
 class RequestNotFound(NotFound):
@@ -115,15 +120,18 @@ def index_terms(identifiers: Sequence[tuple[str, str]], *, key: bytes | None = N
     terms: dict[str, str] = {}
     for i, (kind, value) in enumerate(identifiers):
         if kind not in subject_index.KINDS:
-            raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: unknown kind")
+            raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: unknown kind", row=i,
+                                        detail="kind")
         try:
             terms.setdefault(subject_index.index_terms(kind, value, key=key), kind)
         except subject_index.InvalidIdentifier as exc:
-            raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: {exc}") from None
+            raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: {exc}", row=i,
+                                        detail="format") from None
         if kind == "hetu" and hetu_problem(value) == "InvalidChecksum":
             # A mistyped code finds nothing, and "no calls" would be a wrong answer to the person.
             raise InvalidSubjectRequest("invalid_identifier", f"identifiers[{i}]: the henkilötunnus check "
-                                                              "character does not match (a typing error?)")
+                                                              "character does not match (a typing error?)",
+                                        row=i, detail="checksum")
     return [{"kind": k, "hmac": h} for h, k in terms.items()]
 
 
@@ -161,12 +169,12 @@ def check_free_text(field: str, text: str | None, identifiers: Iterable[tuple[st
         if any(s in compact for s in _spellings(kind, value)):
             raise InvalidSubjectRequest(
                 "identifier_in_text", f"{field} quotes an identifier of the person; describe how identity "
-                                      "was verified without writing the identifier")
+                                      "was verified without writing the identifier", detail=field)
     found = sorted({s.type for s in _pattern_analyzer().analyze(text)} & _REFUSED_IN_TEXT)
     if found:
         raise InvalidSubjectRequest(
             "identifier_in_text", f"{field} seems to contain an identifier ({', '.join(found)}); "
-                                  "leave identifiers out of free text")
+                                  "leave identifiers out of free text", detail=field)
 
 
 def check_verification(method: str | None, reference: str | None,
@@ -176,11 +184,12 @@ def check_verification(method: str | None, reference: str | None,
     that quotes no identifier."""
     if method not in VERIFICATION_METHODS:
         raise InvalidSubjectRequest("invalid_verification", "verification method must be one of "
-                                                            f"{', '.join(VERIFICATION_METHODS)}")
+                                                            f"{', '.join(VERIFICATION_METHODS)}", detail="method")
     reference = (reference or "").strip()
     if len(reference) < MIN_REFERENCE:
         raise InvalidSubjectRequest("invalid_verification", "give a reference to the verification evidence "
-                                                            f"(at least {MIN_REFERENCE} characters)")
+                                                            f"(at least {MIN_REFERENCE} characters)",
+                                    detail="reference")
     check_free_text("verification reference", reference, list(identifiers))
     return method, reference
 
@@ -396,7 +405,7 @@ def _erase(session: Session, blobs: BlobStore, req: SubjectRequest, actor: str, 
                 mentions.append({**ref, **_erase_mention(session, blobs, call, hmacs, actor, role, now)})
                 session.commit()
                 continue
-            outcome = _erase_one(session, blobs, call, obligation, actor, role, now)
+            outcome = _erase_one(session, blobs, call, obligation, actor, role, now, request_id=req.id)
         except (OSError, BlobError, LegalHoldActive) as exc:  # a storage outage, or a hold put on just now
             session.rollback()
             failed.append({**ref, "reason": "legal_hold" if isinstance(exc, LegalHoldActive) else
@@ -456,7 +465,7 @@ def _mentions_left(session: Session, call_id: uuid.UUID, hmacs: set[str]) -> int
 
 
 def _erase_one(session: Session, blobs: BlobStore, call: Call, obligation: set[str], actor: str, role: str,
-               now: datetime) -> dict[str, Any]:
+               now: datetime, *, request_id: uuid.UUID | None = None) -> dict[str, Any]:
     live = [a for a in call.artefacts if a.deleted_at is None]
     if call.legal_hold or any(a.legal_hold for a in live):
         return _keep(session, call, "legal_hold", live, [], [], actor, role, now)
@@ -473,7 +482,9 @@ def _erase_one(session: Session, blobs: BlobStore, call: Call, obligation: set[s
         return _keep(session, call, "legal_obligation", required, sorted(removed), sorted(not_removed),
                      actor, role, now)
     receipt = _footprint(session, call)
+    client, external_id = call.client, call.external_id
     erase_call(session, blobs, call.id, actor=actor, role=role, now=now)
+    record_erased(session, client, external_id, request_id=request_id, now=now)
     audit.record(session, actor, role, "subject.erase_call", "call", str(call.id),
                  {"artefacts": receipt["artefacts"], "blobs": receipt["blobs"]}, now=now)
     return {"erased": True, **receipt}

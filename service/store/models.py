@@ -89,6 +89,10 @@ class Call(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who put the manual hold on, when and why (shown on the call page; the reason quotes no identifier).
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_by: Mapped[str | None] = mapped_column(String(100))
+    legal_hold_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -267,6 +271,21 @@ class Tombstone(Base):
     deleted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the retention sweep's key
     policy: Mapped[str | None] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(String(40))  # retention | erasure
+
+
+class ErasedCall(Base):
+    """A call erased on a data subject's request, for the "erased on request" page (security review #11).
+
+    Only a keyed digest of ``(client, telephony call id)`` is kept, never the id itself: a URL's id can be
+    checked against it, but the table does not tell anyone which calls were erased.
+    """
+
+    __tablename__ = "erased_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(100), index=True)
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    request_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class AuditEntry(Base):

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.store.kinds import ACTIVE_STATES
-from service.store.models import Artefact, Call, Job, Tombstone
+from service.store.models import Artefact, Call, ErasedCall, Job, Tombstone
 from service.store.rows import rowcount
 
 _ACTIVE = sorted(s.value for s in ACTIVE_STATES)
@@ -50,3 +50,14 @@ def purgeable_calls(session: Session, also_deleted: Collection[int]) -> list[Cal
 def delete_tombstones_before(session: Session, cutoff: datetime) -> int:
     """Delete the tombstones of deletions before ``cutoff``; returns how many went. Caller commits."""
     return rowcount(session.execute(delete(Tombstone).where(Tombstone.deleted_at < cutoff)))
+
+
+def delete_erased_calls_before(session: Session, cutoff: datetime) -> int:
+    """Delete the "erased on request" digests of erasures before ``cutoff`` (they expire with the tombstones)."""
+    return rowcount(session.execute(delete(ErasedCall).where(ErasedCall.erased_at < cutoff)))
+
+
+def latest_erasure(session: Session, digests: list[str]) -> ErasedCall | None:
+    """The newest "erased on request" record among the keyed digests of a call's possible (client, call id)."""
+    return session.scalars(select(ErasedCall).where(ErasedCall.digest.in_(digests))
+                           .order_by(ErasedCall.erased_at.desc())).first()

@@ -49,13 +49,14 @@ def test_retention_commands(cli_env: str, make_call) -> None:
     db = open_database(cli_env)
     with db.session() as s:
         call_id = make_call(s)
-    res = runner.invoke(retention_app, ["hold", str(call_id), "--on"])
+    res = runner.invoke(retention_app, ["hold", str(call_id), "--on", "--reason", "asia 2026/114"])
     assert res.exit_code == 0, res.output
     with db.session() as s:
         assert s.get(Call, call_id).legal_hold is True
         assert audit.recent(s, 1)[0].action == "retention.hold_on"
     db.dispose()
-    res = runner.invoke(retention_app, ["hold", "123e4567-e89b-12d3-a456-426614174000", "--on"])
+    res = runner.invoke(retention_app, ["hold", "123e4567-e89b-12d3-a456-426614174000", "--on",
+                                          "--reason", "asia 2026/114"])
     assert res.exit_code == 1 and "no such call" in res.output
 
 

@@ -77,7 +77,7 @@ def test_officer_makes_an_access_request_and_downloads_the_export(ui: TestClient
 def test_refused_request_does_not_echo_the_identifier_and_csrf_is_checked(ui: TestClient) -> None:
     browser_login(ui, "tsv-pekka", PASSWORD)
     r = ui.post("/ui/privacy/requests", data=_form(ui, kind="erasure", kind0="hetu", value0="131052-308X"))
-    assert r.status_code == 422 and "check character" in r.text and "131052" not in r.text
+    assert r.status_code == 422 and "tarkistusmerkki ei täsmää" in r.text and "131052" not in r.text
     r = ui.post("/ui/privacy/requests", data={**_form(ui, kind="erasure", kind0="hetu", value0=PEKKA.hetu),
                                               "csrf": "forged"})
     assert r.status_code == 403
@@ -120,12 +120,16 @@ def test_erasure_needs_a_second_officer_and_keeps_the_other_callers_call(ui: Tes
     browser_login(other, "tsv-maija", PASSWORD)
     page = other.get(target)
     assert f'action="{target}/approve"' in page.text
-    ok = other.post(f"{target}/approve", data={"csrf": CSRF.search(page.text).group(1)})
+    preview = other.post(f"{target}/approve", data={"csrf": CSRF.search(page.text).group(1)})
+    assert preview.status_code == 200 and "Mitään ei ole vielä poistettu" in preview.text, "step 1: a preview"
+    assert "pbx-u1" in other.get("/ui/calls/pbx-u1").text, "the preview erased nothing"
+    confirm = re.search(r'name="confirm" value="([^"]+)"', preview.text).group(1)
+    ok = other.post(f"{target}/approve", data={"csrf": CSRF.search(preview.text).group(1), "confirm": confirm})
     assert ok.status_code == 303 and ok.headers["location"].endswith("approved=1")
     receipt = other.get(ok.headers["location"]).text
     assert "Poisto hyväksytty." in receipt and "tsv-maija" in receipt
     assert "toisen henkilön puhelu säilytetty" in receipt
-    assert other.get("/ui/calls/pbx-u1").status_code == 404
+    assert other.get("/ui/calls/pbx-u1").status_code == 410, "the erased page, not a bare 404"
     assert other.get("/ui/calls/pbx-u2").status_code == 200, "the other caller's call is kept"
 
 

@@ -22,12 +22,14 @@ from service.api.schemas import CALL_ID_PATTERN, CLIENT_NAME_PATTERN
 from service.calls.call_urls import call_url
 from service.calls.document import CallDocument
 from service.calls.review import report_missed_identifier, reportable_types
-from service.calls.views import call_document, find_call_by_external_id, redacted_audio_key
+from service.calls.views import CallHidden, call_document, find_call_by_external_id, redacted_audio_key
 from service.jobs import metrics
 from service.platform.blobstore import BlobNotFound
 from service.privacy import audit
+from service.privacy.legal_hold import hold_state
 from service.store.kinds import CallStatus, may_read_restricted
 from service.ui.call_page import LOW_CONFIDENCE, display_turns, has_low_confidence, redacted_time_ranges
+from service.ui.erased_page import erased_page_or_raise
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.qa_panel import qa_context
 from service.ui.vocabulary import identifier_types
@@ -67,7 +69,10 @@ def calls_page(request: Request, session: SessionDep, user: UiReader) -> HTMLRes
 def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, user: UiReader
               ) -> HTMLResponse:
     """One call: player, timeline, turns with redaction chips, classifications, retention, provenance."""
-    call = _visible(session, call_id, request.query_params.get("client"), user.may_see_restricted, user)
+    try:
+        call = _visible(session, call_id, request.query_params.get("client"), user.may_see_restricted, user)
+    except CallHidden:
+        return erased_page_or_raise(request, session, call_id, user)
     return render_call_page(request, session, ctx, user, call)
 
 
@@ -75,6 +80,7 @@ def render_call_page(request: Request, session: Any, ctx: Any, user: UiUser, cal
                      extra: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
     """The call page (also re-rendered by a QA form that failed, with ``extra`` saying why, ``status`` 4xx)."""
     doc = call_document(session, call.id)
+    hold = hold_state(call)
     audio_key = redacted_audio_key(session, call.id)
     qa = qa_context(session, call, doc, user.role)
     audit.record(session, user.name, user.role, "call.view", "call", str(call.id), {"via": "ui"})
@@ -89,6 +95,8 @@ def render_call_page(request: Request, session: Any, ctx: Any, user: UiUser, cal
         "low_confidence": LOW_CONFIDENCE, "has_low_confidence": has_low_confidence(doc),
         "report_url": call_url("/ui/calls", call.external_id, call.client, suffix="/report"),
         "report_types": reportable_types(), "reported": request.query_params.get("reported"),
+        "hold": hold, "hold_url": call_url("/ui/calls", call.external_id, call.client, suffix="/legal-hold"),
+        "hold_form": getattr(request.state, "hold_form", None), "hold_notice": request.query_params.get("hold"),
         **qa, **(extra or {})}, user=user, status=status)
 
 
