@@ -4,7 +4,8 @@ The same ``Pipeline.process`` runs for the CLI (``puheturva process``), the embe
 workers, so the work itself has one code path. It is pure with respect to storage: no database, no files.
 
 Stages (each appends one provenance ``Activity``): decode → transcribe each channel → detect → redact text →
-redact audio → self-verify the redacted audio (optional, see ``service.pipeline.self_verify``) → classify.
+redact audio → self-verify the redacted audio (optional, see ``service.pipeline.self_verify``) → classify →
+detect rights requests in the redacted customer turns (optional, ``service.pipeline.rights``).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from service.pipeline.result import (
     RedactedEntity,
     RedactedTurn,
     RedactedWord,
+    RightsItem,
     Stage,
     Turn,
 )
+from service.pipeline.rights import RightsDetectorLike, detect_rights
 from service.pipeline.self_verify import VERIFY_TEMPERATURE, SelfVerifier, Verdict, Window, plan, skip_reason
 from service.pipeline.transcript_words import timed_words, word_confidences
 from service.platform.digests import audio_digest, text_digest
@@ -79,8 +82,10 @@ class Pipeline:
     """Runs the stages over one decoded recording. Heavy models are injected, loaded once per process."""
 
     def __init__(self, transcriber: Transcriber, analyzer: Analyzer, analyzer_info: ModelInfo,
-                 classifier: Any | None = None, options: PipelineOptions | None = None) -> None:
+                 classifier: Any | None = None, options: PipelineOptions | None = None,
+                 rights_detector: RightsDetectorLike | None = None) -> None:
         self.transcriber = transcriber
+        self.rights_detector = rights_detector  # None: the stage is switched off
         self.analyzer = analyzer
         self.analyzer_info = analyzer_info
         self.classifier = classifier
@@ -107,7 +112,12 @@ class Pipeline:
                             raw_results=tuple(results), self_verify=verdict)
         stage(Stage.CLASSIFYING)
         classifications = self.classify(out, prov)
-        return dataclasses.replace(out, classifications=tuple(classifications), provenance=tuple(prov))
+        rights: tuple[RightsItem, ...] = ()
+        if self.rights_detector is not None:
+            stage(Stage.DETECTING_RIGHTS)
+            rights = detect_rights(self.rights_detector, redacted_turns, prov, self.options.raw_digest_key)
+        return dataclasses.replace(out, classifications=tuple(classifications), provenance=tuple(prov),
+                                   rights_items=rights)
 
     # -- stages -------------------------------------------------------------------------------------------
     def transcribe(self, audio: DecodedAudio, speakers: Mapping[int, str], prov: list[Activity],
