@@ -1,0 +1,284 @@
+"""Data-subject rights requests and marketing choices said by the customer in a call.
+
+Why a lemma lexicon with negation and hedge scope, not a trained classifier: the requests are few, formulaic
+and legally meaningful (access, erasure, rectification, restriction, portability, objection, a marketing
+prohibition or consent per channel), every hit must carry evidence a privacy officer can check, and the
+decisive words are small function words ("en", "älkää", "jos", "periaatteessa") that a bag-of-words model
+trained on a few hundred generated lines weighs badly. Voikko reduces inflections (``tietojani``,
+``poistakaa``, ``sähköpostiin``) to lemmas with ``models.classify``'s lemmatiser, so one cue covers every
+form. Each cue is a set of *slots* (alternative lemmas) that must all occur in one clause within
+``window`` tokens; the clause's negation and hedges decide whether it counts.
+
+The lexicon is ``models/data/rights_requests_fi.yaml``; its sha256 is in ``model_info``.
+Only customer turns are read: an agent saying "voin poistaa tiedot" is not a request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from models.classify import _Lemmatiser
+from models.nlp import VoikkoHandle
+from models.provenance import ModelInfo, sha256_file
+
+__all__ = [
+    "CHANNELS",
+    "DEFAULT_LEXICON",
+    "KINDS",
+    "InvalidRightsLexicon",
+    "RightsDetector",
+    "RightsHit",
+    "Turn",
+]
+
+DEFAULT_LEXICON = Path(__file__).parent / "data" / "rights_requests_fi.yaml"
+VERSION = "1.0.0"
+
+Kind = Literal["access", "erasure", "rectification", "restriction", "portability", "objection",
+               "marketing_prohibition", "marketing_consent"]
+Channel = Literal["phone", "sms", "email", "post", "all"]
+KINDS: tuple[str, ...] = ("access", "erasure", "rectification", "restriction", "portability", "objection",
+                          "marketing_prohibition", "marketing_consent")
+CHANNELS: tuple[str, ...] = ("phone", "sms", "email", "post", "all")
+_MARKETING = frozenset({"marketing_prohibition", "marketing_consent"})
+CUSTOMER = "customer"
+
+# Placeholders ("[HENKILÖ]") stay one token; words may carry hyphens ("e-mail").
+_TOKEN_RE = re.compile(r"\[[^\]\s]{1,40}\]|[0-9a-zåäöšž]+(?:-[0-9a-zåäöšž]+)*")
+_CLAUSE_BREAK_RE = re.compile(r"[.!?;]+")
+
+
+class InvalidRightsLexicon(ValueError):
+    """The rights lexicon YAML is missing required parts."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One (redacted) turn of a call: who spoke, what, and when (seconds on the call's timeline)."""
+
+    speaker: str
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class RightsHit:
+    """One request found in one customer turn, with the evidence a privacy officer checks it against.
+
+    ``char_start``/``char_end`` delimit the matched words in the turn's (redacted) text; ``start``/``end`` are
+    the turn's times (turns carry no word times here). ``cues`` are lexicon lemmas, never the customer's
+    words, so a hit is safe to log.
+    """
+
+    kind: str
+    channel: str | None
+    turn_index: int
+    start: float
+    end: float
+    char_start: int
+    char_end: int
+    cues: tuple[str, ...]
+    score: float
+    cue_id: str
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """Slots of alternatives; an alternative is one or more features that must all be on one token."""
+
+    id: str
+    kind: str
+    slots: tuple[tuple[tuple[str, ...], ...], ...]
+    negated: bool  # True: the clause must be negated ("en halua mainoksia"); False: negation cancels it
+    unless: frozenset[str]
+    score: float
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    name: str
+    version: str
+    window: int
+    negation: frozenset[str]
+    negation_reach: int
+    clause_breaks: frozenset[str]
+    hedges: frozenset[str]
+    hedges_before: frozenset[str]
+    channels: tuple[tuple[str, frozenset[str]], ...]
+    cues: tuple[_Cue, ...]
+
+
+def _alternatives(spec: Any) -> tuple[tuple[str, ...], ...]:
+    items = spec if isinstance(spec, list) else str(spec).split("|")
+    return tuple(tuple(str(item).lower().split("+")) for item in items)
+
+
+def _load_lexicon(path: Path) -> _Lexicon:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("kinds"), dict):
+        raise InvalidRightsLexicon(f"{path}: needs a 'kinds' mapping")
+    cues: list[_Cue] = []
+    for kind, specs in raw["kinds"].items():
+        if kind not in KINDS:
+            raise InvalidRightsLexicon(f"{path}: unknown kind {kind!r}")
+        for n, spec in enumerate(specs or []):
+            slots = tuple(_alternatives(s) for s in spec["all"])
+            if not slots:
+                raise InvalidRightsLexicon(f"{path}: {kind} cue {n} has no slots")
+            cues.append(_Cue(id=f"{kind}.{spec.get('id', n)}", kind=kind, slots=slots,
+                             negated=bool(spec.get("negated", False)),
+                             unless=frozenset(str(u).lower() for u in spec.get("unless", [])),
+                             score=float(spec.get("score", 0.9))))
+    return _Lexicon(
+        name=str(raw.get("name", path.stem)), version=str(raw.get("version", "0")),
+        window=int(raw.get("window", 8)), negation=frozenset(raw.get("negation", ["ei"])),
+        negation_reach=int(raw.get("negation_reach", 4)),
+        clause_breaks=frozenset(raw.get("clause_breaks", [])),
+        hedges=frozenset(raw.get("hedges", [])), hedges_before=frozenset(raw.get("hedges_before", [])),
+        channels=tuple((ch, frozenset(words)) for ch, words in raw.get("channels", {}).items()),
+        cues=tuple(cues))
+
+
+class _MorphLemmatiser(_Lemmatiser):
+    """``classify``'s lemmatiser plus two tags the cues need: ``#pl`` (plural: "tarjouksia" are marketing,
+    "tarjouksen" is one quote) and ``#poss1`` (first-person possessive: "tietoni" are about the speaker)."""
+
+    def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
+        out = super()._analyse(voikko, word)
+        with self._lock:
+            analyses = voikko.analyze(word)
+        for a in analyses:
+            if a.get("NUMBER") == "plural" and a.get("CLASS") == "nimisana":
+                out.add("#pl")
+            if a.get("POSSESSIVE") == "1s":
+                out.add("#poss1")
+        return out
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    feats: frozenset[str]
+
+
+class RightsDetector:
+    """Finds rights requests and marketing choices in the customer's turns of one call."""
+
+    def __init__(self, lexicon_path: str | Path = DEFAULT_LEXICON) -> None:
+        self.lexicon_path = Path(lexicon_path)
+        self.lexicon = _load_lexicon(self.lexicon_path)
+        self._lemmatiser = _MorphLemmatiser()
+        digest = sha256_file(str(self.lexicon_path))
+        lx = self.lexicon
+        self.model_info = ModelInfo(
+            name="puheturva.rights_requests.lexicon", version=VERSION,
+            sha256=hashlib.sha256(f"lexicon:{digest}\n".encode()).hexdigest(), kind="model",
+            settings={"lexicon": lx.name, "lexicon_version": lx.version, "lexicon_sha256": digest,
+                      "kinds": list(KINDS), "cues": len(lx.cues), "window": lx.window,
+                      "negation_reach": lx.negation_reach, "speaker": CUSTOMER,
+                      "lemmatiser": "voikko" if self._lemmatiser.available else "none"})
+
+    @classmethod
+    def from_default(cls) -> RightsDetector:
+        return cls()
+
+    def detect(self, turns: Sequence[Turn], speakers: Iterable[str] = (CUSTOMER,)) -> tuple[RightsHit, ...]:
+        """Hits in call order; one per (turn, kind, channel), the best-scoring cue's evidence kept."""
+        wanted = frozenset(speakers)
+        hits: list[RightsHit] = []
+        for index, turn in enumerate(turns):
+            if turn.speaker in wanted:
+                hits.extend(self._detect_turn(index, turn))
+        return tuple(hits)
+
+    def detect_text(self, text: str) -> tuple[RightsHit, ...]:
+        """One customer line without times (benchmarks, the labelled set)."""
+        return self.detect([Turn(CUSTOMER, text, 0.0, 0.0)])
+
+    def _detect_turn(self, index: int, turn: Turn) -> list[RightsHit]:
+        best: dict[tuple[str, str | None], RightsHit] = {}
+        for clause in self._clause_tokens(turn.text.lower()):
+            for cue in self.lexicon.cues:
+                for hit in self._match(cue, clause, index, turn):
+                    key = (hit.kind, hit.channel)
+                    if key not in best or hit.score > best[key].score:
+                        best[key] = hit
+        return sorted(best.values(), key=lambda h: (h.char_start, KINDS.index(h.kind)))
+
+    def _clause_tokens(self, lowered: str) -> list[list[_Token]]:
+        """Tokens with lemma features, split into clauses at sentence punctuation and at clause-breaking
+        words ("mutta": "en halua poistaa mutta haluan nähdä" is two clauses)."""
+        clauses: list[list[_Token]] = []
+        current: list[_Token] = []
+        for m in re.finditer(r"[.!?;]+|" + _TOKEN_RE.pattern, lowered):
+            word = m.group()
+            if _CLAUSE_BREAK_RE.fullmatch(word) or word in self.lexicon.clause_breaks:
+                if current:
+                    clauses.append(current)
+                current = []
+                if not _CLAUSE_BREAK_RE.fullmatch(word):
+                    current.append(_Token(m.start(), m.end(), frozenset({word})))
+                continue
+            feats, _known = self._lemmatiser.features(word)
+            current.append(_Token(m.start(), m.end(), feats))
+        if current:
+            clauses.append(current)
+        return clauses
+
+    def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: Turn) -> list[RightsHit]:
+        positions = [[i for i, tok in enumerate(clause) if any(set(alt) <= tok.feats for alt in slot)]
+                     for slot in cue.slots]
+        if not all(positions):
+            return []
+        chosen = _nearest_chain(positions, self.lexicon.window)
+        if chosen is None:
+            return []
+        first, last = min(chosen), max(chosen)
+        lx = self.lexicon
+        feats_in_clause = frozenset().union(*(t.feats for t in clause))
+        if cue.unless & feats_in_clause or lx.hedges & feats_in_clause:
+            return []
+        if any(lx.hedges_before & t.feats for t in clause[:first]):
+            return []
+        negated = any(lx.negation & t.feats for t in clause[max(0, first - lx.negation_reach): last + 1])
+        if negated != cue.negated:
+            return []
+        cues = tuple(sorted({f for i in chosen for slot in cue.slots for alt in slot
+                             if set(alt) <= clause[i].feats for f in alt if not f.startswith("#")}))
+        channels: list[str | None] = [None]
+        if cue.kind in _MARKETING:
+            channels = list(self._channels(clause)) or ["all"]
+        return [RightsHit(kind=cue.kind, channel=ch, turn_index=index, start=turn.start, end=turn.end,
+                          char_start=clause[first].start, char_end=clause[last].end, cues=cues,
+                          score=cue.score, cue_id=cue.id) for ch in channels]
+
+    def _channels(self, clause: list[_Token]) -> list[str]:
+        """Channels named in the clause; each token counts for its first channel in lexicon order, so
+        "sähköposti" (sähkö + posti) is e-mail and not post."""
+        found: list[str] = []
+        for tok in clause:
+            for channel, words in self.lexicon.channels:
+                if words & tok.feats:
+                    if channel not in found:
+                        found.append(channel)
+                    break
+        return found
+
+
+def _nearest_chain(positions: list[list[int]], window: int) -> tuple[int, ...] | None:
+    """For each anchor of the first slot, the nearest position of every other slot; the first chain that
+    fits in ``window`` tokens wins."""
+    for anchor in positions[0]:
+        chain = (anchor, *(min(ps, key=lambda p: abs(p - anchor)) for ps in positions[1:]))
+        if max(chain) - min(chain) <= window:
+            return chain
+    return None
