@@ -43,17 +43,13 @@ def notify_completion(ctx: Any, call_id: uuid.UUID) -> bool:
     return _post(ctx, client_name, body, f"call {call_id}")
 
 
-def notify_marketing_choice(ctx: Any, choice_id: int) -> bool:
-    """POST ``{"type": "marketing_choice.verified", "marketing_choice": {...}}`` to the source call's client."""
-    from service.privacy.rights_items import choice_document, get_choice
+def notify_marketing_choice(ctx: Any, choice: dict[str, Any]) -> bool:
+    """POST ``{"type": "marketing_choice.verified", "marketing_choice": choice}`` to the source call's client.
 
-    with ctx.db.session() as s:
-        choice = get_choice(s, choice_id)
-        if choice is None:
-            return False
-        doc, client_name = choice_document(choice), choice.client
-    return _post(ctx, client_name, {"type": "marketing_choice.verified", "marketing_choice": doc},
-                 f"marketing choice {choice_id}")
+    ``choice`` is ``rights_items.choice_document`` of the committed choice (read by the caller, so that this
+    runs after the response without a database session of its own)."""
+    return _post(ctx, choice["client"], {"type": "marketing_choice.verified", "marketing_choice": choice},
+                 f"marketing choice {choice['id']}")
 
 
 def _post(ctx: Any, client_name: str, payload: dict[str, Any], what: str) -> bool:

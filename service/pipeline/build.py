@@ -6,7 +6,6 @@ redaction mode) means the same thing everywhere.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -14,13 +13,12 @@ from typing import Any, Literal
 from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
 from models.nlp import default_analyzer
+from models.rights_requests import RightsDetector
 from redaction import OperatorConfig
 from service.pipeline.result import PipelineOptions
 from service.pipeline.rights import RightsDetectorLike
 from service.pipeline.stages import Pipeline
 from service.platform.digests import operator_hash_key, provenance_key
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,13 +89,6 @@ def get_pipeline(opts: RuntimeOptions = RuntimeOptions()) -> Pipeline:
 def rights_detector(opts: RuntimeOptions) -> RightsDetectorLike | None:
     """The rights-request detector, or None when ``rights_detection`` is off."""
     if not opts.rights_detection:
-        return None
-    try:
-        from models.rights_requests import RightsDetector
-    except ModuleNotFoundError as exc:  # until the detector lands (branch i14-rights): the stage stays off
-        if exc.name != "models.rights_requests":
-            raise
-        log.warning("rights detection is on but models.rights_requests is not installed: stage skipped")
         return None
     detector: RightsDetectorLike = RightsDetector.from_default()
     return detector

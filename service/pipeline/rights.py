@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from models.provenance import Activity, ModelInfo, utcnow
+from models.rights_requests import RightsHit
 from service.pipeline.result import RedactedTurn, RightsItem
 from service.platform.digests import text_digest
 
@@ -24,32 +25,25 @@ class RightsDetectorLike(Protocol):
     @property
     def model_info(self) -> ModelInfo: ...
 
-    def detect(self, turns: Sequence[Any]) -> Sequence[Any]: ...
+    def detect(self, turns: Sequence[RedactedTurn]) -> Sequence[RightsHit]: ...  # its Turn, duck-typed
 
 
-def to_item(hit: Any) -> RightsItem:
-    """One detector hit as a ``RightsItem``: the only place that knows the detector's field names."""
-    start, end = _time_range(hit)
-    cues = getattr(hit, "cues", None) or getattr(hit, "cue_words", ()) or ()
-    return RightsItem(kind=str(getattr(hit, "kind")), channel=getattr(hit, "channel", None),  # noqa: B009
-                      turn=int(getattr(hit, "turn", getattr(hit, "turn_index", -1))),
-                      start=round(float(start), 3), end=round(float(end), 3),
-                      cues=tuple(str(c) for c in cues), score=round(float(getattr(hit, "score", 1.0)), 3),
-                      method=str(getattr(hit, "method", "rights_detector")))
-
-
-def _time_range(hit: Any) -> tuple[float, float]:
-    if hasattr(hit, "start") and hasattr(hit, "end"):
-        return float(hit.start), float(hit.end)
-    rng = getattr(hit, "time_range", (0.0, 0.0))
-    return float(rng[0]), float(rng[1])
+def to_item(hit: RightsHit, turns: Sequence[RedactedTurn]) -> RightsItem:
+    """One detector hit as a ``RightsItem``: the turn's own index, and the time range of the matched words
+    (the words of the redacted turn overlapping the hit's characters; the turn's range when none do)."""
+    turn = turns[hit.turn_index]
+    touched = [w for w in turn.words if w.char_start < hit.char_end and w.char_end > hit.char_start]
+    start, end = (min(w.start for w in touched), max(w.end for w in touched)) if touched else (hit.start, hit.end)
+    return RightsItem(kind=hit.kind, channel=hit.channel, turn=turn.index, start=round(start, 3),
+                      end=round(end, 3), cues=tuple(hit.cues), score=round(hit.score, 3),
+                      method=f"lexicon:{hit.cue_id}")
 
 
 def detect_rights(detector: RightsDetectorLike, turns: Sequence[RedactedTurn], prov: list[Activity],
                   digest_key: bytes) -> tuple[RightsItem, ...]:
     """Run ``detector`` over the redacted turns; append the stage's provenance ``Activity``."""
     started = utcnow()
-    items = tuple(sorted((to_item(h) for h in detector.detect(turns)), key=lambda i: (i.turn, i.kind)))
+    items = tuple(to_item(h, turns) for h in detector.detect(turns))
     generated = json.dumps([i.to_dict() for i in items], sort_keys=True, ensure_ascii=False)
     prov.append(Activity(stage=STAGE, started_at=started, ended_at=utcnow(), agent=detector.model_info,
                          used={"redacted_transcript": text_digest("\n".join(t.text for t in turns), digest_key)},

@@ -64,9 +64,12 @@ def confirm(item_id: int, body: ConfirmIn, session: SessionDep, ctx: CtxDep, use
     decision = rights_items.confirm(session, ctx.blobs, item_id, actor=user.name, role=user.role,
                                     verification_method=v.method if v else None,
                                     verification=v.reference if v else None, note=body.note)
-    if decision.choice_id is not None:
-        background.add_task(notify_marketing_choice, ctx, decision.choice_id)
-    return _decision(decision)
+    out = _decision(decision)
+    choice = rights_items.get_choice(session, decision.choice_id) if decision.choice_id is not None else None
+    if choice is not None:
+        background.add_task(notify_marketing_choice, ctx, rights_items.choice_document(choice))
+    session.commit()  # ends the read: the callback runs after the response, with no lock held
+    return out
 
 
 @router.post("/{item_id}/reject", responses=ERRORS)
