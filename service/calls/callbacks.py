@@ -40,20 +40,20 @@ def notify_completion(ctx: Any, call_id: uuid.UUID) -> bool:
         choices = choices_of_call(s, call_id)
     body = {"type": "call.processed", "call_id": external_id, "status": status,
             "status_url": api_status_url(external_id, client_name), "marketing_choices": choices}
-    return _post(ctx, client_name, body, f"call {call_id}")
+    return _post(ctx.settings, client_name, body, f"call {call_id}")
 
 
-def notify_marketing_choice(ctx: Any, choice: dict[str, Any]) -> bool:
+def notify_marketing_choice(settings: Any, choice: dict[str, Any]) -> bool:
     """POST ``{"type": "marketing_choice.verified", "marketing_choice": choice}`` to the source call's client.
 
     ``choice`` is ``rights_items.choice_document`` of the committed choice (read by the caller, so that this
     runs after the response without a database session of its own)."""
-    return _post(ctx, choice["client"], {"type": "marketing_choice.verified", "marketing_choice": choice},
+    return _post(settings, choice["client"], {"type": "marketing_choice.verified", "marketing_choice": choice},
                  f"marketing choice {choice['id']}")
 
 
-def _post(ctx: Any, client_name: str, payload: dict[str, Any], what: str) -> bool:
-    client = ctx.settings.client(client_name)
+def _post(settings: Any, client_name: str, payload: dict[str, Any], what: str) -> bool:
+    client = settings.client(client_name)
     if client is None or not client.callback_url:
         return False
     body = json.dumps(payload, ensure_ascii=False).encode()

@@ -295,3 +295,28 @@ def test_a_result_without_items_queues_nothing(api: TestClient) -> None:
     assert _actions(api, "rights.items_found") == []
 
 
+
+
+def test_the_cli_lists_confirms_and_rejects(api: TestClient, staged: tuple[ProcessResult, list[Stage]]) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.cli.commands.database import cli_actor
+
+    runner = CliRunner()
+    process_call(api, staged[0], "rq-5")
+    listed = runner.invoke(app, ["items", "list"])
+    assert listed.exit_code == 0, listed.output
+    access, prohibition = (json.loads(line) for line in listed.stdout.splitlines())
+    assert (access["kind"], prohibition["kind"]) == ("access", "marketing_prohibition")
+    no_reason = runner.invoke(app, ["items", "reject", str(access["id"]), "--reason", " "])
+    assert no_reason.exit_code == 2 and "reason_required" in no_reason.stderr
+    rejected = runner.invoke(app, ["items", "reject", str(access["id"]), "--reason", "ei pyyntö vaan kysymys"])
+    assert rejected.exit_code == 0 and json.loads(rejected.stdout)["status"] == "rejected"
+    confirmed = runner.invoke(app, ["items", "confirm", str(prohibition["id"])])
+    assert confirmed.exit_code == 0, confirmed.output
+    assert json.loads(confirmed.stdout)["marketing_choice"]
+    (body, headers), = _Recorder.received
+    assert Webhook(SECRET).verify(body, headers)["marketing_choice"]["verified_by"] == cli_actor()
+    assert runner.invoke(app, ["items", "list"]).stdout == ""
+    assert [a.actor for a in _actions(api, "rights.item_")] == [cli_actor(), cli_actor()]

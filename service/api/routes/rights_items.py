@@ -67,7 +67,7 @@ def confirm(item_id: int, body: ConfirmIn, session: SessionDep, ctx: CtxDep, use
     out = _decision(decision)
     choice = rights_items.get_choice(session, decision.choice_id) if decision.choice_id is not None else None
     if choice is not None:
-        background.add_task(notify_marketing_choice, ctx, rights_items.choice_document(choice))
+        background.add_task(notify_marketing_choice, ctx.settings, rights_items.choice_document(choice))
     session.commit()  # ends the read: the callback runs after the response, with no lock held
     return out
 
