@@ -8,7 +8,11 @@ printed beside it because it barely moves when other work shares the machine.
 Targets: ``off`` ≤ 1.10 × bare; ``auto`` ≤ 1.3 × bare (its budget, 0.3 by default, caps the audio it
 re-transcribes at that share of the recording). ``on`` has no target: it re-transcribes every window.
 
-    .venv/bin/python bench/asr_overhead.py [AUDIO] [--rounds 3]
+Batched vs sequential ASR (``--batch-size N``, default 8): both channels decoded by the transcriber one after
+the other, and their speech decoded together in batches of N, alternating within each round on the same
+loaded model. On a CPU the gain is small; on a GPU batching is where the speed is (``bench/scale.py``).
+
+    .venv/bin/python bench/asr_overhead.py [AUDIO] [--rounds 3] [--batch-size 8] [--device cpu|cuda]
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 
 from faster_whisper import WhisperModel
 
-from models.asr import load_transcriber, transcribe_kwargs
+from models.asr import AsrSettings, Transcriber, load_transcriber, transcribe_kwargs
 from models.audio import decode
 from models.default_model import assemble
 from service.pipeline import Pipeline
@@ -39,6 +43,13 @@ def bare(model: WhisperModel, channels, kwargs) -> tuple[float, float]:
         segments, _ = model.transcribe(ch, **kwargs)
         for _ in segments:  # decoding is lazy
             pass
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def channels_together(transcriber: Transcriber, channels) -> tuple[float, float]:
+    """(wall, CPU) seconds for ``transcribe_channels``: sequential or batched, as the transcriber is set."""
+    t, c = time.perf_counter(), time.process_time()
+    transcriber.transcribe_channels(channels)
     return time.perf_counter() - t, time.process_time() - c
 
 
@@ -62,26 +73,47 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("audio", nargs="?", default=str(ROOT / "tests/data/call_stereo.wav"))
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=8, help="batch size of the batched side")
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    ap.add_argument("--model", default="default", help="'default' or a CTranslate2 model directory")
     args = ap.parse_args()
     path = Path(args.audio)
-    opts = RuntimeOptions()
+    opts = RuntimeOptions(asr_device=args.device, asr_model=args.model, asr_batch_size=0)
     settings = asr_settings(opts)
     pipelines = variants(opts)
     # The bare side gets the very same CTranslate2 model object and decoding options as the pipeline.
     model = load_transcriber(settings)._model
     kwargs = transcribe_kwargs(settings)
     audio = decode(path)
+    sequential = load_transcriber(settings)
+    batched = load_transcriber(dataclasses.replace(settings, batch_size=args.batch_size))
     bare(model, audio.channels, kwargs)  # warm-up: model pages, spaCy, Voikko caches
+    channels_together(batched, audio.channels)
     for p in pipelines.values():
         full(p, path)
-    times: dict[str, list[tuple[float, float]]] = {"bare": [], **{m: [] for m in MODES}}
+    times: dict[str, list[tuple[float, float]]] = {"bare": [], "sequential": [], "batched": [],
+                                                   **{m: [] for m in MODES}}
     verdicts: dict[str, str] = {}
     for _ in range(args.rounds):
         times["bare"].append(bare(model, audio.channels, kwargs))
+        times["sequential"].append(channels_together(sequential, audio.channels))
+        times["batched"].append(channels_together(batched, audio.channels))
         for mode, p in pipelines.items():
             seconds, verdicts[mode] = full(p, path)
             times[mode].append(seconds)
     report(path, audio, times, verdicts, args.rounds, opts)
+    report_batched(audio, times, args.batch_size, settings)
+
+
+def report_batched(audio, times: dict[str, list[tuple[float, float]]], batch_size: int,
+                   settings: AsrSettings) -> None:
+    audio_s = audio.duration * audio.n_channels
+    ws, cs = (statistics.median(x[i] for x in times["sequential"]) for i in (0, 1))
+    wb, cb = (statistics.median(x[i] for x in times["batched"]) for i in (0, 1))
+    print(f"ASR sequential ({settings.device})  : median {ws:6.2f} s wall ({audio_s / ws:5.1f}x real time), "
+          f"{cs:6.2f} s CPU")
+    print(f"ASR batched, batch {batch_size:<3}    : median {wb:6.2f} s wall ({audio_s / wb:5.1f}x real time), "
+          f"{cb:6.2f} s CPU; batched/sequential wall {wb / ws:.3f}, CPU {cb / cs:.3f}")
 
 
 def report(path: Path, audio, times: dict[str, list[tuple[float, float]]], verdicts: dict[str, str],

@@ -16,6 +16,9 @@ estimate, not measured here) a single PostgreSQL and Redis carry hundreds of job
 what tens of GPU workers produce. Measure one GPU worker's audio-seconds/second with this script and
 multiply. On a CPU box the cores are the limit instead: two workers on two cores cannot beat one worker
 that uses both cores by much (``--asr-threads`` sets the threads per ASR model for a fair comparison).
+
+On a GPU: ``--device cuda [--model DIR] [--batch-size N]`` runs the workers' ASR there (float16, batched by
+default) and prints the peak GPU memory in use (``nvidia-smi``) beside the audio-seconds per second.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -99,12 +103,14 @@ def fresh_schema(base_url: str) -> Iterator[str]:
 class Deployment:
     """API + workers of one mode, as subprocesses in their own process groups."""
 
-    def __init__(self, mode: Mode, db_url: str, broker_url: str, asr_threads: int, tmp: Path) -> None:
+    def __init__(self, mode: Mode, db_url: str, broker_url: str, asr_threads: int, tmp: Path,
+                 asr_env: dict[str, str] | None = None) -> None:
         self.mode, self.db_url, self.tmp = mode, db_url, tmp
         self.port = free_port()
         self.env = {**os.environ, "PUHETURVA_DATA_DIR": str(tmp / "var"), "PUHETURVA_DATABASE_URL": db_url,
                     "PUHETURVA_QUEUE": mode.queue, "PUHETURVA_ASR_THREADS": str(asr_threads),
-                    "PUHETURVA_WORKER_THREADS": str(mode.workers if mode.queue == "embedded" else 0)}
+                    "PUHETURVA_WORKER_THREADS": str(mode.workers if mode.queue == "embedded" else 0),
+                    **(asr_env or {})}
         if mode.queue == "celery":
             self.env |= {"PUHETURVA_BROKER_URL": broker_url,
                          "PUHETURVA_CELERY_QUEUE": f"puheturva.bench.{uuid.uuid4().hex[:8]}"}
@@ -194,10 +200,43 @@ def audio_seconds(clips: list[str]) -> float:
     return total
 
 
-def run_mode(mode: Mode, base_db: str, broker: str, calls: int, asr_threads: int) -> Result:
+class GpuMemory:
+    """Peak GPU memory in use (MiB, all GPUs) sampled from ``nvidia-smi`` while a mode runs; None without one."""
+
+    def __init__(self) -> None:
+        self.peak: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def used_mib() -> int | None:
+        try:
+            out = subprocess.run(["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
+                                 capture_output=True, text=True, timeout=10, check=True).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return sum(int(x) for x in out.split() if x.strip().isdigit())
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            used = self.used_mib()
+            if used is not None:
+                self.peak = max(self.peak or 0, used)
+
+    def __enter__(self) -> GpuMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_mode(mode: Mode, base_db: str, broker: str, calls: int, asr_threads: int,
+             asr_env: dict[str, str] | None = None) -> Result:
     clips = [CLIPS[i % len(CLIPS)] for i in range(calls)]
     with fresh_schema(base_db) as db_url, tempfile.TemporaryDirectory(prefix="puheturva-bench-") as tmp:
-        dep = Deployment(mode, db_url, broker, asr_threads, Path(tmp))
+        dep = Deployment(mode, db_url, broker, asr_threads, Path(tmp), asr_env)
         try:
             dep.start()
             dep.post([CLIPS[i % len(CLIPS)] for i in range(mode.workers)], "warm")
@@ -243,7 +282,15 @@ def main() -> None:
                     help="redis://... or amqp://...")
     ap.add_argument("--asr-threads", type=int, default=1, help="CPU threads per ASR model (0: auto)")
     ap.add_argument("--modes", default="embedded-1,celery-1,celery-2")
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the workers run ASR")
+    ap.add_argument("--model", default=None, help="CTranslate2 model directory (default: embedded base)")
+    ap.add_argument("--batch-size", type=int, default=None, help="batched ASR (unset: 16 on CUDA, 0 on CPU)")
     args = ap.parse_args()
+    asr_env = {"PUHETURVA_ASR_DEVICE": args.device}
+    if args.model:
+        asr_env["PUHETURVA_ASR_MODEL"] = args.model
+    if args.batch_size is not None:
+        asr_env["PUHETURVA_ASR_BATCH_SIZE"] = str(args.batch_size)
     if not args.database_url or not args.broker_url:
         sys.exit("needs PostgreSQL and a broker: set PUHETURVA_TEST_DATABASE_URL and PUHETURVA_TEST_REDIS_URL")
     modes = [Mode(name, name.split("-")[0], int(name.split("-")[1])) for name in args.modes.split(",")]
@@ -253,8 +300,12 @@ def main() -> None:
     results = []
     for mode in modes:
         t0 = time.monotonic()
-        results.append(run_mode(mode, args.database_url, args.broker_url, args.calls, args.asr_threads))
-        print(f"  {mode.name}: done in {time.monotonic() - t0:.0f} s (with start-up and warm-up)", flush=True)
+        with GpuMemory() if args.device == "cuda" else contextlib.nullcontext() as gpu:
+            results.append(run_mode(mode, args.database_url, args.broker_url, args.calls, args.asr_threads,
+                                    asr_env))
+        gpu_note = f", peak GPU memory {gpu.peak} MiB" if gpu is not None and gpu.peak is not None else ""
+        print(f"  {mode.name}: done in {time.monotonic() - t0:.0f} s (with start-up and warm-up){gpu_note}",
+              flush=True)
     report(results, cores, args.asr_threads)
 
 

@@ -16,11 +16,12 @@ Only customer turns are read: an agent saying "voin poistaa tiedot" is not a req
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
@@ -41,9 +42,6 @@ __all__ = [
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "rights_requests_fi.yaml"
 VERSION = "1.0.0"
 
-Kind = Literal["access", "erasure", "rectification", "restriction", "portability", "objection",
-               "marketing_prohibition", "marketing_consent"]
-Channel = Literal["phone", "sms", "email", "post", "all"]
 KINDS: tuple[str, ...] = ("access", "erasure", "rectification", "restriction", "portability", "objection",
                           "marketing_prohibition", "marketing_consent")
 CHANNELS: tuple[str, ...] = ("phone", "sms", "email", "post", "all")
@@ -110,15 +108,21 @@ class _Lexicon:
     negation: frozenset[str]
     negation_reach: int
     clause_breaks: frozenset[str]
+    not_negation: frozenset[str]
+    possessors: frozenset[str]
     hedges: frozenset[str]
     hedges_before: frozenset[str]
     channels: tuple[tuple[str, frozenset[str]], ...]
+    channel_ignore: frozenset[str]
+    channel_weak: frozenset[str]
+    overrides: tuple[tuple[str, frozenset[str]], ...]
     cues: tuple[_Cue, ...]
 
 
 def _alternatives(spec: Any) -> tuple[tuple[str, ...], ...]:
     items = spec if isinstance(spec, list) else str(spec).split("|")
-    return tuple(tuple(str(item).lower().split("+")) for item in items)
+    # YAML folds a long slot over lines with a space: strip every part.
+    return tuple(tuple(p.strip() for p in str(item).lower().split("+")) for item in items if str(item).strip())
 
 
 def _load_lexicon(path: Path) -> _Lexicon:
@@ -137,29 +141,45 @@ def _load_lexicon(path: Path) -> _Lexicon:
                              negated=bool(spec.get("negated", False)),
                              unless=frozenset(str(u).lower() for u in spec.get("unless", [])),
                              score=float(spec.get("score", 0.9))))
+    channels = raw.get("channels", {})
+    if not isinstance(channels, dict) or not set(channels) <= set(CHANNELS) - {"all"}:
+        raise InvalidRightsLexicon(f"{path}: channels must be among {CHANNELS[:-1]}")
     return _Lexicon(
         name=str(raw.get("name", path.stem)), version=str(raw.get("version", "0")),
         window=int(raw.get("window", 8)), negation=frozenset(raw.get("negation", ["ei"])),
         negation_reach=int(raw.get("negation_reach", 4)),
         clause_breaks=frozenset(raw.get("clause_breaks", [])),
+        not_negation=frozenset(raw.get("not_negation", [])),
+        possessors=frozenset(raw.get("possessors", [])),
         hedges=frozenset(raw.get("hedges", [])), hedges_before=frozenset(raw.get("hedges_before", [])),
-        channels=tuple((ch, frozenset(words)) for ch, words in raw.get("channels", {}).items()),
+        channels=tuple((ch, frozenset(words)) for ch, words in channels.items()),
+        channel_ignore=frozenset(raw.get("channel_ignore", [])),
+        channel_weak=frozenset(raw.get("channel_weak", [])),
+        overrides=tuple((k, frozenset(v)) for k, v in (raw.get("overrides") or {}).items()),
         cues=tuple(cues))
 
 
 class _MorphLemmatiser(_Lemmatiser):
-    """``classify``'s lemmatiser plus two tags the cues need: ``#pl`` (plural: "tarjouksia" are marketing,
-    "tarjouksen" is one quote) and ``#poss1`` (first-person possessive: "tietoni" are about the speaker)."""
+    """``classify``'s lemmatiser plus tags the cues need: ``#pl`` (plural noun: "tarjouksia" are marketing,
+    "tarjouksen" is one quote), ``#poss1`` (first-person possessive: "tietoni" are about the speaker),
+    ``#imp`` (affirmative imperative: "poistakaa" starts a new clause in unpunctuated speech) and ``#past``
+    ("tilasin uutiskirjeen" reports, it does not ask)."""
 
     def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
         out = super()._analyse(voikko, word)
         with self._lock:
             analyses = voikko.analyze(word)
+        # Past only when every reading is past: "voitte" is "you can" as well as "you won".
+        if analyses and all(a.get("TENSE") == "past_imperfective" and a.get("MOOD") == "indicative"
+                            for a in analyses):
+            out.add("#past")
         for a in analyses:
             if a.get("NUMBER") == "plural" and a.get("CLASS") == "nimisana":
                 out.add("#pl")
             if a.get("POSSESSIVE") == "1s":
                 out.add("#poss1")
+            if a.get("MOOD") == "imperative" and a.get("NEGATIVE") == "false":
+                out.add("#imp")
         return out
 
 
@@ -206,37 +226,47 @@ class RightsDetector:
 
     def _detect_turn(self, index: int, turn: Turn) -> list[RightsHit]:
         best: dict[tuple[str, str | None], RightsHit] = {}
-        for clause in self._clause_tokens(turn.text.lower()):
+        # Lower-case character by character so evidence offsets index the original text ("İ" would grow).
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in turn.text)
+        for clause in self._clause_tokens(lowered):
             for cue in self.lexicon.cues:
                 for hit in self._match(cue, clause, index, turn):
                     key = (hit.kind, hit.channel)
                     if key not in best or hit.score > best[key].score:
                         best[key] = hit
-        return sorted(best.values(), key=lambda h: (h.char_start, KINDS.index(h.kind)))
+        kept = _apply_overrides(list(best.values()), self.lexicon.overrides)
+        return sorted(kept, key=lambda h: (h.char_start, KINDS.index(h.kind)))
 
     def _clause_tokens(self, lowered: str) -> list[list[_Token]]:
-        """Tokens with lemma features, split into clauses at sentence punctuation and at clause-breaking
-        words ("mutta": "en halua poistaa mutta haluan nähdä" is two clauses)."""
+        """Tokens with lemma features, split into clauses at sentence punctuation, at clause-breaking words
+        ("en halua poistaa mutta haluan nähdä" is two clauses) and before an affirmative imperative
+        ("ei kiinnosta mainokset lopettakaa": the negation does not reach "lopettakaa")."""
+        lx = self.lexicon
         clauses: list[list[_Token]] = []
         current: list[_Token] = []
+        previous = ""
         for m in re.finditer(r"[.!?;]+|" + _TOKEN_RE.pattern, lowered):
             word = m.group()
-            if _CLAUSE_BREAK_RE.fullmatch(word) or word in self.lexicon.clause_breaks:
-                if current:
-                    clauses.append(current)
-                current = []
-                if not _CLAUSE_BREAK_RE.fullmatch(word):
-                    current.append(_Token(m.start(), m.end(), frozenset({word})))
+            if _CLAUSE_BREAK_RE.fullmatch(word):
+                clauses.append(current)
+                current, previous = [], ""
                 continue
             feats, _known = self._lemmatiser.features(word)
+            if word in lx.not_negation:  # colloquial "et" is "että", not "you do not"
+                feats -= lx.negation
+            if previous in lx.possessors:  # "mun tiedot" = "tietoni"
+                feats |= {"#poss1"}
+            if word in lx.clause_breaks or "#imp" in feats:
+                clauses.append(current)
+                current = []
             current.append(_Token(m.start(), m.end(), feats))
-        if current:
-            clauses.append(current)
-        return clauses
+            previous = word
+        clauses.append(current)
+        return [c for c in clauses if c]
 
     def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: Turn) -> list[RightsHit]:
-        positions = [[i for i, tok in enumerate(clause) if any(set(alt) <= tok.feats for alt in slot)]
-                     for slot in cue.slots]
+        positions = [[(i, rank) for i, tok in enumerate(clause)
+                      if (rank := _best_rank(slot, tok.feats)) is not None] for slot in cue.slots]
         if not all(positions):
             return []
         chosen = _nearest_chain(positions, self.lexicon.window)
@@ -262,23 +292,66 @@ class RightsDetector:
                           score=cue.score, cue_id=cue.id) for ch in channels]
 
     def _channels(self, clause: list[_Token]) -> list[str]:
-        """Channels named in the clause; each token counts for its first channel in lexicon order, so
-        "sähköposti" (sähkö + posti) is e-mail and not post."""
-        found: list[str] = []
+        """Channels named in the clause. Each token counts for its first channel in lexicon order, so
+        "sähköposti" (sähkö + posti) is e-mail and not post; ``word*`` matches by prefix
+        ("sähköpostimainoksia"); ``channel_ignore`` tokens name no channel ("uutiskirje" is no letter);
+        ``channel_weak`` words count only when nothing else is named ("puhelimeen tekstiviestinä" is SMS)."""
+        strong: list[str] = []
+        weak: list[str] = []
         for tok in clause:
+            if tok.feats & self.lexicon.channel_ignore:
+                continue
             for channel, words in self.lexicon.channels:
-                if words & tok.feats:
-                    if channel not in found:
-                        found.append(channel)
+                matched = {w for w in words if _feature_match(w, tok.feats)}
+                if matched:
+                    target = weak if matched <= self.lexicon.channel_weak else strong
+                    if channel not in target:
+                        target.append(channel)
                     break
-        return found
+        return strong or weak
 
 
-def _nearest_chain(positions: list[list[int]], window: int) -> tuple[int, ...] | None:
-    """For each anchor of the first slot, the nearest position of every other slot; the first chain that
-    fits in ``window`` tokens wins."""
+def _best_rank(slot: tuple[tuple[str, ...], ...], feats: frozenset[str]) -> int | None:
+    """Index of the first alternative of ``slot`` the token has (earlier alternatives are stronger cues)."""
+    return next((rank for rank, alt in enumerate(slot) if set(alt) <= feats), None)
+
+
+def _apply_overrides(hits: list[RightsHit], overrides: tuple[tuple[str, frozenset[str]], ...]
+                     ) -> list[RightsHit]:
+    """Drop a hit when a hit of a kind that overrides it covers overlapping characters of the same turn."""
+    dropped: set[int] = set()
+    for winner_kind, losers in overrides:
+        for w in hits:
+            if w.kind != winner_kind:
+                continue
+            for i, h in enumerate(hits):
+                if h.kind in losers and h.char_start < w.char_end and w.char_start < h.char_end:
+                    dropped.add(i)
+    return [h for i, h in enumerate(hits) if i not in dropped]
+
+
+def _feature_match(word: str, feats: frozenset[str]) -> bool:
+    if word.endswith("*"):
+        return any(f.startswith(word[:-1]) for f in feats)
+    return word in feats
+
+
+def _nearest_chain(positions: list[list[tuple[int, int]]], window: int) -> tuple[int, ...] | None:
+    """``positions``: per slot, (token index, rank of the alternative it matched). Of the assignments where
+    every slot has its own token (so "markkinointiviestejä" is not both verb and object) within ``window``
+    tokens, the one with the strongest alternatives, then the tightest span, so the evidence names "tietoni"
+    rather than "kaikki". Only tokens within ``window`` of a first-slot anchor are tried, so a long
+    unpunctuated turn costs at most (2 * window + 1) ** (slots - 1) assignments per anchor."""
+    best: tuple[int, int, tuple[int, ...]] | None = None
     for anchor in positions[0]:
-        chain = (anchor, *(min(ps, key=lambda p: abs(p - anchor)) for ps in positions[1:]))
-        if max(chain) - min(chain) <= window:
-            return chain
-    return None
+        near = [[p for p in ps if abs(p[0] - anchor[0]) <= window] for ps in positions[1:]]
+        for rest in itertools.product(*near):
+            combo = (anchor, *rest)
+            chain = tuple(i for i, _ in combo)
+            span = max(chain) - min(chain)
+            if span > window or len(set(chain)) < len(chain):
+                continue
+            key = (sum(rank for _, rank in combo), span, chain)
+            if best is None or key < best:
+                best = key
+    return None if best is None else best[2]

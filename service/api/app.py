@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from models.audio_sandbox import sandbox
 from service.api import errors
 from service.api.headers import ApiSecurityHeaders
-from service.api.routes import calls, health, ui, webhooks
+from service.api.routes import audio_stream, calls, health, ui, webhooks
 from service.api.routes import metrics as metrics_route
 from service.api.routes import rights_items as rights_items_route
 from service.api.routes import subjects as subjects_route
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(calls.router)
+    app.include_router(audio_stream.router)  # the listening copy (Ogg/Opus by ranges) for the player
     app.include_router(subjects_route.router)  # data-subject requests (privacy officers)
     app.include_router(rights_items_route.router)  # requests said in calls (privacy officers)
     app.include_router(rights_items_route.choices_router)  # verified marketing choices (CRM)

@@ -3,7 +3,7 @@
 ``GET /v1/calls/{id}`` returns it as JSON (its OpenAPI schema is these models), the call page renders it, and
 both read it from ``service.calls.views.call_document``. It holds only redacted data (see that module).
 
-Words keep the stored form (``service.pipeline.result.StoredWord``): ``p`` only for a heard word with a
+Words keep the stored form (``service.store.records.StoredWord``): ``p`` only for a heard word with a
 probability and ``redacted`` only when true, a ``TypedDict`` with optional keys rather than a model that would
 print ``null``/``false`` for every one of a long call's words.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.pipeline.result import StoredWord as Word
+from service.store.records import StoredWord as Word
 
 
 class _Record(BaseModel):

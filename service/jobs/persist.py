@@ -156,11 +156,11 @@ def rights_classifications(result: ProcessResult) -> list[ClassificationRecord]:
 
 def index_terms(result: ProcessResult) -> list[tuple[str, str]]:
     """``(kind, canonical value)`` of every detected identifier the subject index keeps, in detection order."""
-    out = []
+    out: list[tuple[str, str]] = []
     for etype, value in result.detected_values():
         kind = subject_index.KIND_FOR_ENTITY.get(etype)
         canonical = canonical_value(kind, value) if kind else None
-        if canonical is not None:
+        if kind is not None and canonical is not None:
             out.append((kind, canonical))
     return out
 
@@ -174,7 +174,7 @@ def delete_expired_original(ctx: WorkerContext, s: Session, call_id: uuid.UUID, 
     """Default policy: the original recording goes as soon as the redacted audio exists (0 days)."""
     call = s.get(Call, call_id)
     for art in live_artefacts(s, call_id, ArtefactKind.ORIGINAL_AUDIO):
-        if art.retain_until > now or art.legal_hold or call.legal_hold:
+        if art.retain_until > now or art.legal_hold or (call is not None and call.legal_hold):
             continue
         if delete_artefact(s, ctx.blobs, art, now, reason="retention"):
             audit.record(s, WORKER_ACTOR, "system", "retention.delete", "call", str(call_id),

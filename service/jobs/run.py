@@ -24,7 +24,7 @@ from service.privacy import audit
 from service.store.kinds import ArtefactKind, CallStatus, JobState
 from service.store.repo_artefacts import live_artefact
 from service.store.repo_calls import require_call, set_call_status
-from service.store.repo_jobs import fail_job, get_job, heartbeat, mark_job
+from service.store.repo_jobs import JobLost, fail_job, get_job, heartbeat, mark_job
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY_S = 5.0
@@ -80,6 +80,8 @@ def run_claimed_job(ctx: WorkerContext, job_id: int, worker_id: str) -> None:
 def _load_input(ctx: WorkerContext, job_id: int) -> JobInput:
     with ctx.db.session() as s:
         job = get_job(s, job_id)
+        if job is None:
+            raise JobLost(f"job {job_id} no longer exists")
         call = require_call(s, job.call_id)
         call.status = CallStatus.PROCESSING.value
         original = live_artefact(s, call.id, ArtefactKind.ORIGINAL_AUDIO)

@@ -28,6 +28,7 @@ class RuntimeOptions:
     asr_compute_type: str | None = None
     asr_beam_size: int = 5
     asr_threads: int = 0
+    asr_batch_size: int | None = None
     language: str = "fi"
     audio_mode: Literal["tone", "silence"] = "tone"
     pad_ms: int = 200
@@ -47,7 +48,8 @@ def options_from_settings(settings: object) -> RuntimeOptions:
     g = settings.__getattribute__
     return RuntimeOptions(asr_model=g("asr_model"), asr_device=g("asr_device"),
                           asr_compute_type=g("asr_compute_type"), asr_beam_size=g("asr_beam_size"),
-                          asr_threads=g("asr_threads"), language=g("language"),
+                          asr_threads=g("asr_threads"), asr_batch_size=g("asr_batch_size"),
+                          language=g("language"),
                           audio_mode=g("audio_redaction"), pad_ms=g("audio_pad_ms"),
                           raw_digest_key=_provenance_key(settings),
                           low_confidence_redaction=g("low_confidence_redaction"),
@@ -65,7 +67,8 @@ def _provenance_key(settings: Any) -> bytes:
 
 def asr_settings(opts: RuntimeOptions) -> AsrSettings:
     return AsrSettings(model=opts.asr_model, device=opts.asr_device, compute_type=opts.asr_compute_type,
-                       beam_size=opts.asr_beam_size, cpu_threads=opts.asr_threads, language=opts.language)
+                       beam_size=opts.asr_beam_size, cpu_threads=opts.asr_threads, language=opts.language,
+                       batch_size=opts.asr_batch_size)
 
 
 def check_asr_model(settings: object) -> None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, NotRequired
-
-from typing_extensions import TypedDict
+from typing import TYPE_CHECKING, Any, Literal
 
 from models.provenance import Activity
 from redaction import OperatorConfig, RedactionResult
 from redaction.audio import TimedWord
+from service.store.records import StoredWord
 
 if TYPE_CHECKING:
     from service.pipeline.self_verify import Verdict
@@ -46,18 +45,6 @@ class Turn:
     end: float
     raw_text: str
     words: tuple[TimedWord, ...]
-
-
-class StoredWord(TypedDict):
-    """A redacted word as stored with its turn and shown to readers (``service.calls.document.TurnView``)."""
-
-    start: float
-    end: float
-    text: str
-    char_start: NotRequired[int]  # absent only in rows stored before words carried offsets
-    char_end: NotRequired[int]
-    p: NotRequired[float]
-    redacted: NotRequired[bool]
 
 
 @dataclass(frozen=True)

@@ -123,21 +123,18 @@ class Pipeline:
     def transcribe(self, audio: DecodedAudio, speakers: Mapping[int, str], prov: list[Activity],
                    progress: ProgressFn | None) -> list[Turn]:
         tagged: list[tuple[int, Segment]] = []
-        total = audio.duration * audio.n_channels
-        for ch, samples in enumerate(audio.channels):
-            started = utcnow()
-            done_before = audio.duration * ch
-            cb = (lambda s, _t, base=done_before: progress(base + s, total)) if progress else None
-            segments, _info = self.transcriber.transcribe(samples, on_progress=cb)
+        started = utcnow()
+        # Every channel in one call: the transcriber decodes them one by one, or batches their speech together.
+        per_channel = self.transcriber.transcribe_channels(audio.channels, on_progress=progress)
+        ended = utcnow()
+        for ch, (segments, _info) in enumerate(per_channel):
             tagged.extend((ch, s) for s in segments)
             raw = " ".join(s.text.strip() for s in segments)
-            prov.append(Activity(stage=f"transcribe:channel{ch}", started_at=started, ended_at=utcnow(),
+            prov.append(Activity(stage=f"transcribe:channel{ch}", started_at=started, ended_at=ended,
                                  agent=self.transcriber.model_info,
                                  used={"audio": audio_digest(audio.sha256, self.options.raw_digest_key),
                                        "channel": str(ch)},
                                  generated={"raw_transcript": raw_text_digest(raw, self.options.raw_digest_key)}))
-        if progress:
-            progress(total, total)
         return _merge_turns(tagged, speakers)
 
     def detect_and_redact(self, turns: list[Turn], prov: list[Activity]

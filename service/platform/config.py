@@ -120,6 +120,9 @@ class Settings(BaseSettings):
         None, description="CTranslate2 compute type (`int8`, `float16`, ...); unset: chosen per device.")
     asr_beam_size: int = Field(5, ge=1, le=20, description="Beam size of the ASR decoder.")
     asr_threads: int = Field(0, ge=0, description="CPU threads for ASR; 0 lets CTranslate2 decide.")
+    asr_batch_size: int | None = Field(
+        None, ge=0, le=256, description="Batched ASR: speech windows of all channels decoded N at a time; 0 "
+        "decodes each channel sequentially; unset: 16 on CUDA, sequential on CPU.")
     language: str = Field("fi", description="Language of the calls, forced on the ASR model.")
     audio_redaction: Literal["tone", "silence"] = Field(
         "tone", description="How redacted audio ranges sound: a 1 kHz tone or silence.")

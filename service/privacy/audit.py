@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
@@ -217,7 +217,8 @@ def recent(session: Session, limit: int = 50) -> list[AuditEntry]:
 def _database_tag(session: Session, key: bytes) -> str:
     """Which database an anchor line belongs to: a keyed digest of its URL (no password, nothing readable)."""
     bind = session.get_bind()
-    url = getattr(bind, "engine", bind).url.render_as_string(hide_password=True)
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    url = engine.url.render_as_string(hide_password=True)
     return hmac.new(key, b"puheturva/audit-anchor/v1:" + url.encode(), hashlib.sha256).hexdigest()[:24]
 
 

@@ -249,7 +249,7 @@ def _audio(blobs: BlobStore, artefacts: list[Artefact], own_channels: set[int], 
     """The redacted recording with every channel but the subject's own silenced; left out when no channel
     is theirs alone (a mono recording mixes both voices)."""
     art = next((a for a in artefacts if a.kind == ArtefactKind.REDACTED_AUDIO.value and a.blob_key), None)
-    none = {"path": None, "sha256": None, "size": None, "withheld_channels": []}
+    none: dict[str, Any] = {"path": None, "sha256": None, "size": None, "withheld_channels": []}
     if art is None or art.blob_key is None:
         return {**none, "note": "no redacted audio is stored (deleted under the retention policy)"}
     try:

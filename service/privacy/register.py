@@ -125,9 +125,9 @@ class Register(_Strict):
         seen_types: dict[str, str] = {}
         seen_records: dict[str, str] = {}
         for key, c in self.data_categories.items():
-            for p in c.purposes:
-                if p not in self.purposes:
-                    raise ValueError(f"data_categories.{key}: unknown purpose {p!r}")
+            for purpose in c.purposes:
+                if purpose not in self.purposes:
+                    raise ValueError(f"data_categories.{key}: unknown purpose {purpose!r}")
             for src in c.sources:
                 if src not in self.sources:
                     raise ValueError(f"data_categories.{key}: unknown source {src!r}")

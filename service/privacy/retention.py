@@ -312,12 +312,12 @@ def sweep(session: Session, blobstore: BlobStore, now: datetime | None = None, d
         if dry_run:
             report.calls_purged.append(call.id)
             continue
-        call = session.get(Call, call.id, with_for_update=True, populate_existing=True)
-        if call is None or call.legal_hold:
+        locked = session.get(Call, call.id, with_for_update=True, populate_existing=True)
+        if locked is None or locked.legal_hold:
             session.rollback()
             continue
         try:
-            _purge_call(session, blobstore, call, now, reason="retention", actor=SYSTEM_ACTOR, role="system")
+            _purge_call(session, blobstore, locked, now, reason="retention", actor=SYSTEM_ACTOR, role="system")
         except (OSError, BlobError) as exc:
             session.rollback()
             report.errors += 1

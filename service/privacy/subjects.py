@@ -463,8 +463,10 @@ def _mentions_left(session: Session, call_id: uuid.UUID, hmacs: set[str]) -> int
             for span in _pattern_analyzer().analyze(text):
                 kind = subject_index.KIND_FOR_ENTITY.get(span.type)
                 value = canonical_value(kind, text[span.start:span.end]) if kind else None
+                if kind is None or value is None:
+                    continue
                 try:
-                    found += bool(value) and subject_index.index_terms(kind, value) in hmacs
+                    found += subject_index.index_terms(kind, value) in hmacs
                 except subject_index.InvalidIdentifier:
                     continue
     return found
@@ -479,7 +481,8 @@ def _erase_one(session: Session, blobs: BlobStore, call: Call, obligation: set[s
         return _keep(session, call, "processing", live, [], [], actor, role, now)
     required = [a for a in live if a.legal_basis in obligation and a.retain_until > now]
     if required:
-        removed, not_removed = [], []
+        removed: list[str] = []
+        not_removed: list[str] = []
         for art in live:
             if art not in required:
                 ok = delete_artefact(session, blobs, art, now, reason="erasure")

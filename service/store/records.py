@@ -8,9 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict
 
 from models.provenance import Activity
+
+
+class StoredWord(TypedDict):
+    """A redacted word as stored with its turn and shown to readers (``service.calls.document.TurnView``);
+    made by ``service.pipeline.result.RedactedWord.to_dict``."""
+
+    start: float
+    end: float
+    text: str
+    char_start: NotRequired[int]  # absent only in rows stored before words carried offsets
+    char_end: NotRequired[int]
+    p: NotRequired[float]
+    redacted: NotRequired[bool]
 
 
 @dataclass(frozen=True)
@@ -56,7 +71,7 @@ class TurnRecord:
     start_s: float
     end_s: float
     text: str  # redacted
-    words: tuple[dict[str, Any], ...] = ()  # redacted words with times
+    words: tuple[StoredWord, ...] = ()  # redacted words with times
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from typing import Literal
 
 from redaction.audio import merge_ranges
 from service.calls.document import CallDocument, EntityView, TurnView
-from service.pipeline.result import StoredWord
+from service.store.records import StoredWord
+
+LOW_CONFIDENCE = 0.5  # words the ASR heard with a lower probability are shaded: the reviewer should listen
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Segment:
     human: bool = False  # a chip a reviewer reported
     score: float | None = None
     recognizer: str | None = None
+    p: float | None = None  # ASR probability of a word (shaded below ``LOW_CONFIDENCE``)
 
 
 def turn_segments(text: str, words: Sequence[StoredWord], entities: Sequence[EntityView]) -> list[Segment]:
@@ -41,7 +44,7 @@ def turn_segments(text: str, words: Sequence[StoredWord], entities: Sequence[Ent
     for w in words:
         s, end = int(w.get("char_start", -1)), int(w.get("char_end", -1))
         if not w.get("redacted") and 0 <= s < end <= len(text):
-            items.append(Segment("word", s, end, text[s:end], t=w.get("start")))
+            items.append(Segment("word", s, end, text[s:end], t=w.get("start"), p=w.get("p")))
     items.sort(key=lambda seg: (seg.start, seg.kind != "chip"))
     out: list[Segment] = []
     pos = 0
@@ -85,3 +88,8 @@ def redacted_time_ranges(entities: Sequence[EntityView], pad_s: float) -> list[t
     """Where the audio was redacted, as the pipeline pads it: entity word times ± ``pad_s``, merged."""
     return merge_ranges([(max(0.0, e.t_start - pad_s), e.t_end + pad_s)
                          for e in entities if e.t_start is not None and e.t_end is not None])
+
+
+def has_low_confidence(doc: CallDocument) -> bool:
+    """Whether any shown word was heard below ``LOW_CONFIDENCE`` (the page then explains the shading)."""
+    return any(w.get("p", 1.0) < LOW_CONFIDENCE and not w.get("redacted") for t in doc.turns for w in t.words)

@@ -105,6 +105,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Enter toistaa valitusta kohdasta.",
                            "Keyboard: Tab to a turn, ←/→ selects a word, Shift+←/→ extends, "
                            "Enter plays from the selection."),
+    # the player (service/ui/templates/call_player_*.html, static/player.js)
+    "player.speed": ("Toistonopeus", "Playback speed"),
+    "player.slower": ("Hitaammin", "Slower"),
+    "player.faster": ("Nopeammin", "Faster"),
+    "player.zoom": ("Aikajanan zoomaus", "Timeline zoom"),
+    "player.zoom_in": ("Lähennä aikajanaa", "Zoom the timeline in"),
+    "player.zoom_out": ("Loitonna aikajanaa", "Zoom the timeline out"),
+    "player.follow": ("Seuraa toistoa", "Follow playback"),
+    "player.download_wav": ("Lataa WAV", "Download WAV"),
+    "player.search": ("Hae puhelusta", "Search this call"),
+    "player.search_hint": ("sana, Enter seuraavaan", "word, Enter for the next"),
+    "player.hits": ("Osumia: {n}", "Matches: {n}"),
+    "player.keys": ("Näppäimet: välilyönti tai k toista/tauko · j/l tai Vaihto+←/→ ±5 s · < > nopeus · "
+                    "n / Vaihto+n seuraava/edellinen poistettu kohta · + / − zoomaa aikajanaa · / hakuun",
+                    "Keys: Space or k play/pause · j/l or Shift+←/→ ±5 s · < > speed · "
+                    "n / Shift+n next/previous redaction · + / − zoom the timeline · / to search"),
+    "player.low_conf_sample": ("epävarma", "unsure"),
+    "player.low_conf": ("= puheentunnistus oli epävarma sanasta (alle {pct} %): kuuntele tarkistaaksesi",
+                        "= the speech recogniser was unsure of the word (under {pct} %): listen to check"),
     "call.play_from": ("Toista kohdasta {t}", "Play from {t}"),
     "call.reported": ("Ilmoitus tallennettu: kohta poistettiin tekstistä ja tallenteesta.",
                       "Report saved: the range was redacted in the text and the recording."),

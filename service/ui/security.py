@@ -10,7 +10,7 @@ from typing import Any
 
 from service.platform.hsts import HSTS, hsts_wanted
 
-# No inline script or style anywhere in the templates; audio plays from a blob: URL of the fetched WAV.
+# No inline script or style anywhere in the templates; audio streams from /v1/calls/{id}/audio.ogg.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'none'")

@@ -43,6 +43,9 @@ class ScriptedTranscriber:
             on_progress(3.0, 3.0)
         return segments, None
 
+    def transcribe_channels(self, channels: Any, on_progress: Any = None) -> list[tuple[list[Segment], None]]:
+        return [self.transcribe(samples, on_progress) for samples in channels]
+
 
 class DigitAnalyzer:
     def analyze(self, text: str, word_confidence: Any = None) -> list[Span]:

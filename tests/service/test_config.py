@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from service.platform.config import DEV_WEBHOOK_SECRET, ConfigError, Settings, get_settings
 from service.platform.crypto import generate_key
@@ -92,3 +93,19 @@ def test_invalid_values_are_refused(isolated_settings: Path, monkeypatch: pytest
 def test_every_field_is_documented() -> None:
     missing = [name for name, f in Settings.model_fields.items() if not f.description]
     assert missing == []
+
+
+def test_asr_device_and_batch_size_reach_the_transcriber_settings(isolated_settings: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.pipeline.build import asr_settings, options_from_settings
+
+    assert asr_settings(options_from_settings(get_settings())).batch_size is None  # per device
+    monkeypatch.setenv("PUHETURVA_ASR_DEVICE", "cuda")
+    monkeypatch.setenv("PUHETURVA_ASR_BATCH_SIZE", "24")
+    get_settings.cache_clear()
+    settings = asr_settings(options_from_settings(get_settings()))
+    assert (settings.device, settings.batch_size) == ("cuda", 24)
+    monkeypatch.setenv("PUHETURVA_ASR_DEVICE", "tpu")
+    get_settings.cache_clear()
+    with pytest.raises(ValidationError):
+        get_settings()

@@ -9,7 +9,7 @@ import numpy as np
 from starlette.datastructures import QueryParams
 
 from service.calls.document import EntityView
-from service.pipeline.result import StoredWord as Word
+from service.store.records import StoredWord as Word
 from service.ui.call_page import turn_segments
 from service.ui.i18n import MESSAGES, translator
 from service.ui.listing import CallFilters

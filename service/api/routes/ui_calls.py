@@ -26,7 +26,7 @@ from service.calls.views import call_document, find_call_by_external_id, redacte
 from service.platform.blobstore import BlobNotFound
 from service.privacy import audit
 from service.store.kinds import CallStatus, may_read_restricted
-from service.ui.call_page import display_turns, redacted_time_ranges
+from service.ui.call_page import LOW_CONFIDENCE, display_turns, has_low_confidence, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
 from service.ui.waveform import Waveform, build_waveform
 from service.ui.web import READERS, UiError, UiReader, render
@@ -75,6 +75,8 @@ def call_page(call_id: str, request: Request, session: SessionDep, ctx: CtxDep, 
     return render(request, "call.html", {
         "doc": doc, "turns": display_turns(doc), "wave": wave, "has_audio": audio_key is not None,
         "audio_url": call_url("/v1/calls", call.external_id, call.client, suffix="/audio"),
+        "listen_url": call_url("/v1/calls", call.external_id, call.client, suffix="/audio.ogg"),
+        "low_confidence": LOW_CONFIDENCE, "has_low_confidence": has_low_confidence(doc),
         "report_url": call_url("/ui/calls", call.external_id, call.client, suffix="/report"),
         "report_types": reportable_types(), "reported": request.query_params.get("reported")}, user=user)
 

@@ -51,15 +51,15 @@ def render(register: Register, retention: RetentionConfig) -> list[Panel]:
     for rc in r.recipients:
         recipients.add_row(rc.name, rc.description)
     keep = Table("Sääntö", "Aineistot", "Ehto", "Säilytysaika", "Tarkoitus", "Peruste", show_lines=True)
-    for name, p in retention.policies.items():
-        cond = ", ".join(f"{k}={v if isinstance(v, str) else '|'.join(v)}" for k, v in p.when.items())
-        cond = " ".join(filter(None, [cond, f"asetus {p.opt_in}" if p.opt_in else "",
-                                      "oikeudellinen pito" if p.legal_hold else ""]))
-        keep.add_row(name, ", ".join(k.value for k in p.kinds), cond or "aina", str(p.duration),
-                     r.purposes[p.purpose].name, r.legal_bases[p.legal_basis].name)
-    c = r.controller
+    for name, pol in retention.policies.items():
+        cond = ", ".join(f"{k}={v if isinstance(v, str) else '|'.join(v)}" for k, v in pol.when.items())
+        cond = " ".join(filter(None, [cond, f"asetus {pol.opt_in}" if pol.opt_in else "",
+                                      "oikeudellinen pito" if pol.legal_hold else ""]))
+        keep.add_row(name, ", ".join(k.value for k in pol.kinds), cond or "aina", str(pol.duration),
+                     r.purposes[pol.purpose].name, r.legal_bases[pol.legal_basis].name)
+    ctl = r.controller
     return [
-        _section(1, "Rekisterinpitäjä", Text(f"{c.name} ({c.business_id})\n{c.address}\n{c.contact}")),
+        _section(1, "Rekisterinpitäjä", Text(f"{ctl.name} ({ctl.business_id})\n{ctl.address}\n{ctl.contact}")),
         _section(2, "Yhteyshenkilö", Text(f"{r.contact_person.title}: {r.contact_person.contact}")),
         _section(3, "Rekisterin nimi", Text(r.name)),
         _section(4, "Henkilötietojen käsittelyn tarkoitukset", purposes),

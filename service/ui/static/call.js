@@ -12,25 +12,17 @@
   const duration = parseFloat(root.dataset.duration) || 0;
 
   // --- audio ------------------------------------------------------------------------------------------
-  // Fetched once with the session cookie and played from a blob: URL, so every position is seekable even
-  // though the endpoint sends the whole file (one request, one audit entry per view).
+  // The element streams the Ogg/Opus listening copy by HTTP ranges (preload="metadata"); seeking waits for
+  // the metadata only. The WAV is a download link (player.js adds the keys, search and zoom).
   let ready = null;
   function loadAudio() {
-    if (!audio || !root.dataset.audioUrl) return Promise.reject(new Error("no audio"));
+    if (!audio || !audio.getAttribute("src")) return Promise.reject(new Error("no audio"));
     if (!ready) {
-      ready = fetch(root.dataset.audioUrl, { credentials: "same-origin" })
-        .then((r) => {
-          if (!r.ok) throw new Error(String(r.status));
-          return r.blob();
-        })
-        .then((blob) => new Promise((resolve) => {
-          audio.addEventListener("loadedmetadata", () => resolve(), { once: true });
-          audio.src = URL.createObjectURL(blob);
-        }));
+      ready = audio.readyState >= 1 ? Promise.resolve()
+        : new Promise((resolve) => audio.addEventListener("loadedmetadata", () => resolve(), { once: true }));
     }
     return ready;
   }
-  loadAudio().catch(() => {});
 
   function seek(t) {
     if (!audio || !Number.isFinite(t)) return;
