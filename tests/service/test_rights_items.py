@@ -320,3 +320,33 @@ def test_the_cli_lists_confirms_and_rejects(api: TestClient, staged: tuple[Proce
     assert Webhook(SECRET).verify(body, headers)["marketing_choice"]["verified_by"] == cli_actor()
     assert runner.invoke(app, ["items", "list"]).stdout == ""
     assert [a.actor for a in _actions(api, "rights.item_")] == [cli_actor(), cli_actor()]
+
+
+def test_marketing_choices_page_in_verification_order(api: TestClient) -> None:
+    """Three choices verified at the same moment and one later: pages of two never skip or repeat one."""
+    admin = _token(api, "admin-olli", "admin")
+    officer = _token(api, "liisa-tsv", "privacy_officer")
+    at = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    with api.app.state.ctx.db.session() as s:
+        for n, when in enumerate([at, at, at, at + timedelta(hours=1)]):
+            s.add(MarketingChoice(channel="email", choice="consent", status="verified", source="rekisteroity",
+                                  client="pbx2", external_id=f"mc-{n}", terms=[], verified_by="liisa-tsv",
+                                  verified_at=when))
+        s.add(MarketingChoice(channel=None, choice="prohibit", status="withdrawn", source="rekisteroity",
+                              client="pbx2", external_id="mc-old", terms=[], verified_by="liisa-tsv",
+                              verified_at=at))
+        s.commit()
+    seen: list[str] = []
+    after = 0
+    while True:
+        page = api.get("/v1/marketing-choices", params={"since": at.isoformat(), "limit": 2, "after": after},
+                       headers=admin).json()
+        seen += [c["call_id"] for c in page["choices"]]
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+    assert seen == ["mc-0", "mc-1", "mc-2", "mc-3"]  # verified only, oldest first, each once
+    later = (at + timedelta(minutes=30)).isoformat()
+    assert [c["call_id"] for c in api.get("/v1/marketing-choices", params={"since": later},
+                                          headers=admin).json()["choices"]] == ["mc-3"]
+    assert api.get("/v1/privacy/items", params={"status": "all"}, headers=officer).json()["items"] == []

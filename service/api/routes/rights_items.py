@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/privacy/items", tags=["privacy items"])
 choices_router = APIRouter(prefix="/v1/marketing-choices", tags=["marketing choices"])
 Officer = Annotated[Principal, Depends(require_roles("privacy_officer"))]
 OfficerOrAdmin = Annotated[Principal, Depends(require_roles("privacy_officer", "admin"))]
-ItemStatus = Literal["pending", "confirmed", "rejected"]
+ItemStatus = Literal["pending", "confirmed", "rejected", "all"]
 
 
 class ConfirmIn(BaseModel):
@@ -45,8 +45,9 @@ class RejectIn(BaseModel):
 def list_items(session: SessionDep, user: Officer, status: ItemStatus | None = "pending",
                limit: Annotated[int, Query(ge=1, le=200)] = 50,
                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict[str, Any]:
-    """Items oldest first, with their evidence (call, turn, time range, cue words)."""
-    items = rights_items.list_items(session, status=status, limit=limit, offset=offset)
+    """Items oldest first, with their evidence (call, turn, time range, cue words); ``status=all`` for every one."""
+    items = rights_items.list_items(session, status=None if status == "all" else status, limit=limit,
+                                    offset=offset)
     return {"items": [i.to_dict() for i in items], "limit": limit, "offset": offset}
 
 
