@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from models.audio_sandbox import sandbox
 from service.api import errors
-from service.api.headers import ApiSecurityHeaders
+from service.api.headers import DOCS_STATIC_URL, ApiSecurityHeaders
 from service.api.routes import audio_stream, calls, health, ui, webhooks
 from service.api.routes import metrics as metrics_route
 from service.api.routes import rights_items as rights_items_route
@@ -57,12 +58,9 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
             if ctx is None:
                 app.state.ctx.db.dispose()
 
-    # No API docs in production: the schema maps every route for anyone who can reach the port (review #19).
-    docs = {} if settings.environment != "production" else {"docs_url": None, "redoc_url": None,
-                                                              "openapi_url": None}
-    app = FastAPI(title="Puheturva", version="0.1.0", lifespan=lifespan, **docs,
-                  description="Privacy processor for Finnish call recordings: signed webhook in, redacted "
-                              "transcripts, audio, classifications, provenance and retention tags out.")
+    app = _fastapi(settings, title="Puheturva", version="0.1.0", lifespan=lifespan,
+                   description="Privacy processor for Finnish call recordings: signed webhook in, redacted "
+                               "transcripts, audio, classifications, provenance and retention tags out.")
     errors.install(app)
     app.include_router(health.router)
     app.include_router(webhooks.router)
@@ -75,6 +73,16 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
     ui.install(app)  # the QA web UI: its routers, static files, error pages, security headers
     app.add_middleware(ApiSecurityHeaders)  # the same protections on every non-UI answer
     return app
+
+
+def _fastapi(settings: Settings, **kwargs: Any) -> FastAPI:
+    """The app object. Outside production ``/docs`` and ``/redoc`` serve Swagger UI and ReDoc from assets packaged
+    with ``fastapi-offline`` (under ``/docs/static``): no CDN, no web fonts, so they work offline (review J6).
+    In production there are no docs at all: the schema maps every route for anyone who can reach the port
+    (review #19)."""
+    if settings.environment == "production":
+        return FastAPI(docs_url=None, redoc_url=None, openapi_url=None, **kwargs)
+    return FastAPIOffline(static_url=DOCS_STATIC_URL, swagger_ui_parameters={"validatorUrl": None}, **kwargs)
 
 
 def _warm_decoder() -> None:

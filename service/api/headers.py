@@ -3,7 +3,7 @@
 The UI pages get theirs (a CSP fitted to the templates) from ``service.ui.security``; this middleware leaves
 ``/`` and ``/ui…`` to it. API answers are JSON or audio that no browser should render as a page, frame, sniff
 into another type or cache: ``default-src 'none'`` and ``no-store``. The interactive docs (``/docs``,
-``/redoc``) load FastAPI's own scripts, so they get only the framing and sniffing protections.
+``/redoc``) load their own packaged scripts and styles: they get a CSP that allows those (same origin only).
 """
 
 from __future__ import annotations
@@ -12,10 +12,16 @@ from typing import Any
 
 from service.platform.hsts import HSTS, hsts_wanted
 
-__all__ = ["HSTS", "ApiSecurityHeaders", "hsts_wanted"]
+__all__ = ["DOCS_CSP", "DOCS_STATIC_URL", "HSTS", "ApiSecurityHeaders", "hsts_wanted"]
 
 API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-DOCS_CSP = b"frame-ancestors 'none'"
+# Swagger UI starts itself from one inline script and ReDoc styles itself inline; everything else they load is
+# this server's own (the assets are packaged, see ``service.api.app._fastapi``), so nothing may come from
+# another origin. The openapi.json they fetch is same-origin (connect-src).
+DOCS_CSP = (b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            b"img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+            b"frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+DOCS_STATIC_URL = "/docs/static"
 COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
           (b"x-frame-options", b"DENY")]
 DOCS_PATHS = ("/docs", "/redoc")

@@ -7,7 +7,10 @@ comes from ``?lang=`` (remembered in a cookie), else the cookie, else ``Accept-L
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
+from babel import Locale
+from babel.numbers import format_decimal
 from starlette.requests import Request
 
 LANGS = ("fi", "en")
@@ -57,7 +60,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "calls.apply": ("Näytä", "Apply"),
     "calls.reset": ("Tyhjennä", "Clear"),
     "calls.none": ("Ei puheluita näillä ehdoilla.", "No calls match these filters."),
-    "calls.count": ("{n} puhelua", "{n} calls"),
+    "calls.count.one": ("{n} puhelu", "{n} call"),
+    "calls.count.other": ("{n} puhelua", "{n} calls"),
     "calls.page": ("Sivu {page} / {pages}", "Page {page} of {pages}"),
     "calls.prev": ("Edellinen", "Previous"),
     "calls.next": ("Seuraava", "Next"),
@@ -68,7 +72,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "retention.legal_hold": ("Lakisääteinen säilytys", "Legal hold"),
     "retention.expiring": ("Poistuu 30 päivän sisällä", "Expiring within 30 days"),
     "retention.restricted": ("Käsittely rajoitettu", "Restricted"),
-    "retention.expires_in": ("poistuu {days} pv", "expires in {days} d"),
+    "retention.expires_in.one": ("poistuu {n} päivässä", "expires in {n} day"),
+    "retention.expires_in.other": ("poistuu {n} päivässä", "expires in {n} days"),
+    "retention.processing": ("käsittely kesken", "processing"),
+    "retention.until_processed": ("kunnes käsitelty", "until processed"),
     # call view
     "call.back": ("Takaisin listaan", "Back to the list"),
     "call.title": ("Puhelu {id}", "Call {id}"),
@@ -77,6 +84,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "call.audio": ("Tunnisteista poistettu tallenne", "Redacted recording"),
     "call.audio_missing": ("Tallenne on poistettu säilytysajan päätyttyä tai sitä ei ole vielä.",
                            "The recording was deleted at the end of its retention, or does not exist yet."),
+    "call.audio_processing": ("Puhelu on vielä käsittelyssä. Lataa sivu hetken kuluttua uudelleen.",
+                              "The call is still being processed. Reload the page in a moment."),
     "call.waveform": ("Aikajana: puhujavuorot värein, poistetut kohdat varjostettu",
                       "Timeline: speaker turns in colour, redacted ranges shaded"),
     "call.redacted_range": ("Poistettu kohta", "Redacted range"),
@@ -293,16 +302,101 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "artefact.redacted_transcript": ("Tunnisteista poistettu litterointi", "Redacted transcript"),
     "artefact.entities": ("Tunnisteiden sijainnit", "Identifier positions"),
     "artefact.classification": ("Luokittelut", "Classifications"),
+    # chips: the transcript's placeholder in Finnish (redaction.entities labels), a short word in English
+    "chip.HETU": ("HETU", "PIC"),
+    "chip.PHONE": ("PUHELIN", "PHONE"),
+    "chip.EMAIL": ("SÄHKÖPOSTI", "EMAIL"),
+    "chip.IBAN": ("TILINUMERO", "IBAN"),
+    "chip.CARD": ("KORTTI", "CARD"),
+    "chip.YTUNNUS": ("Y-TUNNUS", "BUSINESS ID"),
+    "chip.CUSTOMER_NUMBER": ("ASIAKASNUMERO", "CUSTOMER NO"),
+    "chip.ORDER_NUMBER": ("TILAUSNUMERO", "ORDER NO"),
+    "chip.PERSON": ("HENKILÖ", "NAME"),
+    "chip.ADDRESS": ("OSOITE", "ADDRESS"),
+    "chip.NUMBER": ("NUMERO", "NUMBER"),
+    # recognisers (the id stays visible as a title)
+    "recognizer.address": ("Osoitteen tunnistin", "Address recogniser"),
+    "recognizer.card": ("Maksukortin tunnistin", "Payment card recogniser"),
+    "recognizer.cue_number": ("Numero vihjesanan jälkeen", "Number after a cue word"),
+    "recognizer.digit_run": ("Pitkä numerosarja", "Long run of digits"),
+    "recognizer.email": ("Sähköpostin tunnistin", "Email recogniser"),
+    "recognizer.hetu": ("Henkilötunnuksen tunnistin", "Personal identity code recogniser"),
+    "recognizer.iban": ("Tilinumeron tunnistin", "Bank account recogniser"),
+    "recognizer.low_confidence": ("Epävarma puheentunnistus", "Uncertain speech recognition"),
+    "recognizer.person": ("Nimen tunnistin", "Name recogniser"),
+    "recognizer.phone": ("Puhelinnumeron tunnistin", "Phone number recogniser"),
+    "recognizer.ytunnus": ("Y-tunnuksen tunnistin", "Business ID recogniser"),
+    "recognizer.human_reviewer": ("Laadunvarmistajan ilmoittama", "Reported by a reviewer"),
+    # provenance stages (service/pipeline/stages.py, service/calls/review.py)
+    "stage.transcribe": ("Puheentunnistus, kanava {n}", "Speech recognition, channel {n}"),
+    "stage.detect_and_redact_text": ("Tunnisteiden tunnistus ja poisto tekstistä",
+                                     "Finding and redacting identifiers in the text"),
+    "stage.redact_audio": ("Tunnisteiden poisto tallenteesta", "Redacting identifiers in the recording"),
+    "stage.self_verify": ("Poiston tarkistus uudella tunnistuksella", "Checking the redaction by re-transcribing"),
+    "stage.classify": ("Luokittelu", "Classification"),
+    "stage.review:missed_identifier": ("Laadunvarmistajan ilmoittama tunniste", "Identifier reported by a reviewer"),
+    # how a classification was made
+    "classifier_method.lexicon": ("Sanaston perusteella", "From the word list"),
+    "classifier_method.rule": ("Säännön perusteella", "By a rule"),
+    "classifier_method.fallback": ("Oletus (ei osumia)", "Default (no matches)"),
+    # personal-data categories of a call (models/data/pii_categories_fi.yaml)
+    "pii_category.tunnistetiedot": ("Tunnistetiedot", "Identification data"),
+    "pii_category.henkilotunnus": ("Henkilötunnus", "Personal identity code"),
+    "pii_category.yhteystiedot": ("Yhteystiedot", "Contact details"),
+    "pii_category.maksutiedot": ("Maksutiedot", "Payment data"),
+    "pii_category.asiakkuustiedot": ("Asiakkuustiedot", "Customer data"),
+    "pii_category.yritystiedot": ("Yritystiedot", "Business data"),
+    "pii_category.muut_henkilotiedot": ("Muut henkilötiedot", "Other personal data"),
+    # retention policies (service/privacy/retention.yaml)
+    "policy.raw_audio": ("Alkuperäinen tallenne: poistetaan käsittelyn jälkeen",
+                         "Original recording: deleted after processing"),
+    "policy.raw_transcript": ("Tunnisteellinen litterointi: ei säilytetä", "Raw transcript: not kept"),
+    "policy.raw_audio_kept": ("Alkuperäinen tallenne 30 päivää", "Original recording for 30 days"),
+    "policy.raw_transcript_kept": ("Tunnisteellinen litterointi 30 päivää", "Raw transcript for 30 days"),
+    "policy.redacted_audio": ("Laadunvarmistuksen tallenne", "Recording for quality assurance"),
+    "policy.redacted_transcript": ("Laadunvarmistuksen litterointi", "Transcript for quality assurance"),
+    "policy.classifications": ("Tilastointi", "Statistics"),
+    "policy.order_evidence": ("Tilauksen todentaminen", "Evidence of an order"),
+    "policy.complaint": ("Reklamaation käsittely", "Handling a complaint"),
     "yes": ("kyllä", "yes"),
     "no": ("ei", "no"),
 }
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+def plural_form(lang: str, n: int) -> str:
+    """The CLDR plural category of ``n`` in ``lang`` (Babel): ``one`` or ``other`` for Finnish and English.
+
+    Languages differ in which numbers take which form (and some have more forms), so the rule comes from CLDR
+    rather than an ``n == 1`` test.
+    """
+    return str(_locale(lang).plural_form(n))
+
+
+def plural_key(key: str, lang: str, n: int) -> str:
+    """``key.one`` / ``key.other`` (whichever ``n`` takes in ``lang``) when the table has that key's forms."""
+    form = f"{key}.{plural_form(lang, n)}"
+    return form if form in MESSAGES else f"{key}.other"
+
+
 def translator(lang: str) -> Callable[..., str]:
-    """``t(key, **values)``: the string in ``lang``; an unknown key shows as itself (visible, not fatal)."""
-    i = LANGS.index(lang) if lang in LANGS else 0
+    """``t(key, **values)``: the string in ``lang``; an unknown key shows as itself (visible, not fatal).
+
+    A key stored as plural forms (``calls.count.one``, ``calls.count.other``) is counted by its integer ``n``:
+    ``t("calls.count", n=1)`` is "1 puhelu", ``n=2`` "2 puhelua"; ``n`` is written the language's way.
+    """
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    i = LANGS.index(lang)
 
     def t(key: str, **values: object) -> str:
+        n = values.get("n")
+        if key not in MESSAGES and isinstance(n, int) and f"{key}.other" in MESSAGES:
+            key = plural_key(key, lang, n)
+            values = {**values, "n": format_decimal(n, locale=lang)}
         pair = MESSAGES.get(key)
         text = pair[i] if pair else key
         return text.format(**values) if values else text

@@ -22,8 +22,8 @@ from redaction.entities import label as placeholder_label
 from service.auth.browser import Authenticated, CsrfRefused, check_csrf, csrf_token, session_user
 from service.auth.deps import SessionDep
 from service.store.kinds import Role, may_read_restricted
-from service.ui import formatting
-from service.ui.i18n import LANG_COOKIE, LANGS, label_or, pick_language, translator
+from service.ui import formatting, vocabulary
+from service.ui.i18n import LANG_COOKIE, LANGS, pick_language, translator
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -127,7 +127,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     other = LANGS[1 - LANGS.index(lang)]
     ctx: dict[str, Any] = {
         "t": t, "lang": lang, "user": user, "csrf": user.csrf if user else None,
-        "label": partial(label_or, t), "dt": partial(formatting.local_datetime, lang=lang),
+        "label": partial(vocabulary.label, lang), "chip": partial(vocabulary.chip, lang),
+        "dt": partial(formatting.local_datetime, lang=lang),
         "day": partial(formatting.local_date, lang=lang),
         "lang_url": _with_lang(request, other),
         "demo": bool(getattr(request.app.state.ctx.settings, "demo", False)),

@@ -28,6 +28,7 @@ from service.privacy import audit
 from service.store.kinds import CallStatus, may_read_restricted
 from service.ui.call_page import LOW_CONFIDENCE, display_turns, has_low_confidence, redacted_time_ranges
 from service.ui.listing import RETENTION_STATES, CallFilters, filter_options, page_number, search_calls
+from service.ui.vocabulary import identifier_types
 from service.ui.waveform import Waveform, build_waveform
 from service.ui.web import READERS, UiError, UiReader, render
 
@@ -55,7 +56,7 @@ def calls_page(request: Request, session: SessionDep, user: UiReader) -> HTMLRes
     session.commit()
     retention_states = [s for s in RETENTION_STATES if s != "restricted" or user.may_see_restricted]
     return render(request, "calls.html", {
-        "f": filters, "page": page, "options": options, "pii_types": reportable_types(),
+        "f": filters, "page": page, "options": options, "pii_types": identifier_types(),
         "statuses": [s.value for s in CallStatus], "retention_states": retention_states,
         "now": utcnow()}, user=user)
 
