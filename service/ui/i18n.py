@@ -296,6 +296,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.muu": ("Muu", "Other"),
     "kind.call_reason": ("Yhteydenoton syy", "Call reason"),
     "kind.pii_category": ("Tietoluokka", "Data category"),
+    "kind.rights_request": ("Puhelussa esitetty pyyntö", "Request made in the call"),
+    "artefact.rights_items": ("Puhelussa esitetyt pyynnöt", "Requests made in the call"),
+    "policy.rights_items": ("Pyyntöjen vahvistus", "Review of requests"),
+    "stage.detect_rights": ("Pyyntöjen tunnistus", "Request detection"),
     "artefact.original_audio": ("Alkuperäinen tallenne", "Original recording"),
     "artefact.redacted_audio": ("Tunnisteista poistettu tallenne", "Redacted recording"),
     "artefact.raw_transcript": ("Alkuperäinen litterointi", "Raw transcript"),
@@ -361,6 +365,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yes": ("kyllä", "yes"),
     "no": ("ei", "no"),
 }
+
+# A call's ``rights_request`` classifications read "erasure" or "marketing_prohibition:phone": labels made of the
+# queue's kind and channel words, so the call page and the queue say the same.
+RIGHTS_KINDS = ("access", "erasure", "rectification", "restriction", "portability", "objection",
+                "marketing_prohibition", "marketing_consent")
+RIGHTS_CHANNELS = ("phone", "sms", "email", "post", "all")
+MESSAGES.update({f"rights_request.{k}": MESSAGES[f"items.kind.{k}"] for k in RIGHTS_KINDS})
+MESSAGES.update({f"rights_request.{k}:{c}": tuple(  # type: ignore[misc]
+    f"{kind} ({channel})" for kind, channel in zip(MESSAGES[f"items.kind.{k}"], MESSAGES[f"items.channel.{c}"],
+                                                   strict=True))
+    for k in RIGHTS_KINDS if k.startswith("marketing") for c in RIGHTS_CHANNELS})
 
 
 @cache
