@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -65,6 +65,19 @@ class Turn:
     text: str
     start: float
     end: float
+
+
+class SpokenTurn(Protocol):
+    """Any turn with these fields will do (``Turn``, or the pipeline's redacted turns)."""
+
+    @property
+    def speaker(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -211,7 +224,8 @@ class RightsDetector:
     def from_default(cls) -> RightsDetector:
         return cls()
 
-    def detect(self, turns: Sequence[Turn], speakers: Iterable[str] = (CUSTOMER,)) -> tuple[RightsHit, ...]:
+    def detect(self, turns: Sequence[SpokenTurn], speakers: Iterable[str] = (CUSTOMER,)
+               ) -> tuple[RightsHit, ...]:
         """Hits in call order; one per (turn, kind, channel), the best-scoring cue's evidence kept."""
         wanted = frozenset(speakers)
         hits: list[RightsHit] = []
@@ -224,7 +238,7 @@ class RightsDetector:
         """One customer line without times (benchmarks, the labelled set)."""
         return self.detect([Turn(CUSTOMER, text, 0.0, 0.0)])
 
-    def _detect_turn(self, index: int, turn: Turn) -> list[RightsHit]:
+    def _detect_turn(self, index: int, turn: SpokenTurn) -> list[RightsHit]:
         best: dict[tuple[str, str | None], RightsHit] = {}
         # Lower-case character by character so evidence offsets index the original text ("İ" would grow).
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in turn.text)
@@ -264,7 +278,7 @@ class RightsDetector:
         clauses.append(current)
         return [c for c in clauses if c]
 
-    def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: Turn) -> list[RightsHit]:
+    def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: SpokenTurn) -> list[RightsHit]:
         positions = [[(i, rank) for i, tok in enumerate(clause)
                       if (rank := _best_rank(slot, tok.feats)) is not None] for slot in cue.slots]
         if not all(positions):

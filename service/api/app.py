@@ -16,6 +16,7 @@ from service.api import errors
 from service.api.headers import DOCS_STATIC_URL, ApiSecurityHeaders
 from service.api.routes import audio_stream, calls, health, privacy_workbench, ui, webhooks
 from service.api.routes import metrics as metrics_route
+from service.api.routes import rights_items as rights_items_route
 from service.api.routes import subjects as subjects_route
 from service.jobs.context import WorkerContext, context_from_settings
 from service.jobs.embedded import EmbeddedRunner
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
     app.include_router(audio_stream.router)  # the listening copy (Ogg/Opus by ranges) for the player
     app.include_router(subjects_route.router)  # data-subject requests (privacy officers)
     app.include_router(privacy_workbench.router)  # legal holds, attaching calls, erasure previews
+    app.include_router(rights_items_route.router)  # requests said in calls (privacy officers)
+    app.include_router(rights_items_route.choices_router)  # verified marketing choices (CRM)
     metrics_route.install(app)  # GET /metrics and the webhook status counter
     ui.install(app)  # the QA web UI: its routers, static files, error pages, security headers
     app.add_middleware(ApiSecurityHeaders)  # the same protections on every non-UI answer

@@ -21,13 +21,14 @@ app.add_typer(model_app, name="model")
 
 
 def _mount_subcommands() -> None:
-    from service.cli.commands import audit, register, retention, subject, users
+    from service.cli.commands import audit, items, register, retention, subject, users
 
     app.add_typer(users.app, name="users")
     app.add_typer(register.app, name="register")
     app.add_typer(retention.app, name="retention")
     app.add_typer(audit.app, name="audit")
     app.add_typer(subject.app, name="subject")
+    app.add_typer(items.app, name="items")
 
 
 _mount_subcommands()

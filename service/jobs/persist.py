@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from models.provenance import utcnow
 from redaction import canonical_value
 from service.jobs.context import WorkerContext
-from service.pipeline.result import ProcessResult, RedactedEntity, RedactedTurn
+from service.pipeline.result import ProcessResult, RedactedEntity, RedactedTurn, RightsItem
 from service.platform.blobstore import call_blob_key
 from service.privacy import audit, subject_index
 from service.privacy.register import category_for_artefact, category_for_entity
@@ -37,17 +37,20 @@ from service.store.records import (
     ClassificationRecord,
     EntityRecord,
     ProvenanceRecord,
+    RightsItemRecord,
     TurnRecord,
 )
 from service.store.repo_artefacts import live_artefacts
 from service.store.repo_calls import set_call_status
 from service.store.repo_jobs import mark_job
 from service.store.repo_results import replace_call_results
+from service.store.repo_rights import RIGHTS_CLASSIFICATION, replace_rights_items
 
 WORKER_ACTOR = "worker"
 STAGE_ARTEFACT = {"redact_audio": ArtefactKind.REDACTED_AUDIO.value, "classify": ArtefactKind.CLASSIFICATION.value,
                   "detect_and_redact_text": ArtefactKind.ENTITIES.value,
-                  "conversation_analytics": ArtefactKind.CLASSIFICATION.value}
+                  "conversation_analytics": ArtefactKind.CLASSIFICATION.value,
+                  "detect_rights": ArtefactKind.RIGHTS_ITEMS.value}
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Gathered:
     classifications: tuple[ClassificationRecord, ...]
     provenance: tuple[ProvenanceRecord, ...]
     index_terms: tuple[tuple[str, str], ...]  # (subject-index kind, canonical value); raw values, memory only
+    rights_items: tuple[RightsItemRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,10 @@ def store_results(ctx: WorkerContext, job: RunningJob, result: ProcessResult) ->
             artefacts=list(rows.artefacts), now=now)
         for kind, canonical in rows.index_terms:
             _index(s, job.call_id, kind, canonical)
+        queued = replace_rights_items(s, job.call_id, rows.rights_items, now)
+        if queued:
+            audit.record(s, WORKER_ACTOR, "system", "rights.items_found", "call", str(job.call_id),
+                         {"kinds": sorted({r.kind for r in rows.rights_items}), "items": queued})
         mark_job(s, job.job_id, JobState.DONE, worker_id=job.worker_id)
         set_call_status(s, job.call_id, CallStatus.DONE)
         audit.record(s, WORKER_ACTOR, "system", "job.done", "call", str(job.call_id),
@@ -118,7 +126,7 @@ def gather(settings: Any, call_id: uuid.UUID, result: ProcessResult, now: dateti
     arts = [artefact(ArtefactKind.REDACTED_AUDIO, blob_key=wav.key, sha256=_sha(wav.data), size=len(wav.data),
                      content_type="audio/wav"),
             artefact(ArtefactKind.REDACTED_TRANSCRIPT), artefact(ArtefactKind.ENTITIES),
-            artefact(ArtefactKind.CLASSIFICATION)]
+            artefact(ArtefactKind.CLASSIFICATION), artefact(ArtefactKind.RIGHTS_ITEMS, source="rekisteroity")]
     if settings.keep_raw_transcript:
         raw = Blob(call_blob_key(call_id, ArtefactKind.RAW_TRANSCRIPT.value),
                    json.dumps([{"turn": t.index, "speaker": t.speaker, "text": t.raw_text}
@@ -129,10 +137,24 @@ def gather(settings: Any, call_id: uuid.UUID, result: ProcessResult, now: dateti
     return Gathered(
         blobs=tuple(blobs), artefacts=tuple(arts), turns=tuple(turn_record(t) for t in result.turns),
         entities=tuple(entity_record(e) for e in result.entities),
-        classifications=tuple(ClassificationRecord(kind=c.kind, label=c.label, method=c.method, score=c.score,
-                                                   value=c.value, unit=c.unit)
-                              for c in (*result.classifications, *result.analytics)),
-        provenance=tuple(provenance_records(result)), index_terms=tuple(index_terms(result)))
+        classifications=tuple([ClassificationRecord(kind=c.kind, label=c.label, method=c.method, score=c.score,
+                                                    value=c.value, unit=c.unit)
+                               for c in (*result.classifications, *result.analytics)]
+                              + rights_classifications(result)),
+        provenance=tuple(provenance_records(result)), index_terms=tuple(index_terms(result)),
+        rights_items=tuple(rights_item_record(r) for r in result.rights_items))
+
+
+def rights_item_record(r: RightsItem) -> RightsItemRecord:
+    return RightsItemRecord(kind=r.kind, channel=r.channel, turn_idx=r.turn, t_start=r.start, t_end=r.end,
+                            cues=r.cues, score=r.score, method=r.method)
+
+
+def rights_classifications(result: ProcessResult) -> list[ClassificationRecord]:
+    """A ``rights_request`` classification per item, tagged with the ``rights_items`` artefact's retention."""
+    return [ClassificationRecord(kind=RIGHTS_CLASSIFICATION, label=r.kind if r.channel is None
+                                 else f"{r.kind}:{r.channel}", method=r.method, score=r.score,
+                                 artefact_kind=ArtefactKind.RIGHTS_ITEMS.value) for r in result.rights_items]
 
 
 def index_terms(result: ProcessResult) -> list[tuple[str, str]]:

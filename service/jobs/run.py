@@ -37,6 +37,7 @@ JOB_STATE: Mapping[Stage, JobState] = {
     Stage.REDACTING: JobState.REDACTING,
     Stage.VERIFYING: JobState.REDACTING,
     Stage.CLASSIFYING: JobState.CLASSIFYING,
+    Stage.DETECTING_RIGHTS: JobState.CLASSIFYING,
     Stage.STORING: JobState.CLASSIFYING,
 }
 

@@ -13,8 +13,10 @@ from typing import Any, Literal
 from models.asr import AsrSettings, load_transcriber
 from models.classify import CallReasonClassifier
 from models.nlp import default_analyzer
+from models.rights_requests import RightsDetector
 from redaction import OperatorConfig
 from service.pipeline.result import PipelineOptions
+from service.pipeline.rights import RightsDetectorLike
 from service.pipeline.stages import Pipeline
 from service.platform.digests import operator_hash_key, provenance_key
 
@@ -37,6 +39,7 @@ class RuntimeOptions:
     self_verify_budget: float = 0.3
     operators: tuple[tuple[str, str], ...] = ()  # (entity type or DEFAULT, operator name); a tuple: hashable
     operator_hash_key: bytes = field(default=b"", repr=False)
+    rights_detection: bool = True
 
 
 def options_from_settings(settings: object) -> RuntimeOptions:
@@ -53,7 +56,8 @@ def options_from_settings(settings: object) -> RuntimeOptions:
                           low_confidence_threshold=g("low_confidence_threshold"),
                           self_verify=g("self_verify"), self_verify_budget=g("self_verify_budget"),
                           operators=tuple(sorted(g("operators").items())),
-                          operator_hash_key=operator_hash_key(settings))
+                          operator_hash_key=operator_hash_key(settings),
+                          rights_detection=bool(getattr(settings, "rights_detection", True)))
 
 
 def _provenance_key(settings: Any) -> bytes:
@@ -82,7 +86,15 @@ def get_pipeline(opts: RuntimeOptions = RuntimeOptions()) -> Pipeline:
     analyzer, analyzer_info = default_analyzer(low_confidence_threshold=opts.low_confidence_threshold)
     return Pipeline(transcriber=transcriber, analyzer=analyzer,
                     analyzer_info=analyzer_info, classifier=CallReasonClassifier(),
-                    options=pipeline_options(opts))
+                    options=pipeline_options(opts), rights_detector=rights_detector(opts))
+
+
+def rights_detector(opts: RuntimeOptions) -> RightsDetectorLike | None:
+    """The rights-request detector, or None when ``rights_detection`` is off."""
+    if not opts.rights_detection:
+        return None
+    detector: RightsDetectorLike = RightsDetector.from_default()
+    return detector
 
 
 def pipeline_options(opts: RuntimeOptions) -> PipelineOptions:

@@ -30,6 +30,7 @@ class Stage(StrEnum):
     REDACTING = "redacting"
     VERIFYING = "verifying"
     CLASSIFYING = "classifying"
+    DETECTING_RIGHTS = "detecting_rights"  # requests said in the call (``service.pipeline.rights``)
     STORING = "storing"  # the job runner's, after the pipeline
 
 
@@ -126,6 +127,29 @@ class Classification:
 
 
 @dataclass(frozen=True)
+class RightsItem:
+    """A request said in the call (a data-subject right or a direct-marketing choice) with its evidence.
+
+    Read from the redacted customer turns: ``cues`` are the words that made the detector decide, never an
+    identifier (they come from redacted text). It becomes a pending item for the privacy officer: nothing is
+    acted on before a person confirms it.
+    """
+
+    kind: str  # access | erasure | rectification | restriction | portability | objection | marketing_*
+    channel: str | None  # phone | sms | email | post for marketing choices; None otherwise or unsaid
+    turn: int
+    start: float
+    end: float
+    cues: tuple[str, ...]
+    score: float
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "channel": self.channel, "turn": self.turn, "start": self.start,
+                "end": self.end, "cues": list(self.cues), "score": self.score, "method": self.method}
+
+
+@dataclass(frozen=True)
 class ProcessResult:
     """Everything one call produced. Raw turns and results stay in memory; only policy decides what is stored.
 
@@ -145,6 +169,7 @@ class ProcessResult:
     raw_turns: tuple[Turn, ...] = ()  # kept in memory; stored only if policy says so
     raw_results: tuple[RedactionResult, ...] = ()
     self_verify: Verdict | None = None  # None: self-verification was off
+    rights_items: tuple[RightsItem, ...] = ()  # empty also when the detector is switched off
 
     def detected_values(self) -> list[tuple[str, str]]:
         """``(entity type, raw text)`` of every detected span, for the keyed subject index only.
@@ -173,6 +198,7 @@ class ProcessResult:
             "entities": [e.to_dict() for e in self.entities],
             "redacted_audio_ranges": [[round(a, 3), round(b, 3)] for a, b in self.redacted_ranges],
             "classifications": [c.to_dict() for c in (*self.classifications, *self.analytics)],
+            "rights_items": [r.to_dict() for r in self.rights_items],
             "provenance": [a.to_prov() for a in self.provenance],
         }
 

@@ -5,7 +5,8 @@ workers, so the work itself has one code path. It is pure with respect to storag
 
 Stages (each appends one provenance ``Activity``): decode → transcribe each channel → detect → redact text →
 redact audio → self-verify the redacted audio (optional, see ``service.pipeline.self_verify``) → classify →
-conversation analytics from the word times (``service.pipeline.analytics``).
+conversation analytics from the word times (``service.pipeline.analytics``) → detect rights requests in
+the redacted customer turns (optional, ``service.pipeline.rights``).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from service.pipeline.result import (
     RedactedEntity,
     RedactedTurn,
     RedactedWord,
+    RightsItem,
     Stage,
     Turn,
 )
+from service.pipeline.rights import RightsDetectorLike, detect_rights
 from service.pipeline.self_verify import VERIFY_TEMPERATURE, SelfVerifier, Verdict, Window, plan, skip_reason
 from service.pipeline.transcript_words import timed_words, word_confidences
 from service.platform.digests import audio_digest, text_digest
@@ -83,9 +86,11 @@ class Pipeline:
 
     def __init__(self, transcriber: Transcriber, analyzer: Analyzer, analyzer_info: ModelInfo,
                  classifier: Any | None = None, options: PipelineOptions | None = None,
-                 analytics: AnalyticsSettings | None = None) -> None:
+                 analytics: AnalyticsSettings | None = None, rights_detector: RightsDetectorLike | None = None
+                 ) -> None:
         self.transcriber = transcriber
         self.analytics_settings = analytics or AnalyticsSettings()
+        self.rights_detector = rights_detector  # None: the stage is switched off
         self.analyzer = analyzer
         self.analyzer_info = analyzer_info
         self.classifier = classifier
@@ -113,8 +118,12 @@ class Pipeline:
         stage(Stage.CLASSIFYING)
         classifications = self.classify(out, prov)
         analytics = self.analyze_conversation(turns, audio.duration, prov)
+        rights: tuple[RightsItem, ...] = ()
+        if self.rights_detector is not None:
+            stage(Stage.DETECTING_RIGHTS)
+            rights = detect_rights(self.rights_detector, redacted_turns, prov, self.options.raw_digest_key)
         return dataclasses.replace(out, classifications=tuple(classifications), analytics=analytics,
-                                   provenance=tuple(prov))
+                                   provenance=tuple(prov), rights_items=rights)
 
     # -- stages -------------------------------------------------------------------------------------------
     def transcribe(self, audio: DecodedAudio, speakers: Mapping[int, str], prov: list[Activity],

@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     self_verify_budget: float = Field(
         0.3, ge=0.0, description="`auto` self-verifies when the audio to re-transcribe is at most this share of "
                                  "the recording's audio (all channels): it bounds the added ASR time.")
+    rights_detection: bool = Field(
+        True, description="Look for requests said in the call (access, erasure, direct-marketing choices …) in "
+                          "the redacted customer turns; each becomes a pending item for the privacy officer.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest accepted upload (bytes).")
     max_audio_seconds: float = Field(7200.0, gt=0, description="Longest accepted recording (seconds).")
     max_audio_channels: int = Field(

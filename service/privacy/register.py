@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 CALL_FIELDS = frozenset({"started_at", "direction", "queue", "agent_id", "duration_s", "channels"})
 # What the service records about its own processing (tables, not call content). Each is in one data
 # category here and has a retention under ``records:`` in retention.yaml (``service.privacy.retention``).
-RECORD_KINDS = frozenset({"webhook_deliveries", "subject_requests", "tombstones", "audit_log"})
+RECORD_KINDS = frozenset({"webhook_deliveries", "subject_requests", "tombstones", "audit_log", "marketing_choices"})
 _KEY = r"^[a-z][a-z0-9_]*$"
 
 
@@ -70,6 +70,7 @@ class DataCategory(_Strict):
     artefact_kinds: list[ArtefactKind] = []
     call_fields: list[str] = []
     record_kinds: list[str] = []
+    sources: list[str] = []  # keys of ``sources``: where the data comes from, when the notice names it
     purposes: list[str] = Field(min_length=1)
     default_retention: str
 
@@ -127,6 +128,9 @@ class Register(_Strict):
             for purpose in c.purposes:
                 if purpose not in self.purposes:
                     raise ValueError(f"data_categories.{key}: unknown purpose {purpose!r}")
+            for src in c.sources:
+                if src not in self.sources:
+                    raise ValueError(f"data_categories.{key}: unknown source {src!r}")
             for f in c.call_fields:
                 if f not in CALL_FIELDS:
                     raise ValueError(f"data_categories.{key}: unknown call field {f!r}")

@@ -54,6 +54,7 @@ from service.store.repo_retention import (
     due_artefacts,
     purgeable_calls,
 )
+from service.store.repo_rights import delete_choices_before, delete_rights_items
 from service.store.repo_subjects import completed_requests_before, delete_requests_before
 from service.store.search import purge_residue
 
@@ -289,6 +290,8 @@ def _delete_rows_of(session: Session, art: Artefact) -> None:
         delete_entities(session, art.call_id)
     elif art.kind == ArtefactKind.CLASSIFICATION:
         delete_classifications(session, art.call_id)
+    elif art.kind == ArtefactKind.RIGHTS_ITEMS:
+        delete_rights_items(session, art.call_id)
 
 
 def sweep(session: Session, blobstore: BlobStore, now: datetime | None = None, dry_run: bool = False,
@@ -429,6 +432,7 @@ def sweep_records(session: Session, now: datetime, config: RetentionConfig) -> d
     out["tombstones"] = delete_tombstones_before(session, cutoff("tombstones"))
     # The "erased on request" digests are proof of deletion like the tombstones, and expire with them.
     out["erased_calls"] = delete_erased_calls_before(session, cutoff("tombstones"))
+    out["marketing_choices"] = delete_choices_before(session, cutoff("marketing_choices"))
     out["audit_log"] = audit.prune(session, cutoff("audit_log"), actor=SYSTEM_ACTOR, role="system", now=now)
     session.flush()
     return out

@@ -249,6 +249,23 @@ def create_request(
     terms = index_terms(identifiers)
     method, reference = check_verification(verification_method, verification, identifiers)
     check_free_text("note", note, identifiers)
+    return open_request(session, blobs, kind=kind, terms=terms, verification=reference,
+                        verification_method=method, note=note, actor=actor, role=role, now=now)
+
+
+def open_request(
+    session: Session, blobs: BlobStore, *, kind: str, terms: list[dict[str, str]], verification: str,
+    verification_method: str, note: str | None, actor: str, role: str, now: datetime | None = None,
+    audit_detail: dict[str, Any] | None = None,
+) -> SubjectRequest:
+    """``create_request`` from index terms already computed and a verification already checked: the entry of
+    a request that came from elsewhere than typed identifiers (a request said in a call, whose caller is known
+    only by the call's keyed party terms: ``service.privacy.rights_items``). Commits as ``create_request``."""
+    if kind not in KINDS:
+        raise InvalidSubjectRequest("invalid_kind", f"kind must be one of {', '.join(KINDS)}")
+    if not terms:
+        raise InvalidSubjectRequest("no_identifiers", "give at least one identifier of the person")
+    method, reference = verification_method, verification
     now = now or utcnow()
     matched = match_calls(session, terms)
     req = SubjectRequest(kind=kind, status="open", created_by=actor, created_by_role=role, terms=terms,
@@ -258,7 +275,7 @@ def create_request(
     session.flush()
     audit.record(session, actor, role, "subject.request", "subject_request", str(req.id),
                  {"kind": kind, "identifier_kinds": sorted({t["kind"] for t in terms}), "calls": len(matched),
-                  "verification_method": method}, now=now)
+                  "verification_method": method, **(audit_detail or {})}, now=now)
     session.commit()
     if kind == "access":
         _finish(session, req, "completed", {}, actor, role, now)

@@ -15,6 +15,7 @@ class ArtefactKind(StrEnum):
     REDACTED_TRANSCRIPT = "redacted_transcript"
     ENTITIES = "entities"
     CLASSIFICATION = "classification"
+    RIGHTS_ITEMS = "rights_items"  # requests said in the call, pending the privacy officer's decision
 
 
 # Inputs of processing; everything else is derived and replaced by a re-run.

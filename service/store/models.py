@@ -483,3 +483,67 @@ class RedactionReport(Base):
     reviewer: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ------------------------------------------------------------------ requests said in a call (issue 14)
+
+RIGHTS_ITEM_STATUSES = ("pending", "confirmed", "rejected")
+MARKETING_CHOICES = ("prohibit", "consent")
+MARKETING_CHOICE_STATUSES = ("verified", "withdrawn")
+
+
+class RightsItem(Base):
+    """A request the customer said in a call, waiting for the privacy officer: the detector's evidence (turn,
+    time range, cue words from the redacted text) and the officer's decision. Nothing is acted on while it is
+    ``pending``; a confirmed rights request continues as a ``SubjectRequest``, a marketing choice as a
+    ``MarketingChoice``. Part of the call's ``rights_items`` artefact: it goes with the call's retention.
+    """
+
+    __tablename__ = "rights_items"
+    __table_args__ = (CheckConstraint(_in("status", RIGHTS_ITEM_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    turn_idx: Mapped[int] = mapped_column(Integer)
+    t_start: Mapped[float] = mapped_column(Float)
+    t_end: Mapped[float] = mapped_column(Float)
+    cues: Mapped[list[Any]] = mapped_column(default=list)
+    score: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("subject_requests.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MarketingChoice(Base):
+    """A verified direct-marketing prohibition or consent (register category ``suoramarkkinointi``).
+
+    A register entry, not call content: it outlives the call it was said in (``call_id`` goes NULL) and keeps
+    the source call's client and telephony call id, and the subject's keyed identifier terms (HMACs only), so
+    the CRM can apply it. Retention: ``records.marketing_choices`` in retention.yaml, from ``verified_at``.
+    """
+
+    __tablename__ = "marketing_choices"
+    __table_args__ = (
+        CheckConstraint(_in("choice", MARKETING_CHOICES), name="choice"),
+        CheckConstraint(_in("status", MARKETING_CHOICE_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str | None] = mapped_column(String(16))  # None: every channel
+    choice: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="verified")
+    source: Mapped[str] = mapped_column(String(40), default="rekisteroity")
+    client: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    call_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("rights_items.id", ondelete="SET NULL"))
+    terms: Mapped[list[Any]] = mapped_column(default=list)  # [{"kind": "phone", "hmac": "<hex>"}]
+    verified_by: Mapped[str] = mapped_column(String(100))
+    verified_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

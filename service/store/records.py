@@ -106,3 +106,17 @@ class ClassificationRecord:
 class ProvenanceRecord:
     activity: Activity
     artefact_kind: str | None = None  # None: the first artefact kind named in activity.generated, if any
+
+
+@dataclass(frozen=True)
+class RightsItemRecord:
+    """A request said in the call, as the pipeline found it (evidence only; cue words from redacted text)."""
+
+    kind: str
+    channel: str | None
+    turn_idx: int
+    t_start: float
+    t_end: float
+    cues: tuple[str, ...]
+    score: float
+    method: str

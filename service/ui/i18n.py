@@ -222,6 +222,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "privacy.title": ("Tietosuoja", "Privacy"),
     "privacy.lead": ("Rekisteröidyn oikeudet, säilytys ja rekisteriseloste.",
                      "Data-subject rights, retention and the register description."),
+    # requests said in calls: the privacy officer's queue (service/api/routes/ui_privacy_items.py)
+    "items.title": ("Puheluissa esitetyt pyynnöt", "Requests made in calls"),
+    "items.link": ("Puheluissa esitetyt pyynnöt odottavat vahvistusta", "Requests made in calls waiting for review"),
+    "items.lead": ("Tunnistettu asiakkaan puheenvuoroista. Mitään ei tehdä ennen kuin vahvistat pyynnön.",
+                   "Found in the customer's turns. Nothing is done until you confirm a request."),
+    "items.none": ("Ei odottavia pyyntöjä.", "No requests waiting."),
+    "items.status.pending": ("Odottaa", "Pending"), "items.status.confirmed": ("Vahvistettu", "Confirmed"),
+    "items.status.rejected": ("Hylätty", "Rejected"),
+    "items.kind.access": ("Tarkastus", "Access"), "items.kind.erasure": ("Poisto", "Erasure"),
+    "items.kind.rectification": ("Oikaisu", "Rectification"),
+    "items.kind.restriction": ("Käsittelyn rajoitus", "Restriction"),
+    "items.kind.portability": ("Tietojen siirto", "Portability"),
+    "items.kind.objection": ("Vastustaminen", "Objection"),
+    "items.kind.marketing_prohibition": ("Suoramarkkinointikielto", "Direct-marketing prohibition"),
+    "items.kind.marketing_consent": ("Suoramarkkinointilupa", "Direct-marketing consent"),
+    "items.channel.phone": ("puhelin", "phone"), "items.channel.sms": ("tekstiviesti", "SMS"),
+    "items.channel.email": ("sähköposti", "e-mail"), "items.channel.post": ("posti", "post"),
+    "items.channel.all": ("kaikki kanavat", "every channel"),
+    "items.call": ("Puhelu", "Call"), "items.turn": ("Puheenvuoro", "Turn"), "items.time": ("Aika", "Time"),
+    "items.cues": ("Vihjesanat", "Cue words"), "items.score": ("Varmuus", "Score"),
+    "items.confirm": ("Vahvista", "Confirm"), "items.reject": ("Hylkää", "Reject"),
+    "items.reason": ("Hylkäyksen syy (ei tunnisteita)", "Why it is rejected (no identifiers)"),
+    "items.method": ("Henkilöllisyyden todentamistapa", "How identity was verified"),
+    "items.reference": ("Viite todisteeseen (tiketti, päivä)", "Reference to the evidence (ticket, date)"),
+    "items.request_help": ("Vahvistus avaa rekisteröidyn pyynnön soittajan tunnisteilla.",
+                           "Confirming opens a data-subject request for the caller's identifiers."),
+    "items.marketing_help": ("Vahvistus kirjaa valinnan ja lähettää sen asiakasjärjestelmään.",
+                             "Confirming records the choice and sends it to the CRM."),
+    "items.confirmed": ("Pyyntö vahvistettu.", "The request was confirmed."),
+    "items.rejected": ("Pyyntö hylätty.", "The request was rejected."),
+    "items.open_request": ("Avaa rekisteröidyn pyyntö", "Open the data-subject request"),
     # errors
     "error.title": ("Virhe", "Error"),
     "error.403": ("Roolillasi ei ole pääsyä tälle sivulle.", "Your role may not open this page."),
@@ -266,6 +297,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.muu": ("Muu", "Other"),
     "kind.call_reason": ("Yhteydenoton syy", "Call reason"),
     "kind.pii_category": ("Tietoluokka", "Data category"),
+    "kind.rights_request": ("Puhelussa esitetty pyyntö", "Request made in the call"),
+    "artefact.rights_items": ("Puhelussa esitetyt pyynnöt", "Requests made in the call"),
+    "policy.rights_items": ("Pyyntöjen vahvistus", "Review of requests"),
+    "stage.detect_rights": ("Pyyntöjen tunnistus", "Request detection"),
     "artefact.original_audio": ("Alkuperäinen tallenne", "Original recording"),
     "artefact.redacted_audio": ("Tunnisteista poistettu tallenne", "Redacted recording"),
     "artefact.raw_transcript": ("Alkuperäinen litterointi", "Raw transcript"),
@@ -406,6 +441,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "qa.bad_number": ("Keskeytysten on oltava kokonaisluku 0–1000 ja hiljaisuuden prosentti 0–100.",
                       "Interruptions must be a whole number 0–1000 and silence a percentage 0–100."),
 }
+
+# A call's ``rights_request`` classifications read "erasure" or "marketing_prohibition:phone": labels made of the
+# queue's kind and channel words, so the call page and the queue say the same.
+RIGHTS_KINDS = ("access", "erasure", "rectification", "restriction", "portability", "objection",
+                "marketing_prohibition", "marketing_consent")
+RIGHTS_CHANNELS = ("phone", "sms", "email", "post", "all")
+MESSAGES.update({f"rights_request.{k}": MESSAGES[f"items.kind.{k}"] for k in RIGHTS_KINDS})
+MESSAGES.update({f"rights_request.{k}:{c}": tuple(  # type: ignore[misc]
+    f"{kind} ({channel})" for kind, channel in zip(MESSAGES[f"items.kind.{k}"], MESSAGES[f"items.channel.{c}"],
+                                                   strict=True))
+    for k in RIGHTS_KINDS if k.startswith("marketing") for c in RIGHTS_CHANNELS})
 
 
 @cache

@@ -22,14 +22,14 @@ from service.calls.review import HUMAN_RECOGNIZER, REVIEW_STAGE, reportable_type
 from service.privacy.register import get_register
 from service.privacy.retention import get_retention
 from service.store.kinds import ArtefactKind, CallStatus, Role
-from service.ui.i18n import LANGS, MESSAGES
+from service.ui.i18n import LANGS, MESSAGES, RIGHTS_CHANNELS, RIGHTS_KINDS
 from service.ui.listing import RETENTION_STATES
 
 # Classification methods models/classify.py writes; the classifier has no list of them to import.
 CLASSIFIER_METHODS = ("lexicon", "rule", "fallback")
 # Provenance stages the pipeline and the review write (``transcribe:channel<n>`` once per channel).
 STAGES = ("transcribe:channel0", "transcribe:channel1", "detect_and_redact_text", "redact_audio", "self_verify",
-          "classify", REVIEW_STAGE)
+          "classify", "detect_rights", REVIEW_STAGE)
 _TRANSCRIBE = "transcribe:channel"
 # A vocabulary whose codes may also be another's: the call's data categories are the classifier's
 # (pii_categories_fi.yaml) or, in older data, the register's own.
@@ -55,7 +55,9 @@ VOCABULARIES: dict[str, Callable[[], Iterable[str]]] = {
     "speaker": lambda: ["agent", "customer", "unknown"],
     "entity": identifier_types,
     "reason": lambda: load_taxonomy(DEFAULT_TAXONOMY).keys,
-    "kind": lambda: ["call_reason", "pii_category"],
+    "kind": lambda: ["call_reason", "pii_category", "rights_request"],
+    "rights_request": lambda: [*RIGHTS_KINDS, *(f"{k}:{c}" for k in RIGHTS_KINDS if k.startswith("marketing")
+                                                for c in RIGHTS_CHANNELS)],
     "pii_category": _pii_categories,
     "classifier_method": lambda: CLASSIFIER_METHODS,
     "artefact": lambda: [k.value for k in ArtefactKind],

@@ -29,15 +29,16 @@ class ScriptedTranscriber:
 
     model_info = ModelInfo(name="scripted-asr", version="test")
 
-    def __init__(self) -> None:
+    def __init__(self, script: dict[int, Any] | None = None) -> None:
         self.calls = 0
+        self.script = script or SCRIPT
 
     def transcribe(self, samples: np.ndarray, on_progress: Any = None) -> tuple[list[Segment], None]:
         ch = int(samples[0] > 0)  # channel 1 starts with a positive sample, channel 0 with zero
         self.calls += 1
         segments = [Segment(start=s, end=e, text=" ".join(w for w, _a, _b in words),
                             words=tuple(Word(start=a, end=b, text=w, probability=0.9) for w, a, b in words))
-                    for s, e, words in SCRIPT[ch]]
+                    for s, e, words in self.script[ch]]
         if on_progress:
             on_progress(3.0, 3.0)
         return segments, None
@@ -75,7 +76,9 @@ def stereo_audio() -> DecodedAudio:
                         source_codec="pcm_s16le", source_sample_rate=16000)
 
 
-def fake_pipeline(**options: Any) -> Pipeline:
-    return Pipeline(ScriptedTranscriber(), DigitAnalyzer(),  # type: ignore[arg-type]
+def fake_pipeline(script: dict[int, Any] | None = None, rights_detector: Any = None, **options: Any) -> Pipeline:
+    """``script``: the transcriber's words per channel (default ``SCRIPT``); ``rights_detector``: a real
+    ``models.rights_requests.RightsDetector`` to run that stage (None: off)."""
+    return Pipeline(ScriptedTranscriber(script), DigitAnalyzer(),  # type: ignore[arg-type]
                     ModelInfo(name="digit-analyzer", version="test"), classifier=FixedClassifier(),
-                    options=PipelineOptions(**{"self_verify": "off", **options}))
+                    options=PipelineOptions(**{"self_verify": "off", **options}), rights_detector=rights_detector)

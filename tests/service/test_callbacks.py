@@ -65,7 +65,8 @@ def test_callback_is_signed_and_carries_no_personal_data(
         assert Webhook(SECRET).verify(body, headers)["call_id"] == "cb-1"
         assert headers["webhook-id"].startswith(CALLBACK_ID_PREFIX)
         assert json.loads(body) == {"type": "call.processed", "call_id": "cb-1", "status": "done",
-                                    "status_url": "/v1/calls/cb-1?client=pbx2"}  # ids are unique per client
+                                    "status_url": "/v1/calls/cb-1?client=pbx2",  # ids are unique per client
+                                    "marketing_choices": []}  # verified ones: tests/service/test_rights_items.py
         with ctx.db.session() as s:
             other = create_call_with_job(s, client="default", external_id="cb-2", audio_sha256="c" * 64,
                                          meta=CallMeta()).call.id

@@ -53,7 +53,8 @@ def test_gather_touches_nothing_and_holds_every_row(isolated_settings: Path, res
     rows = gather(get_settings(), uuid.uuid4(), result, utcnow())
     assert [b.data for b in rows.blobs] == [result.redacted_audio_wav]  # no raw transcript unless kept
     assert [a.kind for a in rows.artefacts] == ["redacted_audio", "redacted_transcript", "entities",
-                                                "classification"]
+                                                "classification", "rights_items"]
+    assert rows.rights_items == ()  # the fake pipeline runs no rights detector
     assert rows.index_terms == (("phone", canonical_value("phone", PHONE)),)
     assert rows.turns[1].words == tuple(w.to_dict() for w in result.turns[1].words)
     assert [(c.kind, c.label) for c in rows.classifications if c.value is None] == [

@@ -27,8 +27,12 @@ def _write(tmp_path: Path, data: dict) -> Path:
 def test_packaged_register_maps_every_kind_and_identifier() -> None:
     r = load_register(PACKAGED)
     assert set(r.data_categories) == {"perustiedot", "asiakassuhdetiedot", "teletunnistetiedot",
-                                      "puhelutallenteet", "analyysitiedot", "kasittelytiedot"}
-    assert set(r.data_categories["kasittelytiedot"].record_kinds) == RECORD_KINDS
+                                      "puhelutallenteet", "analyysitiedot", "kasittelytiedot",
+                                      "rekisteroidyn_pyynnot", "suoramarkkinointi"}
+    assert set(r.data_categories["kasittelytiedot"].record_kinds) == RECORD_KINDS - {"marketing_choices"}
+    marketing = r.data_categories["suoramarkkinointi"]  # the notice's "suoramarkkinointiluvat ja -kiellot"
+    assert (marketing.record_kinds, marketing.sources) == (["marketing_choices"], ["rekisteroity"])
+    assert r.category_for_artefact(ArtefactKind.RIGHTS_ITEMS) == "rekisteroidyn_pyynnot"
     assert r.category_for_entity("HETU") == "perustiedot"
     assert r.category_for_entity("IBAN") == "asiakassuhdetiedot"
     assert r.category_for_artefact("redacted_audio") == "puhelutallenteet"
@@ -60,6 +64,8 @@ def test_unmapped_entity_type_falls_back_with_a_warning(caplog: pytest.LogCaptur
      "record kinds without a data category: audit_log"),
     (lambda d: d["data_categories"]["kasittelytiedot"]["record_kinds"].append("call_logs"),
      "unknown record kind 'call_logs'"),
+    (lambda d: d["data_categories"]["suoramarkkinointi"].update(sources=["crm"]),
+     "data_categories.suoramarkkinointi: unknown source 'crm'"),
     (lambda d: d.update(surprise=1), "surprise"),
 ])
 def test_broken_references_name_the_key(tmp_path: Path, raw: dict, change, message: str) -> None:

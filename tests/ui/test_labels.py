@@ -20,7 +20,7 @@ from service.ui.i18n import LANGS, MESSAGES
 TEMPLATES = Path(vocabulary.__file__).resolve().parent / "templates"
 LABEL_CALL = re.compile(r"""\blabel\(\s*["'](\w+)["']""")
 # Vocabularies labelled through a variable prefix (``label(k.kind, k.label)``): the classification kinds.
-DYNAMIC = {"pii_category"}
+DYNAMIC = {"pii_category", "rights_request"}
 
 
 def template_vocabularies() -> set[str]:

@@ -108,6 +108,8 @@ def test_no_page_scrolls_sideways(served: Served, sized: Any, width: str, lang: 
     _check(page, out, "privacy", failures)
     page.goto(f"{base}/ui/privacy/requests/{request_id}")
     _check(page, out, "privacy-request", failures)
+    page.goto(f"{base}/ui/privacy/items")  # with items: tests/ui/test_privacy_items.py
+    _check(page, out, "privacy-items", failures)
     page.goto(f"{base}/ui/calls/pbx-1970?client=default")  # restricted: privacy officers only
     _check(page, out, "call-restricted", failures)
     _logout(page)

@@ -12,7 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from service.api import errors
-from service.api.routes import ui_account, ui_auth, ui_calls, ui_legal_hold, ui_privacy, ui_qa, ui_users
+from service.api.routes import (
+    ui_account,
+    ui_auth,
+    ui_calls,
+    ui_legal_hold,
+    ui_privacy,
+    ui_privacy_items,
+    ui_qa,
+    ui_users,
+)
 from service.ui.error_pages import domain_error_page
 from service.ui.security import UiSecurityHeaders
 from service.ui.web import STATIC_DIR, LoginRequired, PasswordChangeRequired, UiError, render
@@ -20,7 +29,7 @@ from service.ui.web import STATIC_DIR, LoginRequired, PasswordChangeRequired, Ui
 
 def install(app: FastAPI) -> None:
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
-    for module in (ui_auth, ui_account, ui_calls, ui_qa, ui_users, ui_privacy, ui_legal_hold):
+    for module in (ui_auth, ui_account, ui_calls, ui_qa, ui_users, ui_privacy, ui_legal_hold, ui_privacy_items):
         app.include_router(module.router)
     app.add_middleware(UiSecurityHeaders)
     errors.add_page_renderer(app, domain_error_page)  # domain errors on pages: the error page, not JSON
