@@ -148,8 +148,10 @@ def call_summaries(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Ca
                 Artefact.call_id.in_(ids), Artefact.deleted_at.is_(None), Artefact.legal_hold.is_(False))
             .group_by(Artefact.call_id)):
         until[call_id] = earliest
-    reviewers = dict(session.execute(select(CallReview.call_id, CallReview.reviewer)
-                                     .where(CallReview.call_id.in_(ids))).tuples())
+    reviewers: dict[uuid.UUID, str] = {}
+    for call_id, reviewer in session.execute(select(CallReview.call_id, CallReview.reviewer)
+                                             .where(CallReview.call_id.in_(ids))):
+        reviewers[call_id] = reviewer
     return {i: CallSummary(reason=reasons.get(i), pii_types=tuple(sorted(types.get(i, ()))),
                            retain_until=until.get(i), reviewed_by=reviewers.get(i)) for i in ids}
 
