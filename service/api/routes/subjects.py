@@ -62,6 +62,36 @@ class SubjectRequestIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000, description="Free text; no identifiers")
 
 
+class Attachment(BaseModel):
+    """Who attached a call to the request by hand, when, and why (the spoken identifier was misheard …)."""
+
+    by: str
+    at: str
+    reason: str
+
+
+class Person(BaseModel):
+    """The person who made a correction: their account and role (PROV agent of kind ``person``)."""
+
+    name: str
+    kind: Literal["person"]
+    role: str | None
+
+
+class MatchedCall(BaseModel):
+    id: str = Field(description="Puheturva's id of the call")
+    call_id: str = Field(description="The telephony system's id")
+    matched_by: list[str] = Field(description="Identifier kinds that matched (``manual``: attached by hand)")
+    match: Literal["party", "mention"] = Field(description="party: the person's own call; mention: the person "
+                                                           "was only spoken of in it")
+
+
+class AttachedCall(MatchedCall):
+    """A call a privacy officer attached to the request by hand."""
+
+    attached: Attachment
+
+
 class SubjectRequestOut(BaseModel):
     id: str
     kind: str
@@ -77,8 +107,7 @@ class SubjectRequestOut(BaseModel):
     approved_by: str | None = Field(default=None, description="The second privacy officer of an erasure")
     approved_at: datetime | None = None
     note: str | None
-    calls: list[dict[str, Any]] = Field(description="Matched calls: id, call_id (telephony), matched_by, match "
-                                                    "(party: the person's own call; mention: only spoken in it)")
+    calls: list[AttachedCall | MatchedCall] = Field(description="The calls concerning the person")
     result: dict[str, Any] = Field(description="The receipt: what was deleted, kept (and why), restricted")
 
 
@@ -111,7 +140,7 @@ class CorrectionOut(BaseModel):
     original_text: str
     corrected_text: str
     redacted_types: list[str]
-    agent: dict[str, Any]
+    agent: Person
     created_at: datetime
 
 
