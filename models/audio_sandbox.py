@@ -79,9 +79,9 @@ def _child_main(conn: multiprocessing.connection.Connection) -> None:
     while True:
         try:
             request = conn.recv()
-        except (EOFError, OSError):
+            data = conn.recv_bytes()
+        except (EOFError, OSError):  # closed, or the parent was killed in the middle of sending a request
             return
-        data = conn.recv_bytes()
         kwargs, as_limit, want_samples = request
         used = resource.getrusage(resource.RUSAGE_SELF)
         resource.setrlimit(resource.RLIMIT_CPU, (int(used.ru_utime + used.ru_stime) + CPU_SECONDS,
