@@ -79,37 +79,42 @@ def _child_main(conn: multiprocessing.connection.Connection) -> None:
     while True:
         try:
             request = conn.recv()
-        except (EOFError, OSError):
-            return
-        data = conn.recv_bytes()
-        kwargs, as_limit, want_samples = request
-        used = resource.getrusage(resource.RUSAGE_SELF)
-        resource.setrlimit(resource.RLIMIT_CPU, (int(used.ru_utime + used.ru_stime) + CPU_SECONDS,
-                                                 resource.RLIM_INFINITY))
-        resource.setrlimit(resource.RLIMIT_AS, (as_limit, resource.RLIM_INFINITY))
-        try:
-            audio = decode(data, **kwargs)
-        except InvalidAudio as exc:
-            conn.send(("invalid", exc.reason))
-            continue
-        except AudioTooLong as exc:
-            conn.send(("too_long", (exc.duration, exc.limit)))
-            continue
-        except MemoryError:
-            conn.send(("failed", "MemoryError"))
-            continue
-        except Exception as exc:  # any decoder error is the input's fault; only its type goes back
-            conn.send(("failed", type(exc).__name__))
-            continue
-        finally:
-            del data
-        length = len(audio.channels[0]) if want_samples else 0
-        conn.send(("ok", _Facts(shape=(audio.n_channels, length), duration=audio.duration, sha256=audio.sha256,
-                                source_format=audio.source_format, source_codec=audio.source_codec,
-                                source_sample_rate=audio.source_sample_rate)))
-        for channel in audio.channels if length else ():  # one channel at a time: no stacked copy
-            conn.send_bytes(np.ascontiguousarray(channel).data.cast("B"))
-        del audio
+            data = conn.recv_bytes()
+            _answer(conn, request, data)
+        except (EOFError, OSError):  # closed, or the parent was killed while sending a request or reading
+            return  # the answer (a worker SIGKILLed mid-decode): nobody is left to tell
+
+
+def _answer(conn: multiprocessing.connection.Connection, request: Any, data: bytes) -> None:
+    """Decode one request's ``data`` under its limits and send the answer (or the error's type) back."""
+    kwargs, as_limit, want_samples = request
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    resource.setrlimit(resource.RLIMIT_CPU, (int(used.ru_utime + used.ru_stime) + CPU_SECONDS,
+                                             resource.RLIM_INFINITY))
+    resource.setrlimit(resource.RLIMIT_AS, (as_limit, resource.RLIM_INFINITY))
+    try:
+        audio = decode(data, **kwargs)
+    except InvalidAudio as exc:
+        conn.send(("invalid", exc.reason))
+        return
+    except AudioTooLong as exc:
+        conn.send(("too_long", (exc.duration, exc.limit)))
+        return
+    except MemoryError:
+        conn.send(("failed", "MemoryError"))
+        return
+    except Exception as exc:  # any decoder error is the input's fault; only its type goes back
+        conn.send(("failed", type(exc).__name__))
+        return
+    finally:
+        del data
+    length = len(audio.channels[0]) if want_samples else 0
+    conn.send(("ok", _Facts(shape=(audio.n_channels, length), duration=audio.duration, sha256=audio.sha256,
+                            source_format=audio.source_format, source_codec=audio.source_codec,
+                            source_sample_rate=audio.source_sample_rate)))
+    for channel in audio.channels if length else ():  # one channel at a time: no stacked copy
+        conn.send_bytes(np.ascontiguousarray(channel).data.cast("B"))
+    del audio
 
 
 # Imported by name (not run as __main__), so that what the child pickles names this module.

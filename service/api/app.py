@@ -1,4 +1,5 @@
-"""The FastAPI application: routes, error mapping, and (embedded mode) the worker threads and sweeper."""
+"""The FastAPI application: routes, error mapping, the webhook's queue gate, and (embedded mode) the supervised
+worker processes and the retention sweeper."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from service.api.routes import audio_stream, calls, health, privacy_workbench, u
 from service.api.routes import metrics as metrics_route
 from service.api.routes import rights_items as rights_items_route
 from service.api.routes import subjects as subjects_route
+from service.jobs.backpressure import QueueGate, QueueLimits
 from service.jobs.context import WorkerContext, context_from_settings
-from service.jobs.embedded import EmbeddedRunner
+from service.jobs.worker_process import WorkerPool
 from service.platform.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,10 @@ SWEEP_EVERY_S = 3600.0
 
 def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: WorkerContext | None = None
                ) -> FastAPI:
-    """Build the app. ``workers=False`` serves HTTP only (tests, or Celery mode where workers run apart)."""
+    """Build the app. ``workers=False`` serves HTTP only (tests, or Celery mode where workers run apart).
+
+    The worker processes load the models themselves, from ``settings``; a ``ctx`` given here (a test's
+    database or blob store) serves the API only."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -40,12 +45,12 @@ def create_app(settings: Settings | None = None, *, workers: bool = True, ctx: W
         app.state.runner = None
         if settings.demo:
             _announce_demo(app.state.ctx)
+        app.state.queue_gate = QueueGate(app.state.ctx.db, QueueLimits(settings.max_queue_depth,
+                                                                        settings.max_queue_age_s))
         stop = threading.Event()
-        if workers and settings.queue == "embedded" and settings.worker_threads > 0:
-            if app.state.ctx._pipeline is None:
-                _check_model(settings)
-            app.state.runner = EmbeddedRunner(app.state.ctx, settings.worker_threads)
-            app.state.runner.start()
+        if workers and settings.queue == "embedded" and settings.worker_processes > 0:
+            # Processes of their own, at lower priority: this one never loads the models (issue 15).
+            app.state.runner = WorkerPool(settings, settings.worker_processes, nice=settings.worker_nice).start()
         if workers and settings.queue == "embedded":  # with or without worker threads (review #12)
             threading.Thread(target=_sweeper, args=(app.state.ctx, stop), daemon=True,
                              name="puheturva-sweeper").start()
@@ -109,13 +114,6 @@ def _check_config() -> None:
     get_register()
     get_retention()
     get_scorecard()
-
-
-def _check_model(settings: Settings) -> None:
-    """Refuse to start worker threads on a missing or corrupt ASR model (they would fail every job)."""
-    from service.pipeline.build import check_asr_model
-
-    check_asr_model(settings)
 
 
 def _sweeper(ctx: WorkerContext, stop: threading.Event) -> None:

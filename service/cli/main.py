@@ -200,7 +200,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
 ) -> None:
-    """Run the API (and, in the embedded default, the worker threads and the retention sweeper)."""
+    """Run the API (and, in the embedded default, the supervised worker processes and the retention sweeper)."""
     import logging
 
     import uvicorn
@@ -217,16 +217,26 @@ def serve(
     except ConfigError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     private_dir(settings.data_dir)
-    if settings.queue == "embedded" and settings.worker_threads > 0:
+    if settings.queue == "embedded" and settings.worker_processes > 0:
         from models.asr import ModelLoadError
-        from service.pipeline.build import check_asr_model
 
-        try:  # here, for a one-line message; the app's start-up checks again when run by plain uvicorn
-            check_asr_model(settings)
+        try:  # for a one-line message before the port opens; the worker processes load it for themselves
+            _check_model_in_child(settings)
         except ModelLoadError as exc:
             raise fail(f"the ASR model cannot be loaded: {exc}", EXIT_MODEL) from None
     uvicorn.run("service.api.app:app_from_env", factory=True, host=host, port=port, log_level="info",
                 log_config=uvicorn_log_config())
+
+
+def _check_model_in_child(settings: Any) -> None:
+    """Load the ASR model once in a short-lived child process: the API process itself never holds it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from service.jobs.worker_process import check_asr_model
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(check_asr_model, settings).result()
 
 
 @app.command()

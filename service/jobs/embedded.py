@@ -1,8 +1,10 @@
-"""The embedded default: worker threads inside the API process, fed from the same durable job rows.
+"""The embedded default's job loop: poll the durable job rows, claim one, run it; reap jobs of lost workers.
 
-Nothing is held only in memory: a job is a database row from the moment the webhook answers 202, a worker
-claims it in a transaction, and a process killed mid-job leaves a row whose heartbeat goes stale; the
-reaper (in every runner, periodically and at start) puts it back in the queue.
+It runs in worker processes of its own (``service.jobs.worker_process``), never in the API process: a
+transcribing worker holds the CPU and the interpreter for seconds at a time, and the webhook must not wait
+behind it. Nothing is held only in memory: a job is a database row from the moment the webhook answers 202,
+a worker claims it in a transaction, and a process killed mid-job leaves a row whose heartbeat goes stale;
+the reaper (in every worker, periodically and at start) puts it back in the queue.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
+from typing import Protocol
 
 from models.provenance import utcnow
 from service.jobs.context import WorkerContext
@@ -23,7 +27,17 @@ POLL_S = 1.0
 REAP_EVERY_S = 10.0
 
 
+class Signal(Protocol):
+    """A ``threading.Event`` or a ``multiprocessing`` one: what the loop waits on."""
+
+    def is_set(self) -> bool: ...
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
 def worker_id(n: int) -> str:
+    """Unique per process and slot; the pid in it lets an operator (or a test) find the process of a job."""
     return f"embedded-{socket.gethostname()}-{os.getpid()}-{n}"
 
 
@@ -48,44 +62,18 @@ def claim_and_run(ctx: WorkerContext, wid: str) -> bool:
     return True
 
 
-class EmbeddedRunner:
-    """``threads`` workers polling the job table; ``wake()`` after an ingest cuts the wait."""
-
-    def __init__(self, ctx: WorkerContext, threads: int) -> None:
-        self.ctx, self.n = ctx, threads
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        reap_stale(self.ctx)
-        for i in range(self.n):
-            t = threading.Thread(target=self._loop, args=(worker_id(i),), name=f"puheturva-worker-{i}",
-                                 daemon=True)
-            t.start()
-            self._threads.append(t)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        for t in self._threads:
-            t.join(timeout)
-
-    def _loop(self, wid: str) -> None:
-        last_reap = 0.0
-        import time
-
-        while not self._stop.is_set():
-            try:
-                if time.monotonic() - last_reap > REAP_EVERY_S:
-                    last_reap = time.monotonic()
-                    reap_stale(self.ctx)
-                if claim_and_run(self.ctx, wid):
-                    continue
-            except Exception as exc:
-                log.error("worker %s: %s", wid, type(exc).__name__)
-            self._wake.wait(POLL_S)
-            self._wake.clear()
+def run_loop(ctx: WorkerContext, wid: str, stop: Signal | threading.Event,
+             wake: Signal | threading.Event) -> None:
+    """Work until ``stop`` is set: run jobs back to back, otherwise sleep ``POLL_S`` or until ``wake``."""
+    last_reap = float("-inf")
+    while not stop.is_set():
+        try:
+            if time.monotonic() - last_reap > REAP_EVERY_S:
+                last_reap = time.monotonic()
+                reap_stale(ctx)
+            if claim_and_run(ctx, wid):
+                continue
+        except Exception as exc:
+            log.error("worker %s: %s", wid, type(exc).__name__)
+        wake.wait(POLL_S)
+        wake.clear()

@@ -29,7 +29,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from service.store.repo_jobs import job_counts
+from service.store.repo_jobs import job_counts, queue_status
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 if os.environ.get(MULTIPROC_ENV) and values.ValueClass is values.MutexValue:
@@ -105,6 +105,7 @@ class JobStateCollector(Collector):
         try:
             with self.db.session() as s:
                 counts = job_counts(s)
+                queue = queue_status(s)
         except Exception:  # a scrape must answer even while the database is down
             up.add_metric([], 0)
             yield up
@@ -114,6 +115,11 @@ class JobStateCollector(Collector):
             jobs.add_metric([state], n)
         up.add_metric([], 1)
         yield jobs
+        yield GaugeMetricFamily("puheturva_queue_depth", "Jobs a worker could claim now (back-pressure input)",
+                                value=queue.depth)
+        yield GaugeMetricFamily("puheturva_queue_oldest_age_seconds",
+                                "How long the longest-waiting claimable job has waited (back-pressure input)",
+                                value=queue.oldest_wait_s)
         yield up
 
 
@@ -129,9 +135,52 @@ def process_registry() -> CollectorRegistry:
     return registry
 
 
-def render(db: Any | None = None) -> bytes:
-    """The text exposition: process series, then (given a database) the job-state gauges."""
-    parts: Iterable[CollectorRegistry] = [process_registry()]
+class _Summed(Collector):
+    """Several registries as one: samples with the same name and labels are added up (counters and histogram
+    buckets of the API process and of its worker processes), ``_created`` keeps the earliest."""
+
+    def __init__(self, *registries: CollectorRegistry) -> None:
+        self.registries = registries
+
+    def collect(self) -> Iterator[Metric]:
+        families: dict[str, Metric] = {}
+        totals: dict[str, dict[tuple[str, tuple[tuple[str, str], ...]], float]] = {}
+        for registry in self.registries:
+            for family in registry.collect():
+                families.setdefault(family.name, family)
+                acc = totals.setdefault(family.name, {})
+                for sample in family.samples:
+                    key = (sample.name, tuple(sorted(sample.labels.items())))
+                    if key not in acc:
+                        acc[key] = sample.value
+                    elif sample.name.endswith("_created"):
+                        acc[key] = min(acc[key], sample.value)
+                    else:
+                        acc[key] += sample.value
+        for name, first in families.items():
+            merged = Metric(first.name, first.documentation, first.type, first.unit)
+            for (sample_name, labels), value in totals[name].items():
+                merged.add_sample(sample_name, dict(labels), value)
+            yield merged
+
+
+def worker_registry(path: str) -> CollectorRegistry:
+    """The series the embedded worker processes wrote under ``path`` (multiprocess files), aggregated."""
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
+    return registry
+
+
+def render(db: Any | None = None, worker_dir: str | None = None) -> bytes:
+    """The text exposition: process series (plus, given ``worker_dir``, the embedded worker processes' series
+    added in), then (given a database) the job-state and queue gauges."""
+    own = process_registry()
+    if worker_dir is not None:
+        own = CollectorRegistry(auto_describe=False)
+        own.register(_Summed(process_registry(), worker_registry(worker_dir)))
+    parts: Iterable[CollectorRegistry] = [own]
     if db is not None:
         jobs = CollectorRegistry(auto_describe=False)
         jobs.register(JobStateCollector(db))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.platform.crypto import KeyFormatError, load_or_create_key_file, parse_key
@@ -81,7 +81,8 @@ class TelephonyClient(BaseModel):
 class Settings(BaseSettings):
     """Every setting of the service. Field descriptions are rendered into the README."""
 
-    model_config = SettingsConfigDict(env_prefix="PUHETURVA_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PUHETURVA_", env_file=".env", extra="ignore",
+                                      populate_by_name=True)
 
     environment: Literal["development", "production"] = Field(
         "development", description="`production` refuses generated keys and development secrets.")
@@ -160,9 +161,22 @@ class Settings(BaseSettings):
         16, ge=1, description="Webhook bodies read at the same time; one more waits a moment, then gets 503 with "
                               "Retry-After (bounds the memory that uploads hold before their signature is "
                               "checked).")
-    worker_threads: int = Field(1, ge=0, description="Embedded worker threads (0: no embedded worker).")
+    worker_processes: int = Field(
+        1, ge=0, validation_alias=AliasChoices("worker_processes", "PUHETURVA_WORKER_PROCESSES",
+                                               "PUHETURVA_WORKER_THREADS"),
+        description="Embedded worker processes started and supervised by `puheturva serve` (0: API only). "
+                    "The old name `PUHETURVA_WORKER_THREADS` is still read.")
+    worker_nice: int = Field(
+        10, ge=0, le=19, description="Niceness added to embedded worker processes: transcription yields the CPU "
+                                     "to the API, so webhooks stay fast under full load.")
+    max_queue_depth: int = Field(
+        2000, ge=0, description="Webhook answers 503 with Retry-After while more jobs than this wait to be "
+                                "processed (0: no limit); nothing is stored then.")
+    max_queue_age_s: float = Field(
+        3600.0, ge=0, description="Webhook answers 503 with Retry-After while the oldest waiting job has waited "
+                                  "longer than this (seconds; 0: no limit).")
     queue: Literal["embedded", "celery"] = Field(
-        "embedded", description="`embedded` worker threads in the API process, or `celery` workers.")
+        "embedded", description="`embedded` worker processes beside the API, or `celery` workers.")
     broker_url: str | None = Field(
         None, description="Celery broker URL (when `queue=celery`): `redis://host:6379/0` or "
                           "`amqp://user:pass@host:5672//`.")

@@ -10,6 +10,7 @@ Commit right after ``claim_next_job``: on PostgreSQL the claimed row stays locke
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select
@@ -164,6 +165,31 @@ def requeue_stale_jobs(
             job.state = JobState.QUEUED.value
             job.next_attempt_at = now
     return len(stale)
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """Work waiting for a worker: how many jobs are due, and how long the longest-waiting one has waited."""
+
+    depth: int
+    oldest_wait_s: float
+
+
+def queue_status(session: Session, now: datetime | None = None) -> QueueStatus:
+    """Jobs a worker could claim now (queued, or failed with the retry time reached; restricted calls' jobs
+    wait on purpose and are left out) and the wait of the oldest, since it became due.
+
+    One aggregate over ``ix_jobs_state_next_attempt_at``: cheap enough for the webhook's back-pressure check.
+    """
+    now = now or utcnow()
+    depth, first_due = session.execute(
+        select(func.count(), func.min(Job.next_attempt_at))
+        .where(Job.state.in_(_CLAIMABLE), Job.next_attempt_at <= now, unrestricted_call())
+    ).one()
+    oldest: datetime | None = first_due  # NULL when nothing is due, whatever the column's type says
+    if oldest is None:
+        return QueueStatus(depth=int(depth), oldest_wait_s=0.0)
+    return QueueStatus(depth=int(depth), oldest_wait_s=max((now - oldest).total_seconds(), 0.0))
 
 
 def get_job(session: Session, job_id: int) -> Job | None:

@@ -45,9 +45,12 @@ def metrics_reader(request: Request, ctx: CtxDep) -> None:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def scrape(ctx: CtxDep, _reader: Annotated[None, Depends(metrics_reader)]) -> Response:
-    """Counters, histograms and (read now from the database) jobs by state."""
-    body = await run_in_threadpool(metrics.render, ctx.db)
+async def scrape(request: Request, ctx: CtxDep, _reader: Annotated[None, Depends(metrics_reader)]) -> Response:
+    """Counters and histograms (the embedded worker processes' added in), and, read now from the database,
+    jobs by state and the queue's depth and oldest wait."""
+    pool = getattr(request.app.state, "runner", None)
+    worker_dir = getattr(pool, "extra_metrics_dir", None)
+    body = await run_in_threadpool(metrics.render, ctx.db, worker_dir)
     return Response(body, media_type=metrics.CONTENT_TYPE)
 
 

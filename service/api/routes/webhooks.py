@@ -22,6 +22,7 @@ from service.api.deps import CtxDep
 from service.api.errors import ApiError
 from service.api.schemas import Accepted, CallMetadata, Problem
 from service.calls.ingest import accept_call, previous_delivery
+from service.jobs.backpressure import RETRY_AFTER_S, QueueGate
 from service.jobs.dispatch import dispatch
 from service.platform.signing import PendingVerification, SignatureError, StaleTimestamp, check_headers
 
@@ -87,6 +88,19 @@ async def _read_signed_body(request: Request, limit: int, pending: PendingVerifi
         semaphore.release()
 
 
+async def _refuse_when_behind(request: Request) -> None:
+    """503 + Retry-After, before a body byte is read, while the job queue is past its limits."""
+    gate: QueueGate | None = getattr(request.app.state, "queue_gate", None)
+    if gate is None:
+        return
+    if gate.stale():
+        await run_in_threadpool(gate.refresh)
+    limit = gate.verdict()
+    if limit is not None:
+        raise ApiError(503, "queue_full", f"the processing queue is past its {limit} limit; retry later",
+                       {"Retry-After": str(RETRY_AFTER_S)})
+
+
 @router.post("/calls", status_code=202, response_model=Accepted, responses=ERRORS,
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["audio", "metadata"],
@@ -98,6 +112,7 @@ async def post_call(request: Request, ctx: CtxDep) -> JSONResponse:
     limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
     secrets = [(c.name, c.secret.get_secret_value()) for c in settings.telephony_clients]
     pending = _check_signature_headers(request, secrets)
+    await _refuse_when_behind(request)
     body = await _read_signed_body(request, limit, pending, settings.max_concurrent_webhook_bodies)
     try:
         msg = pending.finish()
