@@ -126,7 +126,9 @@ def gather(settings: Any, call_id: uuid.UUID, result: ProcessResult, now: dateti
     arts = [artefact(ArtefactKind.REDACTED_AUDIO, blob_key=wav.key, sha256=_sha(wav.data), size=len(wav.data),
                      content_type="audio/wav"),
             artefact(ArtefactKind.REDACTED_TRANSCRIPT), artefact(ArtefactKind.ENTITIES),
-            artefact(ArtefactKind.CLASSIFICATION), artefact(ArtefactKind.RIGHTS_ITEMS, source="rekisteroity")]
+            artefact(ArtefactKind.CLASSIFICATION)]
+    if result.rights_items:  # only a call with requests in it keeps them, under their own (longer) retention
+        arts.append(artefact(ArtefactKind.RIGHTS_ITEMS, source="rekisteroity"))
     if settings.keep_raw_transcript:
         raw = Blob(call_blob_key(call_id, ArtefactKind.RAW_TRANSCRIPT.value),
                    json.dumps([{"turn": t.index, "speaker": t.speaker, "text": t.raw_text}

@@ -128,7 +128,7 @@ def test_a_call_still_processing_says_so(served: Served, page: Any, tmp_path: Pa
     login(page, served.base_url, "qa-anna")
     page.goto(f"{served.base_url}/ui/calls?lang={lang}")
     row = page.locator("table.calls tr", has=page.locator("a.call-link", has_text="pbx-1985"))
-    cell = row.locator("td").last
+    cell = row.locator("td.retention")
     assert cell.inner_text().strip() == processing
     assert expires not in cell.inner_text() and row.locator(".badge-expiring").count() == 0
     page.screenshot(path=str(shots(tmp_path) / f"list-processing-{lang}.png"), full_page=True)

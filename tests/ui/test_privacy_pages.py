@@ -15,6 +15,7 @@ import pytest
 
 from service.store.models import User
 from service.store.repo_users import create_user
+from service.ui.i18n import MESSAGES
 from tests.service.subject_seed import OTHER, PEKKA, Person, seed_call
 from tests.ui.clients import PASSWORD
 from tests.ui.conftest import Served
@@ -200,7 +201,8 @@ def test_rectification_beside_its_turn(people: Served, open_as: Any, tmp_path: P
     page.goto(f"{base}/ui/calls/pbx-u6?client=default")
     second = page.locator("#turn-1")
     assert second.locator(".turn-no").inner_text() == w["turn2"], "turns count from 1, as in the form"
-    assert "Henkilötunnukseni on HETU" in second.locator(".turn-text").inner_text(), "the turn keeps its text"
+    chip = MESSAGES["chip.HETU"][0 if lang == "fi" else 1]  # chips speak the UI's language (HETU / PIC)
+    assert f"Henkilötunnukseni on {chip}" in second.locator(".turn-text").inner_text(), "the turn keeps its text"
     fix = second.locator(".turn-corrections")
     assert "Soitan laskusta, summa oli 45 euroa." in fix.inner_text()
     assert w["correction_of"] in fix.inner_text() and "tsv-pekka" in fix.inner_text()

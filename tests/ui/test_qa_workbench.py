@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from service.calls.qa_review import mark_reviewed
 from service.store.models import AuditEntry, RedactionReport
+from service.ui.i18n import MESSAGES
 from tests.ui.conftest import Served, login
 from tests.ui.qa_seed import add_measures
 
@@ -105,7 +106,7 @@ def test_call_page_measures_review_scorecard_and_flag(served: Served, sized: Any
     item.locator("button[type=submit]").click()
     flagged = page.locator(f"#turn-{turn} .chip[data-s='{start}']")
     expect(flagged).to_have_class(re.compile(r"chip-flagged"))
-    expect(flagged).to_have_text("HETU")
+    expect(flagged).to_have_text(MESSAGES["chip.HETU"][0 if lang == "fi" else 1])  # chips speak the UI's language
     expect(page.locator(f"#qa-flags li[data-turn='{turn}'][data-s='{start}'] .qa-flagged")).to_contain_text(
         text["flagged"])
     page.screenshot(path=str(shots(tmp_path) / f"qa-call-{case}.png"), full_page=True)

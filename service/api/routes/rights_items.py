@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from service.api.deps import CtxDep, Principal, SessionDep, require_roles
@@ -21,6 +21,8 @@ from service.privacy import rights_items
 router = APIRouter(prefix="/v1/privacy/items", tags=["privacy items"])
 choices_router = APIRouter(prefix="/v1/marketing-choices", tags=["marketing choices"])
 Officer = Annotated[Principal, Depends(require_roles("privacy_officer"))]
+# An item id is a database integer: a larger one is simply unknown (PostgreSQL's integer would overflow: 500).
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 OfficerOrAdmin = Annotated[Principal, Depends(require_roles("privacy_officer", "admin"))]
 ItemStatus = Literal["pending", "confirmed", "rejected", "all"]
 
@@ -52,12 +54,12 @@ def list_items(session: SessionDep, user: Officer, status: ItemStatus | None = "
 
 
 @router.get("/{item_id}", responses=ERRORS)
-def get_item(item_id: int, session: SessionDep, user: Officer) -> dict[str, Any]:
+def get_item(item_id: ItemId, session: SessionDep, user: Officer) -> dict[str, Any]:
     return rights_items.get_item(session, item_id).to_dict()
 
 
 @router.post("/{item_id}/confirm", responses=ERRORS)
-def confirm(item_id: int, body: ConfirmIn, session: SessionDep, ctx: CtxDep, user: Officer,
+def confirm(item_id: ItemId, body: ConfirmIn, session: SessionDep, ctx: CtxDep, user: Officer,
             background: BackgroundTasks) -> dict[str, Any]:
     """Confirm an item: a rights request opens a subject request, a marketing choice is verified (and sent to
     the call's client as a signed ``marketing_choice.verified`` callback)."""
@@ -74,7 +76,7 @@ def confirm(item_id: int, body: ConfirmIn, session: SessionDep, ctx: CtxDep, use
 
 
 @router.post("/{item_id}/reject", responses=ERRORS)
-def reject(item_id: int, body: RejectIn, session: SessionDep, user: Officer) -> dict[str, Any]:
+def reject(item_id: ItemId, body: RejectIn, session: SessionDep, user: Officer) -> dict[str, Any]:
     return rights_items.reject(session, item_id, reason=body.reason, actor=user.name, role=user.role).to_dict()
 
 

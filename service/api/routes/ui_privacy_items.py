@@ -13,6 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import SessionDep
+from service.api.routes.rights_items import ItemId
 from service.calls.callbacks import notify_marketing_choice
 from service.platform.errors import Invalid
 from service.privacy import rights_items, subjects
@@ -39,7 +40,7 @@ def queue(request: Request, session: SessionDep, user: UiPrivacyOfficer) -> HTML
 
 
 @router.post("/{item_id}/confirm")
-def confirm(item_id: int, request: Request, session: SessionDep, user: UiPrivacyOfficer, form: CheckedForm,
+def confirm(item_id: ItemId, request: Request, session: SessionDep, user: UiPrivacyOfficer, form: CheckedForm,
             background: BackgroundTasks) -> Response:
     ctx = request.app.state.ctx
     try:
@@ -58,7 +59,7 @@ def confirm(item_id: int, request: Request, session: SessionDep, user: UiPrivacy
 
 
 @router.post("/{item_id}/reject")
-def reject(item_id: int, request: Request, session: SessionDep, user: UiPrivacyOfficer, form: CheckedForm
+def reject(item_id: ItemId, request: Request, session: SessionDep, user: UiPrivacyOfficer, form: CheckedForm
            ) -> Response:
     try:
         rights_items.reject(session, item_id, reason=str(form.get("reason", "")), actor=user.name, role=user.role)
