@@ -52,9 +52,9 @@ def _claimed(ctx: WorkerContext) -> tuple[uuid.UUID, int]:
 def test_gather_touches_nothing_and_holds_every_row(isolated_settings: Path, result: Any) -> None:
     rows = gather(get_settings(), uuid.uuid4(), result, utcnow())
     assert [b.data for b in rows.blobs] == [result.redacted_audio_wav]  # no raw transcript unless kept
+    assert rows.rights_items == ()  # the fake pipeline runs no rights detector, so no rights_items artefact either
     assert [a.kind for a in rows.artefacts] == ["redacted_audio", "redacted_transcript", "entities",
-                                                "classification", "rights_items"]
-    assert rows.rights_items == ()  # the fake pipeline runs no rights detector
+                                                "classification"]
     assert rows.index_terms == (("phone", canonical_value("phone", PHONE)),)
     assert rows.turns[1].words == tuple(w.to_dict() for w in result.turns[1].words)
     assert [(c.kind, c.label) for c in rows.classifications if c.value is None] == [
