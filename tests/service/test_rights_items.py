@@ -12,14 +12,11 @@ import base64
 import dataclasses
 import io
 import json
-import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -41,6 +38,7 @@ from service.store.repo_calls import create_call_with_job
 from service.store.repo_jobs import claim_next_job
 from service.store.repo_users import create_user
 from tests.service.fake_pipeline import fake_pipeline, stereo_audio
+from tests.service.test_callbacks import _Recorder, receiver  # noqa: F401 - the local callback receiver fixture
 
 SECRET = "whsec_" + base64.b64encode(b"r" * 32).decode()
 CALLER = "040 765 1234"
@@ -103,31 +101,9 @@ def test_the_stage_can_be_switched_off() -> None:
 # ------------------------------------------------------------------------------------------ through HTTP
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[bytes, dict[str, str]]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["content-length"]))
-        _Recorder.received.append((body, dict(self.headers.items())))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def receiver() -> Iterator[str]:
-    _Recorder.received = []
-    server = HTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/crm"
-    server.shutdown()
-
-
 @pytest.fixture
 def api(isolated_settings: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        receiver: str) -> Iterator[TestClient]:
+        receiver: str) -> Iterator[TestClient]:  # noqa: F811 - the imported fixture
     clients = tmp_path / "clients.yaml"
     clients.write_text(f"- name: pbx2\n  secret: {SECRET}\n  callback_url: {receiver}\n", encoding="utf-8")
     monkeypatch.setenv("PUHETURVA_DATABASE_URL", db_url)
