@@ -19,12 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from service.platform.errors import Invalid
+from service.platform.yaml_models import load_yaml_model
 from service.privacy import audit
 from service.store.models import ScorecardAnswer
 from service.store.repo_qa import scorecard_answer
@@ -125,17 +125,7 @@ class Scorecard(_Model):
 
 def load_scorecard(path: Path) -> Scorecard:
     """Read and validate a scorecard file; every problem becomes a ``ScorecardError`` naming file and key."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScorecardError(f"cannot read scorecard {path}: {exc}") from exc
-    try:
-        return Scorecard.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors())
-        raise ScorecardError(f"invalid scorecard {path}: {problems}") from None
+    return load_yaml_model(path, Scorecard, "scorecard", ScorecardError)
 
 
 @lru_cache(maxsize=4)

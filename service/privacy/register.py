@@ -13,10 +13,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.platform.durations import Duration, parse_duration
+from service.platform.yaml_models import load_yaml_model
 from service.store.kinds import ArtefactKind
 
 log = logging.getLogger(__name__)
@@ -182,17 +182,7 @@ class Register(_Strict):
 
 def load_register(path: Path) -> Register:
     """Read and validate a register file; every problem becomes a ``RegisterError`` naming file and key."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RegisterError(f"cannot read register {path}: {exc}") from exc
-    try:
-        return Register.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors())
-        raise RegisterError(f"invalid register {path}: {problems}") from None
+    return load_yaml_model(path, Register, "register", RegisterError)
 
 
 @lru_cache(maxsize=4)

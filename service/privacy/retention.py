@@ -31,13 +31,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from models.provenance import utcnow
 from service.platform.blobstore import BlobError, BlobStore
 from service.platform.durations import Duration, parse_duration
+from service.platform.yaml_models import load_yaml_model
 from service.privacy import audit
 from service.privacy.register import RECORD_KINDS, Register, RegisterError
 from service.store.kinds import ArtefactKind
@@ -207,15 +207,7 @@ def _label_pairs(classifications: Any) -> set[tuple[str, str]]:
 
 
 def load_retention(path: Path, register: Register | None = None) -> RetentionConfig:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        cfg = RetentionConfig.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise RetentionConfigError(f"cannot read retention config {path}: {exc}") from exc
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: "
-                             f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
-        raise RetentionConfigError(f"invalid retention config {path}: {problems}") from None
+    cfg = load_yaml_model(path, RetentionConfig, "retention config", RetentionConfigError)
     if register is not None:
         cfg.check_against(register)
     return cfg
