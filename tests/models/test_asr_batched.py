@@ -7,30 +7,20 @@ which words int8 decoding produces.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
-from models.asr import SAMPLE_RATE, AsrSettings, _BatchLayout, load_transcriber
+from models.asr import SAMPLE_RATE, AsrSettings, _BatchLayout, _Raw, _RawWord, load_transcriber
 
 
-@dataclass(frozen=True)
-class _W:
-    start: float
-    end: float
-    word: str
-    probability: float = 0.9
+def _S(start: float, end: float, text: str, words: tuple[_RawWord, ...]) -> _Raw:
+    """A decoded segment as faster-whisper's batched pipeline yields it (the shape ``_BatchLayout.restore`` reads)."""
+    return _Raw(start, end, text, words, avg_logprob=0.0, no_speech_prob=0.0)
 
 
-@dataclass(frozen=True)
-class _S:
-    start: float
-    end: float
-    text: str
-    words: tuple[_W, ...]
-    avg_logprob: float = 0.0
-    no_speech_prob: float = 0.0
+def _W(start: float, end: float, word: str) -> _RawWord:
+    return _RawWord(start, end, word, 0.9)
 
 
 def test_layout_maps_batched_times_back_to_each_channel() -> None:
