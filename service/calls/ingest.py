@@ -74,8 +74,8 @@ def accepted_body(external_id: str, job_id: int | None, status: str, client: str
 
 
 def previous_delivery(db: Database, client: str, webhook_id: str) -> Accepted | None:
-    """The stored answer to an earlier delivery with the same webhook id, if any."""
-    with db.session() as s:
+    """The stored answer to an earlier delivery with the same webhook id, if any (a read: waits for no writer)."""
+    with db.read_session() as s:
         d = find_delivery(s, client, webhook_id)
         return Accepted(d.status_code, dict(d.response), created=False) if d else None
 

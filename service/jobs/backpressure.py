@@ -61,7 +61,7 @@ class QueueGate:
             if time.monotonic() - self._read_at < self.ttl_s:
                 return  # another request refreshed it meanwhile
             try:
-                with self.db.session() as s:
+                with self.db.read_session() as s:
                     self._status = queue_status(s)
             except Exception as exc:  # the ingest's own transaction reports a database fault, with its answer
                 log.warning("queue status unreadable (%s); accepting", type(exc).__name__)

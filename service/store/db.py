@@ -6,6 +6,15 @@ upgrade to a writer once another connection wrote), which is what the job claim,
 the audit chain rely on. The price: transactions are serialised, so never hold a session across slow work
 (ASR), open a short one per step.
 
+Two things keep that queue short under load (issue 15: the webhook's p99 while a worker writes):
+- the threads of one process take their turn on a lock of the ``Database`` before ``BEGIN IMMEDIATE``.
+  SQLite's own busy handler polls with growing sleeps (up to 100 ms between tries), so twenty webhook threads
+  waiting inside SQLite woke late and in no order; on the lock each wakes as soon as the one before commits.
+  Other processes (the worker process, the CLI) still meet at SQLite's lock.
+- ``Database.read_session()`` opens a deferred transaction and takes no lock: in WAL mode a reader sees the
+  last commit and never waits for a writer. Only for sessions that never write (a deferred transaction that
+  writes could fail half-way, see above).
+
 PostgreSQL: plain READ COMMITTED; the code that must serialise uses ``FOR UPDATE SKIP LOCKED`` or advisory
 locks explicitly.
 """
@@ -13,9 +22,10 @@ locks explicitly.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,6 +44,7 @@ log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant works; it only has to be the same in every process migrating this database.
 _MIGRATION_LOCK_ID = 0x7075_6865  # "puhe"
+READ_ONLY = "puheturva_read_only"  # an execution option: SQLite opens a deferred transaction
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -75,7 +86,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -103,8 +114,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any exception."""
+def session_scope(factory: sessionmaker[Session], turn: threading.RLock | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception; under ``turn`` when given.
+
+    ``turn`` is reentrant so that a scope opened inside another on the same thread behaves as it did without
+    it (SQLite decides, after its busy timeout), instead of waiting for itself forever.
+    """
+    if turn is not None and not turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        turn = None  # as long as SQLite would have waited; from here SQLite's busy timeout decides
     session = factory()
     try:
         yield session
@@ -114,18 +131,32 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+        if turn is not None:
+            turn.release()
 
 
 @dataclass
 class Database:
-    """An engine and its session factory, the thing the API, workers and CLI share."""
+    """An engine and its session factories, the thing the API, workers and CLI share."""
 
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session] | None = None
+    _turn: threading.RLock | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.engine.dialect.name == "sqlite":
+            self._turn = threading.RLock()
+            if self.readers is None:
+                self.readers = make_session_factory(self.engine.execution_options(**{READ_ONLY: True}))
 
     def session(self) -> Any:
-        """``with db.session() as s:`` — a ``session_scope`` on this database."""
-        return session_scope(self.sessions)
+        """``with db.session() as s:`` — a ``session_scope`` on this database (SQLite: in this process's turn)."""
+        return session_scope(self.sessions, self._turn)
+
+    def read_session(self) -> Any:
+        """A scope for reads only: on SQLite a deferred transaction that neither waits for nor blocks writers."""
+        return session_scope(self.readers or self.sessions)
 
     def dispose(self) -> None:
         self.engine.dispose()
