@@ -1,8 +1,10 @@
 """Shared by ``bench/ingest.py`` and ``bench/load.py``: the servers they compare and the clients that load them.
 
-Both benchmarks put the product's webhook beside a *bare* FastAPI endpoint that only reads the multipart
-body and answers 202, served the same way (its own uvicorn process on loopback, access log on), so the
-printed ratio says what the product's ingest costs on this machine at this moment, whatever else runs on it.
+Both benchmarks put the product's webhook beside a *bare* FastAPI endpoint that only stores the upload (the
+issue's "store-only endpoint": it parses the multipart body, writes the audio part to a file and answers 202;
+no signature, validation, encryption, fsync or database), served the same way (its own uvicorn process on
+loopback, access log on), so the printed ratio says what the product's ingest costs on this machine at this
+moment, whatever else runs on it.
 "busy" means the product's embedded worker process transcribes throughout the measurement: a backlog of
 long calls is queued first, and a sampler reads the job table to report the share of the time it was busy.
 """
@@ -38,18 +40,24 @@ AUDIO = (ROOT / "tests/data/phone.wav").read_bytes()
 LONG_CALL = (ROOT / "tests/data/call_stereo.wav").read_bytes()
 
 BARE_APP = '''
+import os
+import uuid
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 app = FastAPI()
+DIR = os.environ["BARE_DIR"]
 
 
 @app.post("/v1/calls")
 async def accept(request: Request):
     async with request.form() as form:
         audio = form.get("audio")
-        size = len(await audio.read()) if audio is not None and hasattr(audio, "read") else 0
-    return JSONResponse({"status": "queued", "bytes": size}, status_code=202)
+        data = await audio.read() if audio is not None and hasattr(audio, "read") else b""
+    with open(os.path.join(DIR, uuid.uuid4().hex), "wb") as f:
+        f.write(data)
+    return JSONResponse({"status": "queued", "bytes": len(data)}, status_code=202)
 '''
 
 
@@ -118,10 +126,11 @@ def running(cmd: list[str], env: dict[str, str], port: int, log: Path, ready_pat
 def bare_server(tmp: Path) -> Iterator[str]:
     """The bare endpoint in its own uvicorn process."""
     (tmp / "bare_app.py").write_text(BARE_APP)
+    (tmp / "bare_store").mkdir(exist_ok=True)
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "--app-dir", str(tmp), "bare_app:app", "--port", str(port),
            "--log-level", "info"]
-    with running(cmd, dict(os.environ), port, tmp / "bare.log", "") as base:
+    with running(cmd, {**os.environ, "BARE_DIR": str(tmp / "bare_store")}, port, tmp / "bare.log", "") as base:
         yield base
 
 

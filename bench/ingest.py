@@ -1,9 +1,9 @@
 """Webhook ingest latency vs a bare FastAPI endpoint, with the embedded worker idle and busy, in one run.
 
-The bare endpoint only reads the multipart body and answers 202; the product verifies the signature, checks
-the queue, parses multipart, validates the audio in the decoder sandbox, encrypts and writes it, and commits
-call + job + delivery rows before its 202. Each runs as its own uvicorn process on loopback and gets the same
-``--requests`` from ``--clients`` concurrent clients.
+The bare endpoint only stores the upload (parses the multipart body, writes the audio part to a file, 202);
+the product verifies the signature, checks the queue, parses multipart, validates the audio in the decoder
+sandbox, encrypts and writes it with fsync, and commits call + job + delivery rows before its 202. Each runs
+as its own uvicorn process on loopback and gets the same ``--requests`` from ``--clients`` concurrent clients.
 
 - idle: the product with no worker process (``PUHETURVA_WORKER_PROCESSES=0``), and the bare endpoint;
 - busy: the product with one worker process kept transcribing by a backlog of long calls, and the bare

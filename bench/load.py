@@ -5,9 +5,9 @@ beside a bare FastAPI endpoint measured in the same run.
 on a fresh data directory, the queue limits off (every delivery is measured, none refused). A backlog of long
 calls keeps the worker transcribing from the first second; ``--clients`` concurrent telephony clients then
 post short signed calls (``tests/data/phone.wav``, a distinct call id each) back to back for ``--seconds``.
-The bare endpoint (reads the multipart body, answers 202; its own uvicorn process) gets the same clients for
-``--seconds / 2`` before and after, while the worker still transcribes. With ``--idle-seconds`` both are
-also measured with no worker process at all.
+The bare endpoint (stores the upload: parses the multipart body, writes the audio part to a file, answers 202;
+its own uvicorn process) gets the same clients for ``--seconds / 2`` before and after, while the worker still
+transcribes. With ``--idle-seconds`` both are also measured with no worker process at all.
 
 Printed: requests/s (overall and the slowest 10 s window, i.e. what was *held*), latency p50/p99, errors
 (anything but 202; must be 0), calls lost (202 answers without a call row; must be 0), how many jobs finished
