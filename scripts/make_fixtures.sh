@@ -96,3 +96,13 @@ speak "henkilötunnukseni on yksi kolme nolla kaksi yksi kaksi aa neljä kolme k
 speak "sähköposti on pekka piste nieminen ät example piste fi" "$TMP/subj_email.wav"
 sox -D -n -r 16000 -c 1 -b 16 "$TMP/subj_gap.wav" trim 0 2.0
 sox -D "$TMP/subj_hetu.wav" "$TMP/subj_gap.wav" "$TMP/subj_email.wav" "$OUT/subject_call.wav"
+
+# --- rights_call.wav: a spoken access request (issue 14), agent on channel 0, customer on channel 1 --------
+# tests/service/test_rights_spoken.py runs the real pipeline on it. Of the request phrasings tried, espeak-ng
+# + Whisper base keep this one's cue words ("haluaisin tietää mitä tietoja minusta") at 100, 130 and 160 wpm;
+# every marketing prohibition tried came out garbled (the negation lost), so that one stays a scripted test.
+speak "Asiakaspalvelu, miten voin auttaa?" "$TMP/rq_agent.wav" "${TRIM[@]}"
+speak "Hei. Haluaisin tietää mitä tietoja minusta on tallennettu teidän järjestelmiin." "$TMP/rq_cust.wav" "${TRIM[@]}"
+sox -D "$TMP/rq_agent.wav" "$TMP/rq_a.wav" remix 1 0 pad 0.5 0.3
+sox -D "$TMP/rq_cust.wav" "$TMP/rq_c.wav" remix 0 1 pad 0 0.5
+sox -D "$TMP/rq_a.wav" "$TMP/rq_c.wav" -b 16 "$OUT/rights_call.wav"
