@@ -111,6 +111,8 @@ class _Cue:
     negated: bool  # True: the clause must be negated ("en halua mainoksia"); False: negation cancels it
     unless: frozenset[str]
     score: float
+    # Features one of which must be said earlier in the same turn: "…tietoja minusta poistakaa ne" (anaphora)
+    context: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,10 @@ class _Lexicon:
     clause_breaks: frozenset[str]
     not_negation: frozenset[str]
     possessors: frozenset[str]
+    possessor_phrases: tuple[tuple[str, str], ...]
+    fillers: frozenset[str]
+    colloquial: tuple[tuple[str, str], ...]
+    not_self: tuple[tuple[str, ...], ...]
     hedges: frozenset[str]
     hedges_before: frozenset[str]
     channels: tuple[tuple[str, frozenset[str]], ...]
@@ -153,7 +159,8 @@ def _load_lexicon(path: Path) -> _Lexicon:
             cues.append(_Cue(id=f"{kind}.{spec.get('id', n)}", kind=kind, slots=slots,
                              negated=bool(spec.get("negated", False)),
                              unless=frozenset(str(u).lower() for u in spec.get("unless", [])),
-                             score=float(spec.get("score", 0.9))))
+                             score=float(spec.get("score", 0.9)),
+                             context=frozenset(str(c).lower() for c in spec.get("context", []))))
     channels = raw.get("channels", {})
     if not isinstance(channels, dict) or not set(channels) <= set(CHANNELS) - {"all"}:
         raise InvalidRightsLexicon(f"{path}: channels must be among {CHANNELS[:-1]}")
@@ -164,6 +171,11 @@ def _load_lexicon(path: Path) -> _Lexicon:
         clause_breaks=frozenset(raw.get("clause_breaks", [])),
         not_negation=frozenset(raw.get("not_negation", [])),
         possessors=frozenset(raw.get("possessors", [])),
+        possessor_phrases=tuple((str(a), str(b)) for a, b in
+                                (str(p).split() for p in raw.get("possessor_phrases", []))),
+        fillers=frozenset(raw.get("fillers", [])),
+        colloquial=tuple((str(k), str(v)) for k, v in (raw.get("colloquial") or {}).items()),
+        not_self=_alternatives(raw.get("not_self", [])),
         hedges=frozenset(raw.get("hedges", [])), hedges_before=frozenset(raw.get("hedges_before", [])),
         channels=tuple((ch, frozenset(words)) for ch, words in channels.items()),
         channel_ignore=frozenset(raw.get("channel_ignore", [])),
@@ -175,8 +187,9 @@ def _load_lexicon(path: Path) -> _Lexicon:
 class _MorphLemmatiser(_Lemmatiser):
     """``classify``'s lemmatiser plus tags the cues need: ``#pl`` (plural noun: "tarjouksia" are marketing,
     "tarjouksen" is one quote), ``#poss1`` (first-person possessive: "tietoni" are about the speaker),
-    ``#imp`` (affirmative imperative: "poistakaa" starts a new clause in unpunctuated speech) and ``#past``
-    ("tilasin uutiskirjeen" reports, it does not ask)."""
+    ``#poss3`` (third-person possessive on a noun: "tietojensa" are someone else's), ``#imp`` (affirmative
+    imperative: "poistakaa" starts a new clause in unpunctuated speech) and ``#past`` ("tilasin uutiskirjeen"
+    reports, it does not ask)."""
 
     def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
         out = super()._analyse(voikko, word)
@@ -191,6 +204,8 @@ class _MorphLemmatiser(_Lemmatiser):
                 out.add("#pl")
             if a.get("POSSESSIVE") == "1s":
                 out.add("#poss1")
+            if a.get("POSSESSIVE") == "3" and a.get("CLASS") == "nimisana":
+                out.add("#poss3")
             if a.get("MOOD") == "imperative" and a.get("NEGATIVE") == "false":
                 out.add("#imp")
         return out
@@ -210,6 +225,7 @@ class RightsDetector:
         self.lexicon_path = Path(lexicon_path)
         self.lexicon = _load_lexicon(self.lexicon_path)
         self._lemmatiser = _MorphLemmatiser()
+        self._colloquial = dict(self.lexicon.colloquial)
         digest = sha256_file(str(self.lexicon_path))
         lx = self.lexicon
         self.model_info = ModelInfo(
@@ -242,39 +258,58 @@ class RightsDetector:
         best: dict[tuple[str, str | None], RightsHit] = {}
         # Lower-case character by character so evidence offsets index the original text ("İ" would grow).
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in turn.text)
+        said: set[str] = set()  # features of the turn's earlier clauses, for cues with a context
         for clause in self._clause_tokens(lowered):
+            clause_feats = frozenset().union(*(t.feats for t in clause))
             for cue in self.lexicon.cues:
+                if cue.context and not cue.context & (said | clause_feats):
+                    continue
                 for hit in self._match(cue, clause, index, turn):
                     key = (hit.kind, hit.channel)
                     if key not in best or hit.score > best[key].score:
                         best[key] = hit
+            said |= clause_feats
         kept = _apply_overrides(list(best.values()), self.lexicon.overrides)
         return sorted(kept, key=lambda h: (h.char_start, KINDS.index(h.kind)))
 
     def _clause_tokens(self, lowered: str) -> list[list[_Token]]:
         """Tokens with lemma features, split into clauses at sentence punctuation, at clause-breaking words
         ("en halua poistaa mutta haluan nähdä" is two clauses) and before an affirmative imperative
-        ("ei kiinnosta mainokset lopettakaa": the negation does not reach "lopettakaa")."""
+        ("ei kiinnosta mainokset lopettakaa": the negation does not reach "lopettakaa").
+
+        Fillers ("öö", "niinku") are dropped, so "mun nii tiedot" is still "tietoni" and they take no room in
+        the window; a colloquial or ASR spelling Voikko misreads ("haluun", "tieot") is lemmatised as its
+        standard form (the surface form stays a feature)."""
         lx = self.lexicon
         clauses: list[list[_Token]] = []
         current: list[_Token] = []
         previous = ""
+        previous_feats: frozenset[str] = frozenset()
         for m in re.finditer(r"[.!?;]+|" + _TOKEN_RE.pattern, lowered):
             word = m.group()
             if _CLAUSE_BREAK_RE.fullmatch(word):
                 clauses.append(current)
-                current, previous = [], ""
+                current, previous, previous_feats = [], "", frozenset()
                 continue
-            feats, _known = self._lemmatiser.features(word)
+            if word in lx.fillers:
+                continue
+            standard = self._colloquial.get(word)
+            feats, _known = self._lemmatiser.features(standard or word)
+            if standard:
+                feats |= {word}
             if word in lx.not_negation:  # colloquial "et" is "että", not "you do not"
                 feats -= lx.negation
             if previous in lx.possessors:  # "mun tiedot" = "tietoni"
+                feats |= {"#poss1"}
+            # "minua koskevat tiedot" = "tietoni": the phrase's first word, then its second word's lemma
+            before = current[-2].feats if len(current) >= 2 else frozenset()
+            if any(second in previous_feats and first in before for first, second in lx.possessor_phrases):
                 feats |= {"#poss1"}
             if word in lx.clause_breaks or "#imp" in feats:
                 clauses.append(current)
                 current = []
             current.append(_Token(m.start(), m.end(), feats))
-            previous = word
+            previous, previous_feats = word, feats
         clauses.append(current)
         return [c for c in clauses if c]
 
@@ -291,13 +326,16 @@ class RightsDetector:
         feats_in_clause = frozenset().union(*(t.feats for t in clause))
         if cue.unless & feats_in_clause or lx.hedges & feats_in_clause:
             return []
+        if any(_best_rank(lx.not_self, t.feats) is not None for t in clause):
+            return []
         if any(lx.hedges_before & t.feats for t in clause[:first]):
             return []
         negated = any(lx.negation & t.feats for t in clause[max(0, first - lx.negation_reach): last + 1])
         if negated != cue.negated:
             return []
         cues = tuple(sorted({f for i in chosen for slot in cue.slots for alt in slot
-                             if set(alt) <= clause[i].feats for f in alt if not f.startswith("#")}))
+                             if all(_feature_match(f, clause[i].feats) for f in alt)
+                             for f in alt if not f.startswith("#")}))
         channels: list[str | None] = [None]
         if cue.kind in _MARKETING:
             channels = list(self._channels(clause)) or ["all"]
@@ -326,8 +364,9 @@ class RightsDetector:
 
 
 def _best_rank(slot: tuple[tuple[str, ...], ...], feats: frozenset[str]) -> int | None:
-    """Index of the first alternative of ``slot`` the token has (earlier alternatives are stronger cues)."""
-    return next((rank for rank, alt in enumerate(slot) if set(alt) <= feats), None)
+    """Index of the first alternative of ``slot`` the token has (earlier alternatives are stronger cues); a
+    ``word*`` feature matches by prefix (a verb Voikko does not know: "deletoikaa")."""
+    return next((rank for rank, alt in enumerate(slot) if all(_feature_match(f, feats) for f in alt)), None)
 
 
 def _apply_overrides(hits: list[RightsHit], overrides: tuple[tuple[str, frozenset[str]], ...]
