@@ -73,6 +73,45 @@ def test_a_request_after_a_negated_clause_still_counts(detector: RightsDetector)
     assert kinds(detector, "ei kiinnosta mainokset lopettakaa") == {("marketing_prohibition", "all")}
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # fillers take no room and do not break "mun tiedot"
+    ("lukitkaa mun öö niinku tiedot", {("restriction", None)}),
+    # spoken spellings Voikko misreads ("haluun" is not "halu", "tieot" is not "teko")
+    ("mä haluun et mun tieot poistetaan", {("erasure", None)}),
+    # "minua koskevat tiedot" is the speaker's own data
+    ("pyydän yhteenvedon minua koskevista tiedoista", {("access", None)}),
+    ("millaisia henkilötietoja teillä on musta", {("access", None)}),
+    ("ottakaa mun tiedot pois asiakasrekisteristä", {("erasure", None)}),
+    ("jätän nyt poistopyynnön", {("erasure", None)}),
+    ("deletoikaa henkilötietoni", {("erasure", None)}),
+    ("poistakaa tietoni kokonaan", {("erasure", None)}),  # Voikko reads "kokonaan" as a possessive form
+    # the pronoun refers to data named earlier in the turn
+    ("te keräätte tietoja minusta enkä halua sitä hävittäkää ne", {("erasure", None)}),
+    ("vetoan vastustamisoikeuteeni", {("objection", None)}),
+    ("saatte olla yhteydessä kampanjoista", {("marketing_consent", "all")}),
+    ("olen kiinnostunut vastaanottamaan uutiskirjeen", {("marketing_consent", "all")}),
+    # a contact verb names the phone only when no medium is named
+    ("voi soittaa tarjouksista sähköpostitse", {("marketing_consent", "email")}),
+])
+def test_general_constructions(detector: RightsDetector, text: str, expected: set[tuple[str, str | None]]
+                               ) -> None:
+    assert kinds(detector, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "poistakaa ne",  # no data named in the turn
+    "laskussa on kaksi maksua poistakaa ne",
+    "äitini pyysi tietojensa poistamista",  # someone else's data
+    "hän haluaa että tiedot poistetaan",
+    "en vastusta tietojeni käyttöä",  # a negated objection is no objection
+    "mitä tarkoittaa käsittelyn rajoittaminen",
+    "ehkä pyydän tietojeni poistoa",
+    "kannattaako tietoni siirtää toiselle yhtiölle",
+])
+def test_general_non_requests(detector: RightsDetector, text: str) -> None:
+    assert detector.detect_text(text) == ()
+
+
 @pytest.mark.parametrize(("text", "channels"), [
     ("älkää lähettäkö mainoksia tekstiviestillä", {"sms"}),
     ("en halua sähköpostimainoksia enkä myyntipuheluita", {"email", "phone"}),
