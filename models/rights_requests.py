@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from models.classify import _Lemmatiser
+from models.classify import _SUGGEST_MIN_LEN, _Lemmatiser
 from models.nlp import VoikkoHandle
 from models.provenance import ModelInfo, sha256_file
 
@@ -51,6 +51,7 @@ CUSTOMER = "customer"
 # Placeholders ("[HENKILÖ]") stay one token; words may carry hyphens ("e-mail").
 _TOKEN_RE = re.compile(r"\[[^\]\s]{1,40}\]|[0-9a-zåäöšž]+(?:-[0-9a-zåäöšž]+)*")
 _CLAUSE_BREAK_RE = re.compile(r"[.!?;]+")
+_SUGGESTIONS_TRIED = 4  # Voikko's spelling suggestions read for an unknown word (its first is always read)
 
 
 class InvalidRightsLexicon(ValueError):
@@ -189,7 +190,35 @@ class _MorphLemmatiser(_Lemmatiser):
     "tarjouksen" is one quote), ``#poss1`` (first-person possessive: "tietoni" are about the speaker),
     ``#poss3`` (third-person possessive on a noun: "tietojensa" are someone else's), ``#imp`` (affirmative
     imperative: "poistakaa" starts a new clause in unpunctuated speech) and ``#past`` ("tilasin uutiskirjeen"
-    reports, it does not ask)."""
+    reports, it does not ask).
+
+    A word Voikko does not know is read as its first spelling suggestion (``classify``'s rule); when that
+    suggestion means nothing to the lexicon, the next few suggestions one edit away (a letter dropped, added,
+    changed or two swapped) are tried for one that does, so an ASR slip ("poistaka", "tieot") is read as the
+    lexicon word it is one letter away from rather than as "poistaja" or "teot". Only words Voikko does not
+    know at all are reread, so a real word stays itself."""
+
+    def __init__(self, vocabulary: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+
+    def _features(self, token: str) -> tuple[frozenset[str], bool]:
+        feats, known = super()._features(token)
+        voikko = self._voikko
+        if (voikko is None or not self._vocabulary or feats & self._vocabulary or token.startswith("[")
+                or "-" in token or len(token) < _SUGGEST_MIN_LEN):
+            return feats, known
+        with self._lock:
+            if voikko.analyze(token):
+                return feats, known
+            suggestions = voikko.suggest(token)[1:_SUGGESTIONS_TRIED]
+        for suggestion in suggestions:
+            if " " in suggestion or not _one_edit_apart(token, suggestion.lower()):
+                continue
+            lemmas = self._analyse(voikko, suggestion.lower())
+            if lemmas & self._vocabulary:
+                return feats | lemmas, True
+        return feats, known
 
     def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
         out = super()._analyse(voikko, word)
@@ -224,7 +253,7 @@ class RightsDetector:
     def __init__(self, lexicon_path: str | Path = DEFAULT_LEXICON) -> None:
         self.lexicon_path = Path(lexicon_path)
         self.lexicon = _load_lexicon(self.lexicon_path)
-        self._lemmatiser = _MorphLemmatiser()
+        self._lemmatiser = _MorphLemmatiser(_vocabulary(self.lexicon))
         self._colloquial = dict(self.lexicon.colloquial)
         digest = sha256_file(str(self.lexicon_path))
         lx = self.lexicon
@@ -361,6 +390,28 @@ class RightsDetector:
                         target.append(channel)
                     break
         return strong or weak
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """At most one letter inserted, deleted or substituted, or two adjacent letters swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1:]
+
+
+def _vocabulary(lx: _Lexicon) -> frozenset[str]:
+    """The lemmas the cues and channels name (not tags, not prefixes): what a misspelt word may be read as."""
+    words = {f for cue in lx.cues for slot in cue.slots for alt in slot for f in alt}
+    words |= {w for _, ws in lx.channels for w in ws}
+    return frozenset(w for w in words if not w.startswith("#") and not w.endswith("*"))
 
 
 def _best_rank(slot: tuple[tuple[str, ...], ...], feats: frozenset[str]) -> int | None:
