@@ -375,12 +375,12 @@ class RightsDetector:
     def _channels(self, clause: list[_Token]) -> list[str]:
         """Channels named in the clause. Each token counts for its first channel in lexicon order, so
         "sähköposti" (sähkö + posti) is e-mail and not post; ``word*`` matches by prefix
-        ("sähköpostimainoksia"); ``channel_ignore`` tokens name no channel ("uutiskirje" is no letter);
+        ("sähköpostimainoksia"); ``channel_ignore`` tokens name no channel ("uutiskirje*" is no letter);
         ``channel_weak`` words count only when nothing else is named ("puhelimeen tekstiviestinä" is SMS)."""
         strong: list[str] = []
         weak: list[str] = []
         for tok in clause:
-            if tok.feats & self.lexicon.channel_ignore:
+            if any(_feature_match(w, tok.feats) for w in self.lexicon.channel_ignore):
                 continue
             for channel, words in self.lexicon.channels:
                 matched = {w for w in words if _feature_match(w, tok.feats)}
