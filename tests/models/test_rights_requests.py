@@ -97,6 +97,18 @@ def test_a_request_after_a_negated_clause_still_counts(detector: RightsDetector)
     ("mun henkilötiedot eivät pidä paikkaansa teillä", {("rectification", None)}),
     ("älkää profiloiko mua", {("objection", None)}),
     ("älkää mainostako mulle", {("marketing_prohibition", "all")}),
+    # a consent said negated is a prohibition
+    ("en anna suostumusta suoramarkkinointiin", {("marketing_prohibition", "all")}),
+    ("en hyväksy mainontaa sähköpostiin", {("marketing_prohibition", "email")}),
+    ("kieltäydyn kaikesta markkinoinnista", {("marketing_prohibition", "all")}),
+    ("ottakaa numeroni pois puhelinmyyntilistalta", {("marketing_prohibition", "phone")}),
+    ("lisätkää minut uutiskirjelistalle", {("marketing_consent", "all")}),
+    ("mainonta käy mulle", {("marketing_consent", "all")}),
+    ("lopettakaa minun profiloiminen", {("objection", None)}),
+    ("en halua että henkilötietojani hyödynnetään", {("objection", None)}),
+    ("pitäkää tiedot tallessa mutta älkää käsitelkö niitä ennen kuin asia on ratkaistu", {("restriction", None)}),
+    ("muuttakaa sukunimeni oikeaksi", {("rectification", None)}),
+    ("en tahdo olla teidän tietokannassa", {("erasure", None)}),
 ])
 def test_general_constructions(detector: RightsDetector, text: str, expected: set[tuple[str, str | None]]
                                ) -> None:
@@ -115,6 +127,10 @@ def test_general_constructions(detector: RightsDetector, text: str, expected: se
     "lukitkaa lapsen kortin käyttö",  # any use is not the use of personal data
     "mitä tietoja teille pitää toimittaa minusta",  # data the customer gives, not data asked for
     "markkinoinnissa luvattien ilmainen kuukausi",  # a slip far from "lupa" stays unread
+    "en anna lupaa asentajalle",  # a refused permission that is not about marketing
+    "tiedot on kunnossa en halua muuttaa niitä",
+    "en halua olla järjestelmässä kirjautuneena",
+    "markkinointi käy hermoille",
 ])
 def test_general_non_requests(detector: RightsDetector, text: str) -> None:
     assert detector.detect_text(text) == ()
