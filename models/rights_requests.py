@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "rights_requests_fi.yaml"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 KINDS: tuple[str, ...] = ("access", "erasure", "rectification", "restriction", "portability", "objection",
                           "marketing_prohibition", "marketing_consent")
