@@ -220,6 +220,15 @@ class _MorphLemmatiser(_Lemmatiser):
                 return feats | lemmas, True
         return feats, known
 
+    def known_features(self, word: str) -> frozenset[str]:
+        """Features of a word Voikko knows as written (no spelling suggestion); empty when it does not."""
+        voikko = self._voikko
+        if voikko is None:
+            return frozenset()
+        with self._lock:
+            known = bool(voikko.analyze(word))
+        return self.features(word)[0] if known else frozenset()
+
     def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
         out = super()._analyse(voikko, word)
         with self._lock:
@@ -253,7 +262,10 @@ class RightsDetector:
     def __init__(self, lexicon_path: str | Path = DEFAULT_LEXICON) -> None:
         self.lexicon_path = Path(lexicon_path)
         self.lexicon = _load_lexicon(self.lexicon_path)
-        self._lemmatiser = _MorphLemmatiser(_vocabulary(self.lexicon))
+        self._vocabulary = _vocabulary(self.lexicon)
+        self._channel_prefixes = tuple(w[:-1] for _, ws in self.lexicon.channels for w in ws if w.endswith("*"))
+        self._lemmatiser = _MorphLemmatiser(self._vocabulary)
+        self._joins: dict[tuple[str, str], frozenset[str] | None] = {}
         self._colloquial = dict(self.lexicon.colloquial)
         digest = sha256_file(str(self.lexicon_path))
         lx = self.lexicon
@@ -308,17 +320,21 @@ class RightsDetector:
 
         Fillers ("öö", "niinku") are dropped, so "mun nii tiedot" is still "tietoni" and they take no room in
         the window; a colloquial or ASR spelling Voikko misreads ("haluun", "tieot") is lemmatised as its
-        standard form (the surface form stays a feature)."""
+        standard form (the surface form stays a feature); a compound ASR wrote as two words ("henkilö
+        tietoni", "sähkö postiin") is joined when the whole word means something to the lexicon that its
+        halves do not."""
         lx = self.lexicon
         clauses: list[list[_Token]] = []
         current: list[_Token] = []
+        words: list[str] = []  # surface forms of ``current``
         previous = ""
         previous_feats: frozenset[str] = frozenset()
         for m in re.finditer(r"[.!?;]+|" + _TOKEN_RE.pattern, lowered):
             word = m.group()
+            start = m.start()
             if _CLAUSE_BREAK_RE.fullmatch(word):
                 clauses.append(current)
-                current, previous, previous_feats = [], "", frozenset()
+                current, words, previous, previous_feats = [], [], "", frozenset()
                 continue
             if word in lx.fillers:
                 continue
@@ -326,6 +342,14 @@ class RightsDetector:
             feats, _known = self._lemmatiser.features(standard or word)
             if standard:
                 feats |= {word}
+            joined = self._rejoined(previous, word) if current and previous not in lx.possessors else None
+            if joined is not None:
+                halves = current.pop()
+                words.pop()
+                word, start = previous + word, halves.start
+                feats = joined | (halves.feats & {"#poss1"})
+                previous = words[-1] if words else ""
+                previous_feats = current[-1].feats if current else frozenset()
             if word in lx.not_negation:  # colloquial "et" is "että", not "you do not"
                 feats -= lx.negation
             if previous in lx.possessors:  # "mun tiedot" = "tietoni"
@@ -336,11 +360,29 @@ class RightsDetector:
                 feats |= {"#poss1"}
             if word in lx.clause_breaks or "#imp" in feats:
                 clauses.append(current)
-                current = []
-            current.append(_Token(m.start(), m.end(), feats))
+                current, words = [], []
+            current.append(_Token(start, m.end(), feats))
+            words.append(word)
             previous, previous_feats = word, feats
         clauses.append(current)
         return [c for c in clauses if c]
+
+    def _rejoined(self, first: str, second: str) -> frozenset[str] | None:
+        """Features of ``first + second`` when Voikko knows the joined word and it names a lexicon word or a
+        channel that neither half does; None otherwise (most pairs: "tiedot poistetaan")."""
+        key = (first, second)
+        if key not in self._joins:
+            self._joins[key] = None
+            if len(first) >= 3 and len(second) >= 3 and not first.startswith("[") and not second.startswith("["):
+                whole = self._lemmatiser.known_features(first + second)
+                if whole:
+                    halves = self._lemmatiser.features(first)[0] | self._lemmatiser.features(second)[0]
+                    if any(self._cue_word(f) for f in whole - halves):
+                        self._joins[key] = whole
+        return self._joins[key]
+
+    def _cue_word(self, feature: str) -> bool:
+        return feature in self._vocabulary or any(feature.startswith(p) for p in self._channel_prefixes)
 
     def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: SpokenTurn) -> list[RightsHit]:
         positions = [[(i, rank) for i, tok in enumerate(clause)
