@@ -136,6 +136,19 @@ def test_general_non_requests(detector: RightsDetector, text: str) -> None:
     assert detector.detect_text(text) == ()
 
 
+@pytest.mark.parametrize(("text", "expected", "evidence"), [
+    ("Poistakaa henkilö tietoni.", {("erasure", None)}, "Poistakaa henkilö tietoni"),
+    ("en halua sähkö posti mainoksia", {("marketing_prohibition", "email")}, "halua sähkö posti mainoksia"),
+    ("markkinointi kielto kiitos", {("marketing_prohibition", "all")}, "markkinointi kielto"),
+    ("lähettäkää lasku sähkö postiin", set(), ""),
+])
+def test_compounds_asr_wrote_as_two_words_are_joined(detector: RightsDetector, text: str,
+                                                     expected: set[tuple[str, str | None]], evidence: str) -> None:
+    hits = detector.detect_text(text)
+    assert {(h.kind, h.channel) for h in hits} == expected
+    assert all(text[h.char_start:h.char_end] == evidence for h in hits)
+
+
 @pytest.mark.parametrize(("text", "channels"), [
     ("älkää lähettäkö mainoksia tekstiviestillä", {"sms"}),
     ("en halua sähköpostimainoksia enkä myyntipuheluita", {"email", "phone"}),
