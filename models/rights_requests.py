@@ -20,6 +20,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -459,7 +460,17 @@ def _vocabulary(lx: _Lexicon) -> frozenset[str]:
 def _best_rank(slot: tuple[tuple[str, ...], ...], feats: frozenset[str]) -> int | None:
     """Index of the first alternative of ``slot`` the token has (earlier alternatives are stronger cues); a
     ``word*`` feature matches by prefix (a verb Voikko does not know: "deletoikaa")."""
-    return next((rank for rank, alt in enumerate(slot) if all(_feature_match(f, feats) for f in alt)), None)
+    for rank, alt in enumerate(slot):
+        exact, prefixes = _split_alternative(alt)
+        if exact <= feats and all(any(f.startswith(p) for f in feats) for p in prefixes):
+            return rank
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _split_alternative(alt: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(features matched exactly, prefixes of ``word*`` features): the set test is the hot path."""
+    return (frozenset(f for f in alt if not f.endswith("*")), tuple(f[:-1] for f in alt if f.endswith("*")))
 
 
 def _apply_overrides(hits: list[RightsHit], overrides: tuple[tuple[str, frozenset[str]], ...]
