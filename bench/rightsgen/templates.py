@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (one template per line reads better than wrapped alternatives)
-"""Templates of customer lines, per split. ``train``, ``dev`` and ``test`` use DIFFERENT phrasings (verbs,
-word order, politeness forms, colloquial forms). The lexicon was tuned on ``train`` and then on ``dev``'s
-errors; ``test`` was written before that and never tuned on, so it measures unseen wordings.
+"""Templates of customer lines, per split. ``train``, ``dev``, ``test`` and ``heldout`` use DIFFERENT phrasings
+(verbs, word order, politeness forms, colloquial forms). The lexicon was tuned on ``train``, then on ``dev``'s
+errors, then on the causes of ``test``'s errors; ``heldout`` (its own templates and slot pools, written before
+``test`` was tuned on) is never tuned on, so it measures unseen wordings.
 
 ``{a|b|c}`` picks one alternative; ``{@CASE}`` picks a channel in that grammatical form and sets the row's
 channel label (``{@CASE?}`` may also pick none: channel ``all``); ``kind:channel`` fixes the channel where

@@ -227,9 +227,11 @@ def test_clean_lines_never_create_an_item(detector: RightsDetector) -> None:
     assert false_items == []
 
 
-def test_dev_split_meets_the_targets(detector: RightsDetector) -> None:
-    """precision >= 0.95 and recall >= 0.90 per kind on dev (a marketing hit needs the right channel)."""
-    rows = _rows("dev")
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_tuned_splits_meet_the_targets(detector: RightsDetector, split: str) -> None:
+    """precision >= 0.95 and recall >= 0.90 per kind (a marketing hit needs the right channel) on the splits
+    the lexicon was tuned on; heldout is reported by bench/rights_quality.py, not pinned here."""
+    rows = _rows(split)
     tp = dict.fromkeys(KINDS, 0)
     fp = dict.fromkeys(KINDS, 0)
     fn = dict.fromkeys(KINDS, 0)
