@@ -20,12 +20,13 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
-from models.classify import _Lemmatiser
+from models.classify import _SUGGEST_MIN_LEN, _Lemmatiser
 from models.nlp import VoikkoHandle
 from models.provenance import ModelInfo, sha256_file
 
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "rights_requests_fi.yaml"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 KINDS: tuple[str, ...] = ("access", "erasure", "rectification", "restriction", "portability", "objection",
                           "marketing_prohibition", "marketing_consent")
@@ -51,6 +52,7 @@ CUSTOMER = "customer"
 # Placeholders ("[HENKILÖ]") stay one token; words may carry hyphens ("e-mail").
 _TOKEN_RE = re.compile(r"\[[^\]\s]{1,40}\]|[0-9a-zåäöšž]+(?:-[0-9a-zåäöšž]+)*")
 _CLAUSE_BREAK_RE = re.compile(r"[.!?;]+")
+_SUGGESTIONS_TRIED = 4  # Voikko's spelling suggestions read for an unknown word (its first is always read)
 
 
 class InvalidRightsLexicon(ValueError):
@@ -111,6 +113,8 @@ class _Cue:
     negated: bool  # True: the clause must be negated ("en halua mainoksia"); False: negation cancels it
     unless: frozenset[str]
     score: float
+    # Features one of which must be said earlier in the same turn: "…tietoja minusta poistakaa ne" (anaphora)
+    context: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,10 @@ class _Lexicon:
     clause_breaks: frozenset[str]
     not_negation: frozenset[str]
     possessors: frozenset[str]
+    possessor_phrases: tuple[tuple[str, str], ...]
+    fillers: frozenset[str]
+    colloquial: tuple[tuple[str, str], ...]
+    not_self: tuple[tuple[str, ...], ...]
     hedges: frozenset[str]
     hedges_before: frozenset[str]
     channels: tuple[tuple[str, frozenset[str]], ...]
@@ -153,7 +161,8 @@ def _load_lexicon(path: Path) -> _Lexicon:
             cues.append(_Cue(id=f"{kind}.{spec.get('id', n)}", kind=kind, slots=slots,
                              negated=bool(spec.get("negated", False)),
                              unless=frozenset(str(u).lower() for u in spec.get("unless", [])),
-                             score=float(spec.get("score", 0.9))))
+                             score=float(spec.get("score", 0.9)),
+                             context=frozenset(str(c).lower() for c in spec.get("context", []))))
     channels = raw.get("channels", {})
     if not isinstance(channels, dict) or not set(channels) <= set(CHANNELS) - {"all"}:
         raise InvalidRightsLexicon(f"{path}: channels must be among {CHANNELS[:-1]}")
@@ -164,6 +173,11 @@ def _load_lexicon(path: Path) -> _Lexicon:
         clause_breaks=frozenset(raw.get("clause_breaks", [])),
         not_negation=frozenset(raw.get("not_negation", [])),
         possessors=frozenset(raw.get("possessors", [])),
+        possessor_phrases=tuple((str(a), str(b)) for a, b in
+                                (str(p).split() for p in raw.get("possessor_phrases", []))),
+        fillers=frozenset(raw.get("fillers", [])),
+        colloquial=tuple((str(k), str(v)) for k, v in (raw.get("colloquial") or {}).items()),
+        not_self=_alternatives(raw.get("not_self", [])),
         hedges=frozenset(raw.get("hedges", [])), hedges_before=frozenset(raw.get("hedges_before", [])),
         channels=tuple((ch, frozenset(words)) for ch, words in channels.items()),
         channel_ignore=frozenset(raw.get("channel_ignore", [])),
@@ -175,8 +189,46 @@ def _load_lexicon(path: Path) -> _Lexicon:
 class _MorphLemmatiser(_Lemmatiser):
     """``classify``'s lemmatiser plus tags the cues need: ``#pl`` (plural noun: "tarjouksia" are marketing,
     "tarjouksen" is one quote), ``#poss1`` (first-person possessive: "tietoni" are about the speaker),
-    ``#imp`` (affirmative imperative: "poistakaa" starts a new clause in unpunctuated speech) and ``#past``
-    ("tilasin uutiskirjeen" reports, it does not ask)."""
+    ``#poss3`` (third-person possessive on a noun: "tietojensa" are someone else's), ``#imp`` (affirmative
+    imperative: "poistakaa" starts a new clause in unpunctuated speech) and ``#past`` ("tilasin uutiskirjeen"
+    reports, it does not ask).
+
+    A word Voikko does not know is read as its first spelling suggestion (``classify``'s rule); when that
+    suggestion means nothing to the lexicon, the next few suggestions one edit away (a letter dropped, added,
+    changed or two swapped) are tried for one that does, so an ASR slip ("poistaka", "tieot") is read as the
+    lexicon word it is one letter away from rather than as "poistaja" or "teot". Only words Voikko does not
+    know at all are reread, so a real word stays itself."""
+
+    def __init__(self, vocabulary: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+
+    def _features(self, token: str) -> tuple[frozenset[str], bool]:
+        feats, known = super()._features(token)
+        voikko = self._voikko
+        if (voikko is None or not self._vocabulary or feats & self._vocabulary or token.startswith("[")
+                or "-" in token or len(token) < _SUGGEST_MIN_LEN):
+            return feats, known
+        with self._lock:
+            if voikko.analyze(token):
+                return feats, known
+            suggestions = voikko.suggest(token)[1:_SUGGESTIONS_TRIED]
+        for suggestion in suggestions:
+            if " " in suggestion or not _one_edit_apart(token, suggestion.lower()):
+                continue
+            lemmas = self._analyse(voikko, suggestion.lower())
+            if lemmas & self._vocabulary:
+                return feats | lemmas, True
+        return feats, known
+
+    def known_features(self, word: str) -> frozenset[str]:
+        """Features of a word Voikko knows as written (no spelling suggestion); empty when it does not."""
+        voikko = self._voikko
+        if voikko is None:
+            return frozenset()
+        with self._lock:
+            known = bool(voikko.analyze(word))
+        return self.features(word)[0] if known else frozenset()
 
     def _analyse(self, voikko: VoikkoHandle, word: str) -> set[str]:
         out = super()._analyse(voikko, word)
@@ -191,6 +243,8 @@ class _MorphLemmatiser(_Lemmatiser):
                 out.add("#pl")
             if a.get("POSSESSIVE") == "1s":
                 out.add("#poss1")
+            if a.get("POSSESSIVE") == "3" and a.get("CLASS") == "nimisana":
+                out.add("#poss3")
             if a.get("MOOD") == "imperative" and a.get("NEGATIVE") == "false":
                 out.add("#imp")
         return out
@@ -209,7 +263,11 @@ class RightsDetector:
     def __init__(self, lexicon_path: str | Path = DEFAULT_LEXICON) -> None:
         self.lexicon_path = Path(lexicon_path)
         self.lexicon = _load_lexicon(self.lexicon_path)
-        self._lemmatiser = _MorphLemmatiser()
+        self._vocabulary = _vocabulary(self.lexicon)
+        self._channel_prefixes = tuple(w[:-1] for _, ws in self.lexicon.channels for w in ws if w.endswith("*"))
+        self._lemmatiser = _MorphLemmatiser(self._vocabulary)
+        self._joins: dict[tuple[str, str], frozenset[str] | None] = {}
+        self._colloquial = dict(self.lexicon.colloquial)
         digest = sha256_file(str(self.lexicon_path))
         lx = self.lexicon
         self.model_info = ModelInfo(
@@ -242,41 +300,90 @@ class RightsDetector:
         best: dict[tuple[str, str | None], RightsHit] = {}
         # Lower-case character by character so evidence offsets index the original text ("İ" would grow).
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in turn.text)
+        said: set[str] = set()  # features of the turn's earlier clauses, for cues with a context
         for clause in self._clause_tokens(lowered):
+            clause_feats = frozenset().union(*(t.feats for t in clause))
             for cue in self.lexicon.cues:
+                if cue.context and not cue.context & (said | clause_feats):
+                    continue
                 for hit in self._match(cue, clause, index, turn):
                     key = (hit.kind, hit.channel)
                     if key not in best or hit.score > best[key].score:
                         best[key] = hit
+            said |= clause_feats
         kept = _apply_overrides(list(best.values()), self.lexicon.overrides)
         return sorted(kept, key=lambda h: (h.char_start, KINDS.index(h.kind)))
 
     def _clause_tokens(self, lowered: str) -> list[list[_Token]]:
         """Tokens with lemma features, split into clauses at sentence punctuation, at clause-breaking words
         ("en halua poistaa mutta haluan nähdä" is two clauses) and before an affirmative imperative
-        ("ei kiinnosta mainokset lopettakaa": the negation does not reach "lopettakaa")."""
+        ("ei kiinnosta mainokset lopettakaa": the negation does not reach "lopettakaa").
+
+        Fillers ("öö", "niinku") are dropped, so "mun nii tiedot" is still "tietoni" and they take no room in
+        the window; a colloquial or ASR spelling Voikko misreads ("haluun", "tieot") is lemmatised as its
+        standard form (the surface form stays a feature); a compound ASR wrote as two words ("henkilö
+        tietoni", "sähkö postiin") is joined when the whole word means something to the lexicon that its
+        halves do not."""
         lx = self.lexicon
         clauses: list[list[_Token]] = []
         current: list[_Token] = []
+        words: list[str] = []  # surface forms of ``current``
         previous = ""
+        previous_feats: frozenset[str] = frozenset()
         for m in re.finditer(r"[.!?;]+|" + _TOKEN_RE.pattern, lowered):
             word = m.group()
+            start = m.start()
             if _CLAUSE_BREAK_RE.fullmatch(word):
                 clauses.append(current)
-                current, previous = [], ""
+                current, words, previous, previous_feats = [], [], "", frozenset()
                 continue
-            feats, _known = self._lemmatiser.features(word)
+            if word in lx.fillers:
+                continue
+            standard = self._colloquial.get(word)
+            feats, _known = self._lemmatiser.features(standard or word)
+            if standard:
+                feats |= {word}
+            joined = self._rejoined(previous, word) if current and previous not in lx.possessors else None
+            if joined is not None:
+                halves = current.pop()
+                words.pop()
+                word, start = previous + word, halves.start
+                feats = joined | (halves.feats & {"#poss1"})
+                previous = words[-1] if words else ""
+                previous_feats = current[-1].feats if current else frozenset()
             if word in lx.not_negation:  # colloquial "et" is "että", not "you do not"
                 feats -= lx.negation
             if previous in lx.possessors:  # "mun tiedot" = "tietoni"
                 feats |= {"#poss1"}
+            # "minua koskevat tiedot" = "tietoni": the phrase's first word, then its second word's lemma
+            before = current[-2].feats if len(current) >= 2 else frozenset()
+            if any(second in previous_feats and first in before for first, second in lx.possessor_phrases):
+                feats |= {"#poss1"}
             if word in lx.clause_breaks or "#imp" in feats:
                 clauses.append(current)
-                current = []
-            current.append(_Token(m.start(), m.end(), feats))
-            previous = word
+                current, words = [], []
+            current.append(_Token(start, m.end(), feats))
+            words.append(word)
+            previous, previous_feats = word, feats
         clauses.append(current)
         return [c for c in clauses if c]
+
+    def _rejoined(self, first: str, second: str) -> frozenset[str] | None:
+        """Features of ``first + second`` when Voikko knows the joined word and it names a lexicon word or a
+        channel that neither half does; None otherwise (most pairs: "tiedot poistetaan")."""
+        key = (first, second)
+        if key not in self._joins:
+            self._joins[key] = None
+            if len(first) >= 3 and len(second) >= 3 and not first.startswith("[") and not second.startswith("["):
+                whole = self._lemmatiser.known_features(first + second)
+                if whole:
+                    halves = self._lemmatiser.features(first)[0] | self._lemmatiser.features(second)[0]
+                    if any(self._cue_word(f) for f in whole - halves):
+                        self._joins[key] = whole
+        return self._joins[key]
+
+    def _cue_word(self, feature: str) -> bool:
+        return feature in self._vocabulary or any(feature.startswith(p) for p in self._channel_prefixes)
 
     def _match(self, cue: _Cue, clause: list[_Token], index: int, turn: SpokenTurn) -> list[RightsHit]:
         positions = [[(i, rank) for i, tok in enumerate(clause)
@@ -291,13 +398,16 @@ class RightsDetector:
         feats_in_clause = frozenset().union(*(t.feats for t in clause))
         if cue.unless & feats_in_clause or lx.hedges & feats_in_clause:
             return []
+        if any(_best_rank(lx.not_self, t.feats) is not None for t in clause):
+            return []
         if any(lx.hedges_before & t.feats for t in clause[:first]):
             return []
         negated = any(lx.negation & t.feats for t in clause[max(0, first - lx.negation_reach): last + 1])
         if negated != cue.negated:
             return []
         cues = tuple(sorted({f for i in chosen for slot in cue.slots for alt in slot
-                             if set(alt) <= clause[i].feats for f in alt if not f.startswith("#")}))
+                             if all(_feature_match(f, clause[i].feats) for f in alt)
+                             for f in alt if not f.startswith("#")}))
         channels: list[str | None] = [None]
         if cue.kind in _MARKETING:
             channels = list(self._channels(clause)) or ["all"]
@@ -308,12 +418,12 @@ class RightsDetector:
     def _channels(self, clause: list[_Token]) -> list[str]:
         """Channels named in the clause. Each token counts for its first channel in lexicon order, so
         "sähköposti" (sähkö + posti) is e-mail and not post; ``word*`` matches by prefix
-        ("sähköpostimainoksia"); ``channel_ignore`` tokens name no channel ("uutiskirje" is no letter);
+        ("sähköpostimainoksia"); ``channel_ignore`` tokens name no channel ("uutiskirje*" is no letter);
         ``channel_weak`` words count only when nothing else is named ("puhelimeen tekstiviestinä" is SMS)."""
         strong: list[str] = []
         weak: list[str] = []
         for tok in clause:
-            if tok.feats & self.lexicon.channel_ignore:
+            if any(_feature_match(w, tok.feats) for w in self.lexicon.channel_ignore):
                 continue
             for channel, words in self.lexicon.channels:
                 matched = {w for w in words if _feature_match(w, tok.feats)}
@@ -325,9 +435,42 @@ class RightsDetector:
         return strong or weak
 
 
+def _one_edit_apart(a: str, b: str) -> bool:
+    """At most one letter inserted, deleted or substituted, or two adjacent letters swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1:]
+
+
+def _vocabulary(lx: _Lexicon) -> frozenset[str]:
+    """The lemmas the cues and channels name (not tags, not prefixes): what a misspelt word may be read as."""
+    words = {f for cue in lx.cues for slot in cue.slots for alt in slot for f in alt}
+    words |= {w for _, ws in lx.channels for w in ws}
+    return frozenset(w for w in words if not w.startswith("#") and not w.endswith("*"))
+
+
 def _best_rank(slot: tuple[tuple[str, ...], ...], feats: frozenset[str]) -> int | None:
-    """Index of the first alternative of ``slot`` the token has (earlier alternatives are stronger cues)."""
-    return next((rank for rank, alt in enumerate(slot) if set(alt) <= feats), None)
+    """Index of the first alternative of ``slot`` the token has (earlier alternatives are stronger cues); a
+    ``word*`` feature matches by prefix (a verb Voikko does not know: "deletoikaa")."""
+    for rank, alt in enumerate(slot):
+        exact, prefixes = _split_alternative(alt)
+        if exact <= feats and all(any(f.startswith(p) for f in feats) for p in prefixes):
+            return rank
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _split_alternative(alt: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(features matched exactly, prefixes of ``word*`` features): the set test is the hot path."""
+    return (frozenset(f for f in alt if not f.endswith("*")), tuple(f[:-1] for f in alt if f.endswith("*")))
 
 
 def _apply_overrides(hits: list[RightsHit], overrides: tuple[tuple[str, frozenset[str]], ...]

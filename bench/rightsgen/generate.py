@@ -1,4 +1,4 @@
-"""Write the labelled rights-request set: bench/data/rights_{train,dev,test,clean}.jsonl.
+"""Write the labelled rights-request set: bench/data/rights_{train,dev,test,heldout,clean}.jsonl.
 
 Each row: ``{"id", "split", "text", "labels": [{"kind", "channel"}], "template", "style"}``. ``labels`` is empty
 for hard negatives and clean lines. Styles imitate what reaches the detector: ``written`` (capitalised,
@@ -16,7 +16,7 @@ import random
 import re
 from pathlib import Path
 
-from bench.rightsgen.templates import CHANNEL_FORMS, CLEAN, DEV, TEST, TRAIN
+from bench.rightsgen.templates import CHANNEL_FORMS, CLEAN, DEV, HELDOUT, TEST, TRAIN
 
 OUT = Path(__file__).resolve().parent.parent / "data"
 _SLOT_RE = re.compile(r"\{([^{}]*)\}")
@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> None:
     for split, rows in (("train", rows_for("train", TRAIN, args.per_template, rng)),
                         ("dev", rows_for("dev", DEV, args.per_template, rng)),
                         ("test", rows_for("test", TEST, args.per_template, rng)),
-                        ("clean", clean_rows(rng))):
+                        ("clean", clean_rows(rng)),
+                        # its own generator, so adding it left the other four files byte for byte as they were
+                        ("heldout", rows_for("heldout", HELDOUT, args.per_template,
+                                             random.Random(f"heldout-{args.seed}")))):
         path = OUT / f"rights_{split}.jsonl"
         with path.open("w", encoding="utf-8") as f:
             for row in rows:

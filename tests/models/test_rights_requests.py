@@ -73,6 +73,82 @@ def test_a_request_after_a_negated_clause_still_counts(detector: RightsDetector)
     assert kinds(detector, "ei kiinnosta mainokset lopettakaa") == {("marketing_prohibition", "all")}
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # fillers take no room and do not break "mun tiedot"
+    ("lukitkaa mun öö niinku tiedot", {("restriction", None)}),
+    # spoken spellings Voikko misreads ("haluun" is not "halu", "tieot" is not "teko")
+    ("mä haluun et mun tieot poistetaan", {("erasure", None)}),
+    # "minua koskevat tiedot" is the speaker's own data
+    ("pyydän yhteenvedon minua koskevista tiedoista", {("access", None)}),
+    ("millaisia henkilötietoja teillä on musta", {("access", None)}),
+    ("ottakaa mun tiedot pois asiakasrekisteristä", {("erasure", None)}),
+    ("jätän nyt poistopyynnön", {("erasure", None)}),
+    ("deletoikaa henkilötietoni", {("erasure", None)}),
+    ("poistakaa tietoni kokonaan", {("erasure", None)}),  # Voikko reads "kokonaan" as a possessive form
+    # the pronoun refers to data named earlier in the turn
+    ("te keräätte tietoja minusta enkä halua sitä hävittäkää ne", {("erasure", None)}),
+    ("vetoan vastustamisoikeuteeni", {("objection", None)}),
+    ("saatte olla yhteydessä kampanjoista", {("marketing_consent", "all")}),
+    ("olen kiinnostunut vastaanottamaan uutiskirjeen", {("marketing_consent", "all")}),
+    # a contact verb names the phone only when no medium is named
+    ("voi soittaa tarjouksista sähköpostitse", {("marketing_consent", "email")}),
+    # ASR slips Voikko does not know are read as the lexicon word one letter away, not as its first guess
+    ("poistaka kaikki mun tieot", {("erasure", None)}),  # not "poistaja", not "teot"
+    ("mun henkilötiedot eivät pidä paikkaansa teillä", {("rectification", None)}),
+    ("älkää profiloiko mua", {("objection", None)}),
+    ("älkää mainostako mulle", {("marketing_prohibition", "all")}),
+    # a consent said negated is a prohibition
+    ("en anna suostumusta suoramarkkinointiin", {("marketing_prohibition", "all")}),
+    ("en hyväksy mainontaa sähköpostiin", {("marketing_prohibition", "email")}),
+    ("kieltäydyn kaikesta markkinoinnista", {("marketing_prohibition", "all")}),
+    ("ottakaa numeroni pois puhelinmyyntilistalta", {("marketing_prohibition", "phone")}),
+    ("lisätkää minut uutiskirjelistalle", {("marketing_consent", "all")}),
+    ("mainonta käy mulle", {("marketing_consent", "all")}),
+    ("lopettakaa minun profiloiminen", {("objection", None)}),
+    ("en halua että henkilötietojani hyödynnetään", {("objection", None)}),
+    ("pitäkää tiedot tallessa mutta älkää käsitelkö niitä ennen kuin asia on ratkaistu", {("restriction", None)}),
+    ("muuttakaa sukunimeni oikeaksi", {("rectification", None)}),
+    ("en tahdo olla teidän tietokannassa", {("erasure", None)}),
+])
+def test_general_constructions(detector: RightsDetector, text: str, expected: set[tuple[str, str | None]]
+                               ) -> None:
+    assert kinds(detector, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "poistakaa ne",  # no data named in the turn
+    "laskussa on kaksi maksua poistakaa ne",
+    "äitini pyysi tietojensa poistamista",  # someone else's data
+    "hän haluaa että tiedot poistetaan",
+    "en vastusta tietojeni käyttöä",  # a negated objection is no objection
+    "mitä tarkoittaa käsittelyn rajoittaminen",
+    "ehkä pyydän tietojeni poistoa",
+    "kannattaako tietoni siirtää toiselle yhtiölle",
+    "lukitkaa lapsen kortin käyttö",  # any use is not the use of personal data
+    "mitä tietoja teille pitää toimittaa minusta",  # data the customer gives, not data asked for
+    "markkinoinnissa luvattien ilmainen kuukausi",  # a slip far from "lupa" stays unread
+    "en anna lupaa asentajalle",  # a refused permission that is not about marketing
+    "tiedot on kunnossa en halua muuttaa niitä",
+    "en halua olla järjestelmässä kirjautuneena",
+    "markkinointi käy hermoille",
+])
+def test_general_non_requests(detector: RightsDetector, text: str) -> None:
+    assert detector.detect_text(text) == ()
+
+
+@pytest.mark.parametrize(("text", "expected", "evidence"), [
+    ("Poistakaa henkilö tietoni.", {("erasure", None)}, "Poistakaa henkilö tietoni"),
+    ("en halua sähkö posti mainoksia", {("marketing_prohibition", "email")}, "halua sähkö posti mainoksia"),
+    ("markkinointi kielto kiitos", {("marketing_prohibition", "all")}, "markkinointi kielto"),
+    ("lähettäkää lasku sähkö postiin", set(), ""),
+])
+def test_compounds_asr_wrote_as_two_words_are_joined(detector: RightsDetector, text: str,
+                                                     expected: set[tuple[str, str | None]], evidence: str) -> None:
+    hits = detector.detect_text(text)
+    assert {(h.kind, h.channel) for h in hits} == expected
+    assert all(text[h.char_start:h.char_end] == evidence for h in hits)
+
+
 @pytest.mark.parametrize(("text", "channels"), [
     ("älkää lähettäkö mainoksia tekstiviestillä", {"sms"}),
     ("en halua sähköpostimainoksia enkä myyntipuheluita", {"email", "phone"}),
@@ -151,9 +227,11 @@ def test_clean_lines_never_create_an_item(detector: RightsDetector) -> None:
     assert false_items == []
 
 
-def test_dev_split_meets_the_targets(detector: RightsDetector) -> None:
-    """precision >= 0.95 and recall >= 0.90 per kind on dev (a marketing hit needs the right channel)."""
-    rows = _rows("dev")
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_tuned_splits_meet_the_targets(detector: RightsDetector, split: str) -> None:
+    """precision >= 0.95 and recall >= 0.90 per kind (a marketing hit needs the right channel) on the splits
+    the lexicon was tuned on; heldout is reported by bench/rights_quality.py, not pinned here."""
+    rows = _rows(split)
     tp = dict.fromkeys(KINDS, 0)
     fp = dict.fromkeys(KINDS, 0)
     fn = dict.fromkeys(KINDS, 0)
