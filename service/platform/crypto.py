@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -54,8 +55,12 @@ def load_or_create_key_file(path: Path) -> tuple[bytes, bool]:
 
     The key is written to a private temporary file and then hard-linked to ``path``: ``link`` fails if the
     name exists, so two processes (or threads) starting at once agree on one key, and the loser never reads a
-    file the winner has created but not yet written.
+    file the winner has created but not yet written. An existing file is read first, without writing anything:
+    the subject index asks for its key on every indexed identifier (the webhook, once per caller number), and
+    a fresh key written, fsynced and discarded each time cost a disk flush per call.
     """
+    with contextlib.suppress(FileNotFoundError):
+        return parse_key(path.read_text(encoding="ascii")), False
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = generate_key()
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,14 @@ def test_key_file_created_once_with_mode_0600(tmp_path: Path) -> None:
     again, created2 = load_or_create_key_file(path)
     assert (created, created2) == (True, False) and key == again and len(key) == 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_reading_an_existing_key_file_writes_nothing(tmp_path: Path) -> None:
+    # The subject index reads its key per identifier: a temporary key file written (and fsynced) and thrown
+    # away on every read was a disk flush per webhook delivery.
+    path = tmp_path / "keys" / "index.key"
+    key, _ = load_or_create_key_file(path)
+    before = path.parent.stat().st_mtime_ns
+    time.sleep(0.01)  # past the file system's timestamp granularity
+    assert [load_or_create_key_file(path) for _ in range(3)] == [(key, False)] * 3
+    assert path.parent.stat().st_mtime_ns == before  # no file was created or removed beside it
