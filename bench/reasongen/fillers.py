@@ -1,7 +1,8 @@
 """Slot values for the call-reason templates, pre-inflected (Finnish case forms are written out, not derived).
 
-Each slot has a ``train`` and a ``dev`` pool; the dev pool holds values the train lines never use (other
-services, devices, places), so dev measures how the model does on nouns it has not seen with a label.
+Each slot has a ``train``, a ``dev`` and a ``test`` pool; the dev and test pools hold values the train lines
+never use (other services, devices, places), so they measure how the model does on nouns it has not seen with
+a label.
 Cases: n nominative, g genitive, p partitive, i illative, e elative.
 """
 
@@ -24,6 +25,14 @@ _SERVICES_DEV = (
     ("prepaid", "prepaidin", "prepaidia", "prepaidiin", "prepaidista"),
     ("yhteys", "yhteyden", "yhteyttä", "yhteyteen", "yhteydestä"),
 )
+_SERVICES_TEST = (
+    ("kotinetti", "kotinetin", "kotinettiä", "kotinettiin", "kotinetistä"),
+    ("viihdepaketti", "viihdepaketin", "viihdepakettia", "viihdepakettiin", "viihdepaketista"),
+    ("dataliittymä", "dataliittymän", "dataliittymää", "dataliittymään", "dataliittymästä"),
+    ("lankapuhelin", "lankapuhelimen", "lankapuhelinta", "lankapuhelimeen", "lankapuhelimesta"),
+    ("kuituyhteys", "kuituyhteyden", "kuituyhteyttä", "kuituyhteyteen", "kuituyhteydestä"),
+    ("5g-netti", "5g-netin", "5g-nettiä", "5g-nettiin", "5g-netistä"),
+)
 _DEVICES_TRAIN = (
     ("reititin", "reitittimen", "reititintä", "reitittimeen", "reitittimestä"),
     ("modeemi", "modeemin", "modeemia", "modeemiin", "modeemista"),
@@ -34,26 +43,41 @@ _DEVICES_DEV = (
     ("mokkula", "mokkulan", "mokkulaa", "mokkulaan", "mokkulasta"),
     ("vastaanotin", "vastaanottimen", "vastaanotinta", "vastaanottimeen", "vastaanottimesta"),
 )
+_DEVICES_TEST = (
+    ("tv-boksi", "tv-boksin", "tv-boksia", "tv-boksiin", "tv-boksista"),
+    ("kuitumodeemi", "kuitumodeemin", "kuitumodeemia", "kuitumodeemiin", "kuitumodeemista"),
+    ("mesh-laite", "mesh-laitteen", "mesh-laitetta", "mesh-laitteeseen", "mesh-laitteesta"),
+)
 CASES = "ngpie"
 
 SLOTS: dict[str, dict[str, tuple[str, ...]]] = {
     "amt": {"train": ("39", "89,90", "120", "kuuskyt", "sata"),
-            "dev": ("54", "212,40", "seittemänkymmentä", "neljäkymmentäviis")},
+            "dev": ("54", "212,40", "seittemänkymmentä", "neljäkymmentäviis"),
+            "test": ("73,50", "kakssataa", "15", "yheksänkymmentä")},
     "when": {"train": ("ensi kuussa", "kuun vaihteessa", "ensi viikolla"),
-             "dev": ("toukokuun alussa", "parin viikon päästä", "heti ensi maanantaina")},
+             "dev": ("toukokuun alussa", "parin viikon päästä", "heti ensi maanantaina"),
+            "test": ("juhannuksen jälkeen", "maaliskuun lopussa", "heti kun mahdollista")},
     "firm": {"train": ("firmalle", "meidän yritykselle", "toimistolle"),
-             "dev": ("meidän tilitoimistolle", "parturiliikkeelle", "osakeyhtiöllemme")},
-    "num": {"train": ("viisi", "kymmenen", "kolme"), "dev": ("kaksitoista", "kuus", "neljä")},
+             "dev": ("meidän tilitoimistolle", "parturiliikkeelle", "osakeyhtiöllemme"),
+            "test": ("meidän rakennusfirmalle", "yhdistykselle", "kahvilalle")},
+    "num": {"train": ("viisi", "kymmenen", "kolme"), "dev": ("kaksitoista", "kuus", "neljä"),
+            "test": ("kaheksan", "seitsemän", "kaksikymmentä")},
     "pl": {"train": ("[OSOITE]", "mökille", "uuteen kotiin"),
-           "dev": ("kesämökille", "rivitaloon osoitteessa [OSOITE]", "omakotitaloon")},
+           "dev": ("kesämökille", "rivitaloon osoitteessa [OSOITE]", "omakotitaloon"),
+            "test": ("saunamökille", "kerrostaloon osoitteessa [OSOITE]", "Ouluun")},
     "mch": {"train": ("puhelinmyyntiä", "mainossähköposteja", "tekstiviestimainoksia"),
-            "dev": ("markkinointisoittoja", "mainoskirjeitä", "tarjousviestejä")},
+            "dev": ("markkinointisoittoja", "mainoskirjeitä", "tarjousviestejä"),
+            "test": ("myyntipuheluita", "mainoksia postissa", "uutiskirjeitä")},
 }
 
 
+_SERVICES = {"train": _SERVICES_TRAIN, "dev": _SERVICES_DEV, "test": _SERVICES_TEST}
+_DEVICES = {"train": _DEVICES_TRAIN, "dev": _DEVICES_DEV, "test": _DEVICES_TEST}
+
+
 def service(split: str) -> tuple[tuple[str, ...], ...]:
-    return _SERVICES_DEV if split == "dev" else _SERVICES_TRAIN
+    return _SERVICES[split]
 
 
 def device(split: str) -> tuple[tuple[str, ...], ...]:
-    return _DEVICES_DEV if split == "dev" else _DEVICES_TRAIN
+    return _DEVICES[split]
