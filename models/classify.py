@@ -341,7 +341,7 @@ class CallReasonClassifier:
         lexicon = self.classify_lexicon(text)
         if self.textcat is None or not _TOKEN_RE.search(text.lower()):
             return lexicon
-        return self._combine(lexicon, self.textcat.predict(self.feature_text(text)))
+        return self.combine(lexicon, self.textcat.predict(self.feature_text(text)))
 
     def classify_textcat(self, text: str) -> list[LabelScore]:
         """The textcat alone (probabilities), best first; empty when no textcat is in use."""
@@ -350,14 +350,17 @@ class CallReasonClassifier:
         probs = self.textcat.predict(self.feature_text(text))
         return self._sorted([LabelScore(k, probs[k], "textcat") for k in self.taxonomy.keys])
 
-    def _combine(self, lexicon: list[LabelScore], probs: Mapping[str, float]) -> list[LabelScore]:
+    def combine(self, lexicon: list[LabelScore], probs: Mapping[str, float],
+                weight: float = TEXTCAT_WEIGHT) -> list[LabelScore]:
+        """Mix ``classify_lexicon`` output with textcat probabilities (``weight`` on the textcat); the
+        cross-validation in ``bench/call_reason_cv.py`` calls it with other weights."""
         tax = self.taxonomy
         if lexicon[0].method == "fallback":  # no lexicon term: the textcat alone, when sure enough
             best = max(tax.keys, key=lambda k: probs[k])
             if best == tax.fallback_label or probs[best] < TEXTCAT_MIN_ALONE:
                 return lexicon
         lex = {s.label: s.score if s.method == "lexicon" else 0.0 for s in lexicon}
-        mixed = [LabelScore(k, TEXTCAT_WEIGHT * probs[k] + (1 - TEXTCAT_WEIGHT) * lex[k], "textcat")
+        mixed = [LabelScore(k, weight * probs[k] + (1 - weight) * lex[k], "textcat")
                  for k in tax.keys]
         mixed = self._sorted(mixed)
         if mixed[0].label == lexicon[0].label:

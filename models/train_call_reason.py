@@ -28,7 +28,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6, ngram_size: int = 1) -> None:
+def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6, ngram_size: int = 1,
+          length: int = 1 << 15, dropout: float = 0.0, verbose: bool = True) -> None:
     """Fit a textcat with the taxonomy's labels on ``rows`` and save it (replacing ``out``)."""
     import spacy
     from spacy.pipeline import TextCategorizer
@@ -40,7 +41,7 @@ def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6,
     labels = lexicon.labels
     nlp = spacy.blank("fi")
     textcat: TextCategorizer = nlp.add_pipe(  # type: ignore[assignment]  # typed as a callable
-        "textcat", config=textcat_config(ngram_size=ngram_size))
+        "textcat", config=textcat_config(ngram_size=ngram_size, length=length))
     for label in labels:
         textcat.add_label(label)
     examples = [Example.from_dict(nlp.make_doc(lexicon.feature_text(r["text"])),
@@ -52,12 +53,14 @@ def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6,
         rng.shuffle(order)
         losses: dict[str, float] = {}
         for start in range(0, len(order), 16):
-            nlp.update(order[start:start + 16], sgd=optimizer, losses=losses)
-        print(f"epoch {epoch + 1:>2}: loss {losses.get('textcat', 0.0):.4f}")
+            nlp.update(order[start:start + 16], sgd=optimizer, losses=losses, drop=dropout)
+        if verbose:
+            print(f"epoch {epoch + 1:>2}: loss {losses.get('textcat', 0.0):.4f}")
     nlp.meta.update({"name": "puheturva_call_reason_textcat", "version": "1.0.0",
                      "description": "Call-reason textcat over Voikko lemma features (see models/classify.py)",
                      "labels": {"textcat": list(labels)},
-                     "training": {"rows": len(rows), "seed": seed, "epochs": epochs, "ngram_size": ngram_size}})
+                     "training": {"rows": len(rows), "seed": seed, "epochs": epochs, "ngram_size": ngram_size,
+                                  "length": length, "dropout": dropout}})
     if out.exists():
         shutil.rmtree(out)
     # vocab vectors and lookups are empty for a blank pipeline; the strings are the learned features
