@@ -43,11 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--length", type=int, default=1 << 15)
     ap.add_argument("--dropout", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--errors", type=float, metavar="WEIGHT", help="list the rows the combination at WEIGHT "
+                    "gets wrong (train rows only: generated text, placeholders instead of identifiers)")
     args = ap.parse_args(argv)
     rows = [r for r in read_rows(args.train) if r.get("split", "train") == "train"]
     fold = fold_of(rows, args.folds)
     clf = CallReasonClassifier(textcat_path=None)
     hits = {"lexicon": 0, "textcat": 0, **{f"combined {w}": 0 for w in WEIGHTS}}
+    errors: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.folds):
             fit = [r for r in rows if fold[r["template"]] != k]
@@ -63,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
                 hits["textcat"] += max(probs, key=lambda lb: probs[lb]) == r["label"]
                 for w in WEIGHTS:
                     hits[f"combined {w}"] += clf.combine(lexicon, probs, weight=w)[0].label == r["label"]
+                if args.errors is not None and (got := clf.combine(lexicon, probs, weight=args.errors)[0].label) \
+                        != r["label"]:
+                    errors.append(f"{r['template']}: {r['label']} -> {got}: {r['text']!r}")
     print(f"{len(rows)} rows, {len(fold)} templates, {args.folds} folds; epochs {args.epochs} "
           f"ngram {args.ngram_size} length {args.length} dropout {args.dropout}")
     print("  ".join(f"{name} {n / len(rows):.3f}" for name, n in hits.items()))
+    print("\n".join(sorted(errors)))
     return 0
 
 

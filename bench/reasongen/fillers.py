@@ -15,6 +15,12 @@ _SERVICES_TRAIN = (
     ("tv-paketti", "tv-paketin", "tv-pakettia", "tv-pakettiin", "tv-paketista"),
     ("puhelinliittymä", "puhelinliittymän", "puhelinliittymää", "puhelinliittymään", "puhelinliittymästä"),
     ("netti", "netin", "nettiä", "nettiin", "netistä"),
+    ("4g-liittymä", "4g-liittymän", "4g-liittymää", "4g-liittymään", "4g-liittymästä"),
+    ("perhepaketti", "perhepaketin", "perhepakettia", "perhepakettiin", "perhepaketista"),
+    ("tv-palvelu", "tv-palvelun", "tv-palvelua", "tv-palveluun", "tv-palvelusta"),
+    ("kiinteä laajakaista", "kiinteän laajakaistan", "kiinteää laajakaistaa", "kiinteään laajakaistaan",
+     "kiinteästä laajakaistasta"),
+    ("liittymäsopimus", "liittymäsopimuksen", "liittymäsopimusta", "liittymäsopimukseen", "liittymäsopimuksesta"),
 )
 _SERVICES_DEV = (
     ("kuituliittymä", "kuituliittymän", "kuituliittymää", "kuituliittymään", "kuituliittymästä"),
@@ -37,6 +43,9 @@ _DEVICES_TRAIN = (
     ("reititin", "reitittimen", "reititintä", "reitittimeen", "reitittimestä"),
     ("modeemi", "modeemin", "modeemia", "modeemiin", "modeemista"),
     ("digiboksi", "digiboksin", "digiboksia", "digiboksiin", "digiboksista"),
+    ("kaapelimodeemi", "kaapelimodeemin", "kaapelimodeemia", "kaapelimodeemiin", "kaapelimodeemista"),
+    ("wifi-vahvistin", "wifi-vahvistimen", "wifi-vahvistinta", "wifi-vahvistimeen", "wifi-vahvistimesta"),
+    ("ulkoantenni", "ulkoantennin", "ulkoantennia", "ulkoantenniin", "ulkoantennista"),
 )
 _DEVICES_DEV = (
     ("tukiasema", "tukiaseman", "tukiasemaa", "tukiasemaan", "tukiasemasta"),
@@ -51,21 +60,25 @@ _DEVICES_TEST = (
 CASES = "ngpie"
 
 SLOTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "amt": {"train": ("39", "89,90", "120", "kuuskyt", "sata"),
+    "amt": {"train": ("39", "89,90", "120", "kuuskyt", "sata", "19,90", "kolkyt", "250", "puolitoista sataa"),
             "dev": ("54", "212,40", "seittemänkymmentä", "neljäkymmentäviis"),
             "test": ("73,50", "kakssataa", "15", "yheksänkymmentä")},
-    "when": {"train": ("ensi kuussa", "kuun vaihteessa", "ensi viikolla"),
+    "when": {"train": ("ensi kuussa", "kuun vaihteessa", "ensi viikolla", "vuodenvaihteessa", "heti huomenna",
+                       "syyskuussa", "ensi vuonna"),
              "dev": ("toukokuun alussa", "parin viikon päästä", "heti ensi maanantaina"),
             "test": ("juhannuksen jälkeen", "maaliskuun lopussa", "heti kun mahdollista")},
-    "firm": {"train": ("firmalle", "meidän yritykselle", "toimistolle"),
+    "firm": {"train": ("firmalle", "meidän yritykselle", "toimistolle", "meidän kaupalle", "konepajalle",
+                       "meidän seuralle"),
              "dev": ("meidän tilitoimistolle", "parturiliikkeelle", "osakeyhtiöllemme"),
             "test": ("meidän rakennusfirmalle", "yhdistykselle", "kahvilalle")},
-    "num": {"train": ("viisi", "kymmenen", "kolme"), "dev": ("kaksitoista", "kuus", "neljä"),
+    "num": {"train": ("viisi", "kymmenen", "kolme", "kaksi", "kuusi", "viistoista"),
+            "dev": ("kaksitoista", "kuus", "neljä"),
             "test": ("kaheksan", "seitsemän", "kaksikymmentä")},
-    "pl": {"train": ("[OSOITE]", "mökille", "uuteen kotiin"),
+    "pl": {"train": ("[OSOITE]", "mökille", "uuteen kotiin", "kaksioon", "Turkuun", "vanhempien luo"),
            "dev": ("kesämökille", "rivitaloon osoitteessa [OSOITE]", "omakotitaloon"),
             "test": ("saunamökille", "kerrostaloon osoitteessa [OSOITE]", "Ouluun")},
-    "mch": {"train": ("puhelinmyyntiä", "mainossähköposteja", "tekstiviestimainoksia"),
+    "mch": {"train": ("puhelinmyyntiä", "mainossähköposteja", "tekstiviestimainoksia", "mainoksia", "kampanjaviestejä",
+                      "puhelinmarkkinointia"),
             "dev": ("markkinointisoittoja", "mainoskirjeitä", "tarjousviestejä"),
             "test": ("myyntipuheluita", "mainoksia postissa", "uutiskirjeitä")},
 }

@@ -27,18 +27,21 @@ SLOT = re.compile(r"\{([a-z]+)(?::([a-z]))?\}")
 
 _WRAP: dict[str, dict[str, tuple[str, ...]]] = {
     "prefix": {"train": ("Hei.", "Moi.", "Hyvää päivää, täällä [HENKILÖ].", "Joo, tota.",
-                         "Asiakasnumero on [ASIAKASNUMERO].", "Hei, mun nimi on [HENKILÖ]."),
+                         "Asiakasnumero on [ASIAKASNUMERO].", "Hei, mun nimi on [HENKILÖ].", "Hei, tässä [HENKILÖ].",
+                         "Joo hei.", "Hyvää huomenta.", "Moi, [HENKILÖ] täällä.", "Niin, tota noin."),
                "dev": ("Päivää.", "Huomenta, [HENKILÖ] soittaa.", "No niin, öö.", "Hei vaan.",
                        "Iltapäivää, tässä [HENKILÖ].", "Moikka, asiakasnumero [ASIAKASNUMERO]."),
                "test": ("Terve.", "Hyvää iltaa, puhelimessa [HENKILÖ].", "Joo moi.", "Öö hei.",
                         "Asiakasnumeroni on [ASIAKASNUMERO].")},
-    "suffix": {"train": ("Kiitos.", "Numeroni on [PUHELIN].", "Hetu on [HETU]."),
+    "suffix": {"train": ("Kiitos.", "Numeroni on [PUHELIN].", "Hetu on [HETU].", "Kiitos etukäteen.",
+                         "Tavoitatte numerosta [PUHELIN].", "Asiakasnumero on [ASIAKASNUMERO]."),
                "dev": ("Kiitti.", "Voitte soittaa numeroon [PUHELIN].", "Sähköposti on [SÄHKÖPOSTI]."),
                "test": ("Kiitos paljon.", "Mun sähköposti on [SÄHKÖPOSTI].", "Syntymäaika [HETU].")},
-    "agent": {"train": ("Selvä, katsotaan.", "Hetkinen, tarkistan.", "Joo, hoidetaan."),
+    "agent": {"train": ("Selvä, katsotaan.", "Hetkinen, tarkistan.", "Joo, hoidetaan.", "Selvä, autetaan.",
+                        "Okei, katson tätä.", "Jep, tutkitaan."),
               "dev": ("Okei, katsotaanpa asiaa.", "Kiitos, odota hetki.", "Ymmärrän, selvitetään."),
               "test": ("Selvä, tarkistetaan tilanne.", "Hetki, katson järjestelmästä.", "Joo, katsotaan yhdessä.")},
-    "filler": {"train": ("tota", "niinku", "öö"), "dev": ("siis", "et", "ööm", "nii"),
+    "filler": {"train": ("tota", "niinku", "öö", "no", "kato"), "dev": ("siis", "et", "ööm", "nii"),
                "test": ("ää", "tuota", "elikkä")},
 }
 _SIMILAR = {"d": "t", "t": "d", "ä": "e", "ö": "o", "y": "u", "k": "g", "p": "b", "i": "e"}
