@@ -350,14 +350,14 @@ class CallReasonClassifier:
         probs = self.textcat.predict(self.feature_text(text))
         return self._sorted([LabelScore(k, probs[k], "textcat") for k in self.taxonomy.keys])
 
-    def combine(self, lexicon: list[LabelScore], probs: Mapping[str, float],
-                weight: float = TEXTCAT_WEIGHT) -> list[LabelScore]:
+    def combine(self, lexicon: list[LabelScore], probs: Mapping[str, float], weight: float = TEXTCAT_WEIGHT,
+                min_alone: float = TEXTCAT_MIN_ALONE) -> list[LabelScore]:
         """Mix ``classify_lexicon`` output with textcat probabilities (``weight`` on the textcat); the
-        cross-validation in ``bench/call_reason_cv.py`` calls it with other weights."""
+        cross-validation in ``bench/call_reason_cv.py`` calls it with other settings."""
         tax = self.taxonomy
         if lexicon[0].method == "fallback":  # no lexicon term: the textcat alone, when sure enough
             best = max(tax.keys, key=lambda k: probs[k])
-            if best == tax.fallback_label or probs[best] < TEXTCAT_MIN_ALONE:
+            if best == tax.fallback_label or probs[best] < min_alone:
                 return lexicon
         lex = {s.label: s.score if s.method == "lexicon" else 0.0 for s in lexicon}
         mixed = [LabelScore(k, weight * probs[k] + (1 - weight) * lex[k], "textcat")

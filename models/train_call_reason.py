@@ -28,9 +28,20 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def word_dropout(text: str, rate: float, rng: random.Random) -> str:
+    """A copy of ``text`` with each word left out with probability ``rate`` (at least one word kept)."""
+    words = text.split()
+    kept = [w for w in words if rng.random() >= rate]
+    return " ".join(kept or words[:1])
+
+
 def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6, ngram_size: int = 1,
-          length: int = 1 << 15, dropout: float = 0.0, verbose: bool = True) -> None:
-    """Fit a textcat with the taxonomy's labels on ``rows`` and save it (replacing ``out``)."""
+          length: int = 1 << 15, dropout: float = 0.0, augment: int = 0, augment_rate: float = 0.2,
+          verbose: bool = True) -> None:
+    """Fit a textcat with the taxonomy's labels on ``rows`` and save it (replacing ``out``).
+
+    ``augment`` extra copies of every line are added with words left out at ``augment_rate`` (seeded), so the
+    model cannot lean on a single word of a template and spreads its weight over everything a line says."""
     import spacy
     from spacy.pipeline import TextCategorizer
     from spacy.training import Example
@@ -44,10 +55,12 @@ def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6,
         "textcat", config=textcat_config(ngram_size=ngram_size, length=length))
     for label in labels:
         textcat.add_label(label)
-    examples = [Example.from_dict(nlp.make_doc(lexicon.feature_text(r["text"])),
-                                  {"cats": {lb: float(lb == r["label"]) for lb in labels}}) for r in rows]
-    optimizer = nlp.initialize(lambda: examples)
     rng = random.Random(seed)
+    texts = [(r["text"], r["label"]) for r in rows]
+    texts += [(word_dropout(r["text"], augment_rate, rng), r["label"]) for _ in range(augment) for r in rows]
+    examples = [Example.from_dict(nlp.make_doc(lexicon.feature_text(text)),
+                                  {"cats": {lb: float(lb == label) for lb in labels}}) for text, label in texts]
+    optimizer = nlp.initialize(lambda: examples)
     for epoch in range(epochs):
         order = examples[:]
         rng.shuffle(order)
@@ -60,7 +73,8 @@ def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6,
                      "description": "Call-reason textcat over Voikko lemma features (see models/classify.py)",
                      "labels": {"textcat": list(labels)},
                      "training": {"rows": len(rows), "seed": seed, "epochs": epochs, "ngram_size": ngram_size,
-                                  "length": length, "dropout": dropout}})
+                                  "length": length, "dropout": dropout, "augment": augment,
+                                  "augment_rate": augment_rate}})
     if out.exists():
         shutil.rmtree(out)
     # vocab vectors and lookups are empty for a blank pipeline; the strings are the learned features
@@ -74,9 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--ngram-size", type=int, default=1)
+    ap.add_argument("--augment", type=int, default=0, help="word-dropout copies per line")
+    ap.add_argument("--augment-rate", type=float, default=0.2)
     args = ap.parse_args(argv)
     rows = [r for r in read_rows(args.train) if r.get("split", "train") == "train"]
-    train(rows, args.out, seed=args.seed, epochs=args.epochs, ngram_size=args.ngram_size)
+    train(rows, args.out, seed=args.seed, epochs=args.epochs, ngram_size=args.ngram_size, augment=args.augment,
+          augment_rate=args.augment_rate)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     print(f"wrote {args.out} ({size / 1e6:.2f} MB) from {len(rows)} rows")
     return 0

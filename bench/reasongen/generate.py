@@ -7,7 +7,7 @@ and filler words have their own train, dev and test pools too. Seeded: the same 
 (each split and label has its own random stream, so editing one split's templates leaves the others as they were).
 ``test`` is the untuned third split (see ``phrasings``).
 
-    .venv/bin/python -m bench.reasongen.generate [--seed 14] [--train-per-label 200] [--dev-per-label 60]
+    .venv/bin/python -m bench.reasongen.generate [--seed 14] [--train-per-label 600] [--dev-per-label 60]
         [--test-per-label 40]
 """
 
@@ -116,7 +116,7 @@ def generate(split: str, per_label: int, seed: int) -> list[dict[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=14)
-    ap.add_argument("--train-per-label", type=int, default=200)
+    ap.add_argument("--train-per-label", type=int, default=600)
     ap.add_argument("--dev-per-label", type=int, default=60)
     ap.add_argument("--test-per-label", type=int, default=40)
     ap.add_argument("--out", type=Path, default=OUT_DIR)

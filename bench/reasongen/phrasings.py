@@ -546,6 +546,14 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Mulla on rästissä pari laskua, voiko ne maksaa yhdessä?",
         "Mikä on tämän laskun eräpäivä?",
         "Haluaisin maksaa laskun nyt puhelimessa, onnistuuko?",
+        "Tota, mä katoin verkkopankista ja siellä on teiltä kaksi veloitusta samalle päivälle, niin mikä juttu?",
+        "Mun mies hoiti ennen nää laskut, mutta nyt mä en tiedä mihin tämä {amt} euroa pitää maksaa.",
+        "Mä sain teiltä kirjeen että mulla on erääntynyt saatava, voitteko kertoa mistä on kyse?",
+        "Olisi kiva tietää miksi laskun summa heittelee joka kuukausi.",
+        "Kun avasin laskun niin siinä oli {s:g} lisäksi joku palvelu jota en tunne.",
+        "Työnantaja maksaa puhelinlaskun, voiko laskun ohjata suoraan firmalle?",
+        "Tein maksun mutta unohdin viitteen kokonaan, mitä nyt?",
+        "Meillä on taloudessa kolme liittymää ja haluaisin tietää paljonko kukin maksaa laskulla.",
     ),
     "vikailmoitus": (
         "Netti katkeaa joka ilta samaan aikaan.",
@@ -583,6 +591,8 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Nettisivut latautuu minuutteja eikä mikään striimi toimi.",
         "Tekstiviestit ei lähde eikä tule perille.",
         "Onko teillä tiedossa vikaa, {s:n} lakkasi just toimimasta?",
+        "Tota, eilen illalla {s:n} vaan yhtäkkiä lakkasi, ja vieläkään ei mitään.",
+        "Tää on jo toinen kerta tällä viikolla kun {s:n} on ihan kuollut.",
     ),
     "tilaus": (
         "Mä haluaisin ottaa teiltä {s:g}.",
@@ -618,6 +628,9 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Haluaisin varata asennuksen uudelle kuitunetille.",
         "Voisinko saada tarjouksen puhelinliittymistä koko perheelle?",
         "Onko mahdollista saada {s:n} kokeiluun kuukaudeksi?",
+        "Olin katsonut teidän nettisivuilta sen kampanjan, ja haluaisin tilata sen.",
+        "Mä katsoisin jos ottaisin {s:g} lisäksi vielä tv:n samaan sopimukseen.",
+        "Kesäksi tarvittaisiin netti {pl}, myyttekö lyhyitä sopimuksia?",
     ),
     "irtisanominen": (
         "Voitteko irtisanoa mun sopimuksen?",
@@ -653,6 +666,9 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Irtisanoisin {s:g} {when}.",
         "Peruuttakaa {s:n}, en halua sitä.",
         "Kuinka monta kuukautta on irtisanomisaika {s:g} kohdalla?",
+        "Otin toiselta operaattorilta halvemman netin, joten teidän {s:n} saa loppua {when}.",
+        "Sopimus on vanhempieni nimissä ja he haluavat sen päättyvän, voinko hoitaa sen?",
+        "Lopettakaa tv-paketti, me ei katota enää televisiota ollenkaan.",
     ),
     "muutto": (
         "Muutin uuteen osoitteeseen, pitääkö siitä ilmoittaa teille?",
@@ -682,6 +698,8 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Me muutetaan pois tästä talosta {when}.",
         "Muuttaessa pitääkö {d:n} palauttaa vai voiko sen viedä mukana?",
         "Muutan vaimon kanssa {pl}, saadaanko netti sinne?",
+        "Tytär muuttaa omaan kotiin ja vie oman liittymänsä mukanaan, pitääkö jotain tehdä?",
+        "Ollaan muuttamassa remontin ajaksi väistöasuntoon, voiko {s:n} siirtää väliaikaisesti?",
     ),
     "reklamaatio": (
         "Teidän palvelu on ihan surkeaa, oon tosi pettynyt.",
@@ -709,6 +727,12 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Tämä palvelu on aivan kelvotonta, en ole ikinä kokenut vastaavaa.",
         "Olen pettynyt siihen että mulle ei kerrottu määräajasta.",
         "Sopimusehdoista ei kerrottu rehellisesti, vaadin oikaisua.",
+        "Mä en oo koskaan saanut näin huonoa kohtelua, kukaan ei ota vastuuta mistään.",
+        "Asentaja kävi mutta jätti työn puolitiehen, ja sen jälkeen kukaan ei ole ottanut yhteyttä, "
+        "haluan tehdä tästä valituksen.",
+        "Haluan reklamoida, koska tilaamani {d:n} tuli väärä malli ja palautus on ollut yhtä sotkua.",
+        "Teidän nettisivujen tietojen mukaan kaikki oli kunnossa, mutta ei pitänyt paikkaansa, surkeaa toimintaa.",
+        "Tää on ihan käsittämätöntä, joka kerta kun soitan saan eri vastauksen.",
     ),
     "tekninen_tuki": (
         "Mistä löydän {d:g} ip-osoitteen?",
@@ -745,6 +769,9 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Kuinka verkko saadaan kattamaan koko talo?",
         "Millä saan puhelinnumeron näkymään salaisena?",
         "Miten teen pikavalinnan puhelimeen?",
+        "Miten saan lapsen puhelimeen rajoitukset, ettei se voi ladata maksullisia sovelluksia?",
+        "Miten mä saan sen teidän tv-sovelluksen näkymään isolla ruudulla?",
+        "Miten saan langattoman verkon näkymään myös pihalle?",
     ),
     "tietosuoja": (
         "Haluaisin kieltää {mch}.",
@@ -771,6 +798,11 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Voinko antaa luvan sähköpostimarkkinointiin?",
         "Haluan että markkinointilupa poistetaan.",
         "Tietojani ei saa käyttää mihinkään muuhun kuin laskutukseen.",
+        "Tota, mä huomasin että mulle tulee teiltä mainoksia vaikka en oo antanut lupaa, mistä te ootte "
+        "saaneet mun tiedot?",
+        "Haluaisin tietää kuka teillä on katsonut mun asiakastietoja.",
+        "Markkinointiviestit saa loppua, en halua niitä mihinkään kanavaan.",
+        "Haluan kiistää tietojeni käytön profilointiin ja analytiikkaan.",
     ),
     "muu": (
         "Oliko tämä teidän asiakaspalvelu?",
@@ -791,6 +823,11 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Haluaisin palauttaa lainaksi saadun laitteen myymälään, mihin aikaan olette auki?",
         "Hei, ei mitään erityistä, kunhan kokeilin soittaa.",
         "Mulle soitettiin teiltä, mutta en ehtinyt vastata, mistä oli kyse?",
+        "Tota, mä soitin vaan kysyäkseni onko teidän asiakaspalvelussa jonoa nyt paljon.",
+        "Sain teiltä paketin, mutta se oli osoitettu naapurille, mitä teen?",
+        "Onko teidän toimitusjohtajan nimi [HENKILÖ], tarvitsen sitä koulutehtävään?",
+        "Onko teillä myymälässä pysäköintipaikkoja?",
+        "Mulle soitti joku joka sanoi olevansa teiltä ja kysyi korttitietoja, oliko se oikeasti teiltä?",
     ),
 }
 for _label, _templates in _TRAIN_MORE.items():
