@@ -69,6 +69,7 @@ _STEM_MIN_LEN = 4
 _AGENT_SUFFIXES = frozenset({"+ja", "+jä"})
 _WORDBASE_RE = re.compile(r"\+([^+(]*)(\([^)]*\))?")
 _PHRASE_WINDOW = 2  # "uusi osoite" also matches "uuteen hienoon osoitteeseen"
+_PREFIX_LEN = 4  # textcat prefix feature; grouped CV on train: textcat 0.856 without, 0.873 with 5, 0.877 with 4
 
 
 class InvalidTaxonomy(ValueError):
@@ -320,12 +321,16 @@ class CallReasonClassifier:
         return self.taxonomy.keys
 
     def feature_text(self, text: str) -> str:
-        """The transcript as the textcat reads it: each token followed by its lemma features (sorted)."""
+        """The transcript as the textcat reads it: each token followed by its lemma features (sorted) and, for
+        a word longer than ``_PREFIX_LEN`` letters, its first letters as ``p_xxxx`` (a crude stem that still
+        ties together misspellings and inflections Voikko did not know)."""
         out: list[str] = []
         for tok in _TOKEN_RE.findall(text.lower()):
             feats, _known = self._lemmatiser.features(tok)
             out.append(tok)
             out.extend(sorted(feats - {tok}))
+            if len(tok) > _PREFIX_LEN and not tok.startswith("["):
+                out.append("p_" + tok[:_PREFIX_LEN])
         return " ".join(out)
 
     def _doc(self, text: str) -> _Doc:
