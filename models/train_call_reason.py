@@ -1,11 +1,13 @@
 """Train the call-reason textcat on the generated train split and write it to ``models/data``.
 
     .venv/bin/python -m models.train_call_reason [--train PATH] [--out DIR] [--seed 0] [--epochs 6]
+        [--ngram-size 1] [--augment 0] [--augment-rate 0.2]
 
 Reproducible: a fixed seed for spaCy/thinc and for the shuffling, examples in file order, no dropout
 randomness beyond the seeded generator. The input text is ``CallReasonClassifier.feature_text`` (the same
 Voikko lemma features the lexicon matches), so the lexicon and the model see a transcript the same way.
-Only the train split is read here; ``bench/classify_quality.py`` reports dev.
+Only the train split is read here; ``bench/call_reason_cv.py`` compares settings on it (grouped by template),
+``bench/classify_quality.py`` reports dev and test.
 """
 
 from __future__ import annotations
