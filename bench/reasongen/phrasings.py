@@ -559,6 +559,10 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Laskutusjakso on mulle epäselvä, miltä ajalta tämä lasku on?",
         "Tarvitsen laskujen kopiot verottajaa varten.",
         "Miks mun laskussa lukee hyvitys miinusmerkkisenä?",
+        "Voinko maksaa laskun mobiilimaksulla?",
+        "Miksi laskussa on eri asiakasnumero kuin ennen?",
+        "Laskuun on merkitty väärä y-tunnus, saanko korjatun laskun?",
+        "Millä viikolla seuraava lasku lähtee?",
     ),
     "vikailmoitus": (
         "Netti katkeaa joka ilta samaan aikaan.",
@@ -603,6 +607,10 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Puhelimessa näkyy täydet palkit mutta data ei liiku.",
         "Tuulisella säällä yhteys aina katkeaa, nyt se on ollut poikki koko päivän.",
         "Puhelu kuulostaa robotilta ja sanat hukkuu.",
+        "Radiokanavat ei kuulu telkkarin kautta enää.",
+        "Netti toimii vain kun istun ihan reitittimen vieressä, ennen toimi kaikkialla.",
+        "Vastaaja ei ota viestejä vastaan, soittajat kuulee vain hiljaisuutta.",
+        "Talon kaapelikaappi on märkä ja netti on pätkinyt siitä asti.",
     ),
     "tilaus": (
         "Mä haluaisin ottaa teiltä {s:g}.",
@@ -645,6 +653,10 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Mitä maksaa teidän halvin tv-palvelu ilman sitoutumista?",
         "Voisinko saada ilmaisen kokeilujakson teidän suoratoistopalveluun?",
         "Kuinka paljon dataa saan jos otan kalliimman paketin?",
+        "Onko teillä lastenohjelmia lisänä tv-palveluun?",
+        "Haluaisin vaihtaa puhelimeni uuteen malliin ja maksaa sen kuukausierissä.",
+        "Saanko alennusta jos olen ollut asiakkaana kymmenen vuotta ja otan lisää palveluita?",
+        "Teettekö tarjouksen kahdelle liittymälle ja laajakaistalle yhdessä?",
     ),
     "irtisanominen": (
         "Voitteko irtisanoa mun sopimuksen?",
@@ -689,6 +701,8 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Lopettakaa se lisädatapaketti, en tarvitse enempää dataa.",
         "Onko mahdollista irtisanoa sopimus jos hinta nousi?",
         "Mä lähden armeijaan enkä tarvii liittymää vuoteen, voiko sen lopettaa?",
+        "Mikä on viimeinen päivä jolloin voin irtisanoa ettei sopimus jatku?",
+        "Tarvitsen vahvistuksen että liittymä on irtisanottu.",
     ),
     "muutto": (
         "Muutin uuteen osoitteeseen, pitääkö siitä ilmoittaa teille?",
@@ -724,6 +738,8 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Pystyykö muuton yhteydessä vaihtamaan myös nopeutta?",
         "Muuttopäivänä vanha yhteys pitäisi katkaista ja uusi avata.",
         "Uuden asunnon isännöitsijä sanoi että talossa on teidän kuitu, voiko mun liittymän siirtää sinne?",
+        "Olen muuttamassa, mutta uudessa talossa on jo toisen operaattorin kuitu.",
+        "Muuttopäivä siirtyi viikolla myöhemmäksi, voiko netin siirtoa lykätä?",
     ),
     "reklamaatio": (
         "Teidän palvelu on ihan surkeaa, oon tosi pettynyt.",
@@ -762,6 +778,9 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Palautin laitteen kuukausi sitten ja edelleen laskutatte siitä, olen tosi vihainen.",
         "Haluan tehdä muistutuksen siitä miten asiakaspalvelu kohteli äitiäni.",
         "En hyväksy tätä kohtelua, haluan puhua jonkun vastuuhenkilön kanssa.",
+        "Teidän kuriiri jätti paketin ulos sateeseen ja laite kastui.",
+        "Tarjous oli eri kuin mitä sopimukseen kirjattiin, haluan tämän korjattavan.",
+        "Haluan että tämä kirjataan valitukseksi.",
     ),
     "tekninen_tuki": (
         "Mistä löydän {d:g} ip-osoitteen?",
@@ -806,6 +825,10 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Miten tyhjennän boksin muistin kun tallennustila loppui?",
         "Miten estän tietyt numerot soittamasta mulle?",
         "Kuinka otan wifi-puhelut käyttöön?",
+        "Miten saan tallennetut ohjelmat siirrettyä uudelle boksille?",
+        "Mihin johtoon verkkokaapeli laitetaan tietokoneessa?",
+        "Mistä näen reitittimen kautta mitkä laitteet on verkossa?",
+        "Miten saan ääniviestit kuunneltua?",
     ),
     "tietosuoja": (
         "Haluaisin kieltää {mch}.",
@@ -841,6 +864,9 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Onko minusta tehty luottotietotarkistus ja mitä tietoja siitä tallennettiin?",
         "Saako teidän työntekijät katsella mun puheluhistoriaa?",
         "Poistakaa poikani tiedot, hän on alaikäinen eikä halua olla rekisterissä.",
+        "Kuka on antanut teille luvan soittaa minulle?",
+        "Tyttäreni tietoja ei saa käyttää markkinoinnissa.",
+        "Haluan evätä luvan evästeisiin ja seurantaan teidän sovelluksessa.",
     ),
     "muu": (
         "Oliko tämä teidän asiakaspalvelu?",
@@ -870,6 +896,10 @@ _TRAIN_MORE: dict[str, tuple[str, ...]] = {
         "Mikä on teidän faksinumero?",
         "Tuleeko teidän edustaja messuille tänä vuonna?",
         "Hei, soitan yhteistyökumppanilta, kenelle voin puhua sopimusasioista?",
+        "Kenelle voin lähettää lehdistötiedotteen?",
+        "Koska teidän uusi myymälä aukeaa?",
+        "Testaan vain että puhelu toimii, ei muuta.",
+        "Etsin kadonnutta lompakkoa, jäikö se teidän myymälään?",
     ),
 }
 for _label, _templates in _TRAIN_MORE.items():
