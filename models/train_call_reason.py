@@ -1,11 +1,13 @@
 """Train the call-reason textcat on the generated train split and write it to ``models/data``.
 
     .venv/bin/python -m models.train_call_reason [--train PATH] [--out DIR] [--seed 0] [--epochs 6]
+        [--ngram-size 1] [--augment 0] [--augment-rate 0.2]
 
 Reproducible: a fixed seed for spaCy/thinc and for the shuffling, examples in file order, no dropout
 randomness beyond the seeded generator. The input text is ``CallReasonClassifier.feature_text`` (the same
 Voikko lemma features the lexicon matches), so the lexicon and the model see a transcript the same way.
-Only the train split is read here; ``bench/classify_quality.py`` reports dev.
+Only the train split is read here; ``bench/call_reason_cv.py`` compares settings on it (grouped by template),
+``bench/classify_quality.py`` reports dev and test.
 """
 
 from __future__ import annotations
@@ -28,8 +30,20 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6, ngram_size: int = 1) -> None:
-    """Fit a textcat with the taxonomy's labels on ``rows`` and save it (replacing ``out``)."""
+def word_dropout(text: str, rate: float, rng: random.Random) -> str:
+    """A copy of ``text`` with each word left out with probability ``rate`` (at least one word kept)."""
+    words = text.split()
+    kept = [w for w in words if rng.random() >= rate]
+    return " ".join(kept or words[:1])
+
+
+def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6, ngram_size: int = 1,
+          length: int = 1 << 15, dropout: float = 0.0, augment: int = 0, augment_rate: float = 0.2,
+          verbose: bool = True) -> None:
+    """Fit a textcat with the taxonomy's labels on ``rows`` and save it (replacing ``out``).
+
+    ``augment`` extra copies of every line are added with words left out at ``augment_rate`` (seeded), so the
+    model cannot lean on a single word of a template and spreads its weight over everything a line says."""
     import spacy
     from spacy.pipeline import TextCategorizer
     from spacy.training import Example
@@ -40,24 +54,29 @@ def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6,
     labels = lexicon.labels
     nlp = spacy.blank("fi")
     textcat: TextCategorizer = nlp.add_pipe(  # type: ignore[assignment]  # typed as a callable
-        "textcat", config=textcat_config(ngram_size=ngram_size))
+        "textcat", config=textcat_config(ngram_size=ngram_size, length=length))
     for label in labels:
         textcat.add_label(label)
-    examples = [Example.from_dict(nlp.make_doc(lexicon.feature_text(r["text"])),
-                                  {"cats": {lb: float(lb == r["label"]) for lb in labels}}) for r in rows]
-    optimizer = nlp.initialize(lambda: examples)
     rng = random.Random(seed)
+    texts = [(r["text"], r["label"]) for r in rows]
+    texts += [(word_dropout(r["text"], augment_rate, rng), r["label"]) for _ in range(augment) for r in rows]
+    examples = [Example.from_dict(nlp.make_doc(lexicon.feature_text(text)),
+                                  {"cats": {lb: float(lb == label) for lb in labels}}) for text, label in texts]
+    optimizer = nlp.initialize(lambda: examples)
     for epoch in range(epochs):
         order = examples[:]
         rng.shuffle(order)
         losses: dict[str, float] = {}
         for start in range(0, len(order), 16):
-            nlp.update(order[start:start + 16], sgd=optimizer, losses=losses)
-        print(f"epoch {epoch + 1:>2}: loss {losses.get('textcat', 0.0):.4f}")
+            nlp.update(order[start:start + 16], sgd=optimizer, losses=losses, drop=dropout)
+        if verbose:
+            print(f"epoch {epoch + 1:>2}: loss {losses.get('textcat', 0.0):.4f}")
     nlp.meta.update({"name": "puheturva_call_reason_textcat", "version": "1.0.0",
                      "description": "Call-reason textcat over Voikko lemma features (see models/classify.py)",
                      "labels": {"textcat": list(labels)},
-                     "training": {"rows": len(rows), "seed": seed, "epochs": epochs, "ngram_size": ngram_size}})
+                     "training": {"rows": len(rows), "seed": seed, "epochs": epochs, "ngram_size": ngram_size,
+                                  "length": length, "dropout": dropout, "augment": augment,
+                                  "augment_rate": augment_rate}})
     if out.exists():
         shutil.rmtree(out)
     # vocab vectors and lookups are empty for a blank pipeline; the strings are the learned features
@@ -71,9 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--ngram-size", type=int, default=1)
+    ap.add_argument("--augment", type=int, default=0, help="word-dropout copies per line")
+    ap.add_argument("--augment-rate", type=float, default=0.2)
     args = ap.parse_args(argv)
     rows = [r for r in read_rows(args.train) if r.get("split", "train") == "train"]
-    train(rows, args.out, seed=args.seed, epochs=args.epochs, ngram_size=args.ngram_size)
+    train(rows, args.out, seed=args.seed, epochs=args.epochs, ngram_size=args.ngram_size, augment=args.augment,
+          augment_rate=args.augment_rate)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     print(f"wrote {args.out} ({size / 1e6:.2f} MB) from {len(rows)} rows")
     return 0

@@ -1,11 +1,14 @@
-"""Writes bench/data/call_reason_{train,dev}.jsonl: labelled call-reason lines from ``phrasings``.
+"""Writes bench/data/call_reason_{train,dev,test}.jsonl: labelled call-reason lines from ``phrasings``.
 
 Each line is one customer turn built from a template of its split, optionally wrapped in a greeting, an
 identifier given as a redaction placeholder, and a label-neutral agent reply (a second line), in clean or
 ASR style (lower case, no punctuation, fillers, a few misspelt words). Greetings, closings, agent replies
-and filler words have their own train and dev pools too. Seeded: the same command writes the same files.
+and filler words have their own train, dev and test pools too. Seeded: the same command writes the same files
+(each split and label has its own random stream, so editing one split's templates leaves the others as they were).
+``test`` is the untuned third split (see ``phrasings``).
 
-    .venv/bin/python -m bench.reasongen.generate [--seed 14] [--train-per-label 200] [--dev-per-label 60]
+    .venv/bin/python -m bench.reasongen.generate [--seed 14] [--train-per-label 600] [--dev-per-label 60]
+        [--test-per-label 40]
 """
 
 from __future__ import annotations
@@ -24,14 +27,22 @@ SLOT = re.compile(r"\{([a-z]+)(?::([a-z]))?\}")
 
 _WRAP: dict[str, dict[str, tuple[str, ...]]] = {
     "prefix": {"train": ("Hei.", "Moi.", "Hyvää päivää, täällä [HENKILÖ].", "Joo, tota.",
-                         "Asiakasnumero on [ASIAKASNUMERO].", "Hei, mun nimi on [HENKILÖ]."),
+                         "Asiakasnumero on [ASIAKASNUMERO].", "Hei, mun nimi on [HENKILÖ].", "Hei, tässä [HENKILÖ].",
+                         "Joo hei.", "Hyvää huomenta.", "Moi, [HENKILÖ] täällä.", "Niin, tota noin."),
                "dev": ("Päivää.", "Huomenta, [HENKILÖ] soittaa.", "No niin, öö.", "Hei vaan.",
-                       "Iltapäivää, tässä [HENKILÖ].", "Moikka, asiakasnumero [ASIAKASNUMERO].")},
-    "suffix": {"train": ("Kiitos.", "Numeroni on [PUHELIN].", "Hetu on [HETU]."),
-               "dev": ("Kiitti.", "Voitte soittaa numeroon [PUHELIN].", "Sähköposti on [SÄHKÖPOSTI].")},
-    "agent": {"train": ("Selvä, katsotaan.", "Hetkinen, tarkistan.", "Joo, hoidetaan."),
-              "dev": ("Okei, katsotaanpa asiaa.", "Kiitos, odota hetki.", "Ymmärrän, selvitetään.")},
-    "filler": {"train": ("tota", "niinku", "öö"), "dev": ("siis", "et", "ööm", "nii")},
+                       "Iltapäivää, tässä [HENKILÖ].", "Moikka, asiakasnumero [ASIAKASNUMERO]."),
+               "test": ("Terve.", "Hyvää iltaa, puhelimessa [HENKILÖ].", "Joo moi.", "Öö hei.",
+                        "Asiakasnumeroni on [ASIAKASNUMERO].")},
+    "suffix": {"train": ("Kiitos.", "Numeroni on [PUHELIN].", "Hetu on [HETU].", "Kiitos etukäteen.",
+                         "Tavoitatte numerosta [PUHELIN].", "Asiakasnumero on [ASIAKASNUMERO]."),
+               "dev": ("Kiitti.", "Voitte soittaa numeroon [PUHELIN].", "Sähköposti on [SÄHKÖPOSTI]."),
+               "test": ("Kiitos paljon.", "Mun sähköposti on [SÄHKÖPOSTI].", "Syntymäaika [HETU].")},
+    "agent": {"train": ("Selvä, katsotaan.", "Hetkinen, tarkistan.", "Joo, hoidetaan.", "Selvä, autetaan.",
+                        "Okei, katson tätä.", "Jep, tutkitaan."),
+              "dev": ("Okei, katsotaanpa asiaa.", "Kiitos, odota hetki.", "Ymmärrän, selvitetään."),
+              "test": ("Selvä, tarkistetaan tilanne.", "Hetki, katson järjestelmästä.", "Joo, katsotaan yhdessä.")},
+    "filler": {"train": ("tota", "niinku", "öö", "no", "kato"), "dev": ("siis", "et", "ööm", "nii"),
+               "test": ("ää", "tuota", "elikkä")},
 }
 _SIMILAR = {"d": "t", "t": "d", "ä": "e", "ö": "o", "y": "u", "k": "g", "p": "b", "i": "e"}
 
@@ -105,12 +116,14 @@ def generate(split: str, per_label: int, seed: int) -> list[dict[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=14)
-    ap.add_argument("--train-per-label", type=int, default=200)
+    ap.add_argument("--train-per-label", type=int, default=600)
     ap.add_argument("--dev-per-label", type=int, default=60)
+    ap.add_argument("--test-per-label", type=int, default=40)
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for split, n in (("train", args.train_per_label), ("dev", args.dev_per_label)):
+    for split, n in (("train", args.train_per_label), ("dev", args.dev_per_label),
+                     ("test", args.test_per_label)):
         rows = generate(split, n, args.seed)
         path = args.out / f"call_reason_{split}.jsonl"
         with path.open("w", encoding="utf-8") as f:

@@ -59,18 +59,22 @@ def test_predictions_are_deterministic_across_loads(clf: CallReasonClassifier) -
     assert [clf.classify_textcat(t) for t in texts] == [again.classify_textcat(t) for t in texts]
 
 
-def test_generated_split_is_large_and_dev_uses_other_templates() -> None:
+def test_generated_split_is_large_and_dev_and_test_use_other_templates() -> None:
     from bench.reasongen.phrasings import TEMPLATES
 
-    train, dev = _rows("train"), _rows("dev")
+    train, dev, test = _rows("train"), _rows("dev"), _rows("test")
     labels = CallReasonClassifier(textcat_path=None).labels
     for label in labels:
         assert sum(r["label"] == label for r in train) >= 100
         assert sum(r["label"] == label for r in dev) >= 50
-        assert not {t.lower() for t in TEMPLATES[label]["train"]} & {t.lower() for t in TEMPLATES[label]["dev"]}
-    assert not {r["template"] for r in train} & {r["template"] for r in dev}
-    assert not {r["text"] for r in train} & {r["text"] for r in dev}
-    assert sum(r["style"] == "asr" for r in dev) >= len(dev) // 3
+        assert sum(r["label"] == label for r in test) >= 40
+        assert len(TEMPLATES[label]["test"]) >= 8
+        by_split = [{t.lower() for t in TEMPLATES[label][s]} for s in ("train", "dev", "test")]
+        assert not by_split[0] & by_split[1] and not by_split[0] & by_split[2] and not by_split[1] & by_split[2]
+    for held_out in (dev, test):
+        assert not {r["template"] for r in train} & {r["template"] for r in held_out}
+        assert not {r["text"] for r in train} & {r["text"] for r in held_out}
+        assert sum(r["style"] == "asr" for r in held_out) >= len(held_out) // 3
 
 
 def test_dev_accuracy_floor_and_the_combination_beats_each_half(clf: CallReasonClassifier) -> None:
@@ -81,7 +85,7 @@ def test_dev_accuracy_floor_and_the_combination_beats_each_half(clf: CallReasonC
 
     combined, lexicon, textcat = accuracy(clf.classify), accuracy(clf.classify_lexicon), accuracy(
         clf.classify_textcat)
-    assert combined >= 0.9  # measured 0.919 when written (lexicon 0.844, textcat 0.889)
+    assert combined >= 0.9  # measured 0.941 (lexicon 0.857, textcat 0.913); was 0.919 before issue 14
     assert combined > lexicon and combined > textcat
 
 
@@ -114,8 +118,8 @@ def test_access_request_is_not_technical_support(clf: CallReasonClassifier) -> N
 def test_agreement_keeps_the_lexicon_scores_and_disagreement_is_marked(clf: CallReasonClassifier) -> None:
     agree = "Haluan irtisanoa liittymäni kuun lopussa."
     assert clf.classify(agree) == clf.classify_lexicon(agree)
-    overruled = "miten saan tilauksen päättymään"
-    assert clf.classify_lexicon(overruled)[0].label == "tilaus"  # the lexicon alone sees "tilaus"
+    overruled = "miten tilaus lopetetaan"
+    assert clf.classify_lexicon(overruled)[0].label == "tilaus"  # the lexicon alone sees "tilaus" (tilata)
     top = clf.classify(overruled)[0]
     assert (top.label, top.method) == ("irtisanominen", "textcat")
     assert 0.0 < top.score < 1.0
