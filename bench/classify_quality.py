@@ -111,8 +111,11 @@ def confusion(rows: list[dict], preds: dict[str, str], labels: tuple[str, ...]) 
 
 
 def generated_report(clf: CallReasonClassifier) -> None:
-    """Lexicon, textcat and combined on the generated train, dev and test splits, with confusion matrices."""
+    """Lexicon, textcat, combined (and the vector softmax) on the generated train, dev and test splits, with
+    confusion matrices."""
     methods = {"lexicon": clf.classify_lexicon, "textcat": clf.classify_textcat, "combined": clf.classify}
+    if clf.vectors is not None:  # the word-vector softmax alone (mixed into the textcat's probabilities)
+        methods = {**methods, "vectors": clf.classify_vectors}
     summary: list[str] = []
     for split in ("train", "dev", "test"):
         path = GENERATED / f"call_reason_{split}.jsonl"

@@ -8,6 +8,9 @@ forms and compound parts, and a four-letter prefix of a longer word), so ``liitt
 in under a minute and is deterministic. Settings (unigrams, 6 epochs, no augmentation) were chosen by
 ``bench/call_reason_cv.py``: bigrams, more epochs, dropout and word-dropout copies did not help there.
 
+Word vectors are not part of this model: ``models/call_reason_vectors.py`` adds them as a separate softmax whose
+probabilities ``models/classify.py`` mixes into this one's.
+
 The model ships as a spaCy directory under ``models/data/call_reason_textcat``; loading reads only that
 directory (``spacy.load`` of a path never downloads). Its files' sha256 go into the classifier's provenance.
 """

@@ -1,7 +1,12 @@
 """Train the call-reason textcat on the generated train split and write it to ``models/data``.
 
     .venv/bin/python -m models.train_call_reason [--train PATH] [--out DIR] [--seed 0] [--epochs 6]
-        [--ngram-size 1] [--augment 0] [--augment-rate 0.2]
+        [--ngram-size 1] [--augment 0] [--augment-rate 0.2] [--vectors-out FILE] [--vec-l2 0.001]
+        [--vec-steps 300]
+
+It also fits the word-vector softmax (``models/call_reason_vectors.py``: mean floret vector of the installed
+``spacy_fi_experimental_web_md``, deterministic full-batch training) and writes its weights to
+``--vectors-out`` (``models/data/call_reason_vectors.npz``; ``--vectors-out ''`` skips it).
 
 Reproducible: a fixed seed for spaCy/thinc and for the shuffling, examples in file order, no dropout
 randomness beyond the seeded generator. The input text is ``CallReasonClassifier.feature_text`` (the same
@@ -19,6 +24,7 @@ import shutil
 from pathlib import Path
 
 from models.call_reason_textcat import DEFAULT_TEXTCAT, textcat_config
+from models.call_reason_vectors import DEFAULT_VECTOR_MODEL, load_static_vectors, train_vector_model
 from models.classify import CallReasonClassifier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +56,7 @@ def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6,
     from spacy.util import fix_random_seed  # type: ignore[attr-defined]  # re-exported from thinc
 
     fix_random_seed(seed)
-    lexicon = CallReasonClassifier(textcat_path=None)  # features only; no model to read yet
+    lexicon = CallReasonClassifier(textcat_path=None, vectors_path=None)  # features only; no model to read yet
     labels = lexicon.labels
     nlp = spacy.blank("fi")
     textcat: TextCategorizer = nlp.add_pipe(  # type: ignore[assignment]  # typed as a callable
@@ -83,6 +89,15 @@ def train(rows: list[dict[str, str]], out: Path, seed: int = 0, epochs: int = 6,
     nlp.to_disk(out)
 
 
+def train_vectors(rows: list[dict[str, str]], out: Path, l2: float = 1e-3, steps: int = 300) -> None:
+    """Fit the word-vector softmax on ``rows`` with the taxonomy's labels and save its weights to ``out``."""
+    labels = CallReasonClassifier(textcat_path=None, vectors_path=None).labels
+    source = load_static_vectors()
+    feats = source.embed_all([r["text"] for r in rows])
+    model = train_vector_model(feats, [r["label"] for r in rows], labels, source, l2=l2, steps=steps)
+    model.save(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", type=Path, default=DEFAULT_TRAIN)
@@ -92,12 +107,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ngram-size", type=int, default=1)
     ap.add_argument("--augment", type=int, default=0, help="word-dropout copies per line")
     ap.add_argument("--augment-rate", type=float, default=0.2)
+    ap.add_argument("--vectors-out", default=str(DEFAULT_VECTOR_MODEL), help="'' to skip the vector softmax")
+    ap.add_argument("--vec-l2", type=float, default=1e-3)
+    ap.add_argument("--vec-steps", type=int, default=300)
     args = ap.parse_args(argv)
     rows = [r for r in read_rows(args.train) if r.get("split", "train") == "train"]
     train(rows, args.out, seed=args.seed, epochs=args.epochs, ngram_size=args.ngram_size, augment=args.augment,
           augment_rate=args.augment_rate)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     print(f"wrote {args.out} ({size / 1e6:.2f} MB) from {len(rows)} rows")
+    if args.vectors_out:
+        vec_out = Path(args.vectors_out)
+        train_vectors(rows, vec_out, l2=args.vec_l2, steps=args.vec_steps)
+        print(f"wrote {vec_out} ({vec_out.stat().st_size / 1e3:.1f} kB)")
     return 0
 
 
