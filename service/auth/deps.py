@@ -24,7 +24,8 @@ CtxDep = Annotated[WorkerContext, Depends(get_ctx)]
 
 
 def get_session(ctx: CtxDep) -> Iterator[Session]:
-    with ctx.db.session() as s:
+    """The request's session. Entered and left in two threadpool calls (maybe two threads), hence no turn."""
+    with ctx.db.session(take_turn=False) as s:
         yield s
 
 

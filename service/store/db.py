@@ -150,9 +150,14 @@ class Database:
             if self.readers is None:
                 self.readers = make_session_factory(self.engine.execution_options(**{READ_ONLY: True}))
 
-    def session(self) -> Any:
-        """``with db.session() as s:`` — a ``session_scope`` on this database (SQLite: in this process's turn)."""
-        return session_scope(self.sessions, self._turn)
+    def session(self, *, take_turn: bool = True) -> Any:
+        """``with db.session() as s:`` — a ``session_scope`` on this database (SQLite: in this process's turn).
+
+        ``take_turn=False`` for a scope whose start and end may run on different threads (a FastAPI
+        dependency: its ``__enter__`` and ``__exit__`` run in separate threadpool calls), which a thread-owned
+        lock cannot serve; SQLite's own lock still orders it.
+        """
+        return session_scope(self.sessions, self._turn if take_turn else None)
 
     def read_session(self) -> Any:
         """A scope for reads only: on SQLite a deferred transaction that neither waits for nor blocks writers."""

@@ -73,3 +73,20 @@ def test_a_read_inside_a_writing_scope_of_the_same_thread_does_not_wait_for_it(d
         with db.read_session() as inner:  # would wait for ``outer`` (and fail after the busy timeout) if it locked
             assert find_call(inner, "default", "outer") is not None
             assert find_call(inner, "default", "inner") is None
+
+
+def test_a_scope_left_on_another_thread_than_it_was_entered_releases_its_database(db: Database) -> None:
+    # FastAPI runs a yield dependency's enter and exit in separate threadpool calls: the request's session
+    # scope must survive that, and writers after it must not wait for a turn nobody can give back.
+    scope = db.session(take_turn=False)
+    entered: list[object] = []
+    t = threading.Thread(target=lambda: entered.append(scope.__enter__()))
+    t.start()
+    t.join(30)
+    find_call(entered[0], "default", "nothing")  # type: ignore[arg-type]  # the Session the scope yielded
+    t = threading.Thread(target=lambda: scope.__exit__(None, None, None))
+    t.start()
+    t.join(30)
+    done = threading.Event()
+    threading.Thread(target=lambda: (_add_call(db, "after"), done.set()), daemon=True).start()
+    assert done.wait(10)
