@@ -13,14 +13,13 @@ The vectors are *not* shipped: they are read from the installed spaCy package at
 file are recorded in the saved weights and checked on load, so a different vector table is refused rather
 than silently producing other features.
 
-A transcript's features: its tokens (``_TOKEN_RE`` as in ``models.classify``, placeholders such as
+A transcript's features: its tokens (``models.nlp.TRANSCRIPT_TOKEN_RE``, placeholders such as
 ``[HETU]`` left out), each vector scaled to unit length, averaged, and the mean scaled to unit length.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from models.nlp import TRANSCRIPT_TOKEN_RE
 from models.provenance import sha256_file
 
 __all__ = ["DEFAULT_VECTOR_MODEL", "VECTOR_PACKAGE", "StaticVectors", "VectorModel", "load_static_vectors",
@@ -35,7 +35,7 @@ __all__ = ["DEFAULT_VECTOR_MODEL", "VECTOR_PACKAGE", "StaticVectors", "VectorMod
 
 VECTOR_PACKAGE = "spacy_fi_experimental_web_md"
 DEFAULT_VECTOR_MODEL = Path(__file__).parent / "data" / "call_reason_vectors.npz"
-_TOKEN_RE = re.compile(r"\[[^\]\s]{1,40}\]|[0-9a-zåäöšž]+(?:-[0-9a-zåäöšž]+)*")  # = models.classify._TOKEN_RE
+_TOKEN_RE = TRANSCRIPT_TOKEN_RE
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ import yaml
 
 from models.call_reason_textcat import DEFAULT_TEXTCAT, TextcatModel, load_textcat
 from models.call_reason_vectors import DEFAULT_VECTOR_MODEL, VectorModel, load_vector_model
-from models.nlp import VoikkoHandle
+from models.nlp import TRANSCRIPT_TOKEN_RE, VoikkoHandle
 from models.provenance import ModelInfo, sha256_file
 
 __all__ = [
@@ -79,7 +79,7 @@ TEXTCAT_MIN_ALONE = 0.4
 VECTOR_MIX = 0.4
 
 # Placeholders left by redaction ("[HETU]", "[Y-TUNNUS]") stay one token so the lexicon can weigh them.
-_TOKEN_RE = re.compile(r"\[[^\]\s]{1,40}\]|[0-9a-zåäöšž]+(?:-[0-9a-zåäöšž]+)*")
+_TOKEN_RE = TRANSCRIPT_TOKEN_RE
 _SUGGEST_MIN_LEN = 5  # shorter colloquial words ("mä", "mun", "hetu") get nonsense suggestions
 _STEM_MIN_LEN = 4
 _AGENT_SUFFIXES = frozenset({"+ja", "+jä"})

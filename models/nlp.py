@@ -15,6 +15,7 @@ module provides the real ones and ``default_analyzer()`` that wires them in.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import asdict
 from functools import lru_cache
@@ -23,6 +24,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from models.first_names import load_first_names, stems
 from models.provenance import ModelInfo
+
+# A transcript's words as the call-reason classifier, its word-vector model and the rights detector read them:
+# lower-case Finnish words (hyphenated compounds whole) and redaction placeholders ("[HETU]") as one token.
+TRANSCRIPT_TOKEN_RE = re.compile(r"\[[^\]\s]{1,40}\]|[0-9a-zåäöšž]+(?:-[0-9a-zåäöšž]+)*")
 
 if TYPE_CHECKING:
     from spacy.language import Language

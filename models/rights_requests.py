@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import yaml
 
 from models.classify import _SUGGEST_MIN_LEN, _Lemmatiser
-from models.nlp import VoikkoHandle
+from models.nlp import TRANSCRIPT_TOKEN_RE, VoikkoHandle
 from models.provenance import ModelInfo, sha256_file
 
 __all__ = [
@@ -50,7 +50,7 @@ _MARKETING = frozenset({"marketing_prohibition", "marketing_consent"})
 CUSTOMER = "customer"
 
 # Placeholders ("[HENKILÖ]") stay one token; words may carry hyphens ("e-mail").
-_TOKEN_RE = re.compile(r"\[[^\]\s]{1,40}\]|[0-9a-zåäöšž]+(?:-[0-9a-zåäöšž]+)*")
+_TOKEN_RE = TRANSCRIPT_TOKEN_RE
 _CLAUSE_BREAK_RE = re.compile(r"[.!?;]+")
 _SUGGESTIONS_TRIED = 4  # Voikko's spelling suggestions read for an unknown word (its first is always read)
 
